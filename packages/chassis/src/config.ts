@@ -1,0 +1,73 @@
+import { hostname } from 'node:os'
+import { z } from 'zod'
+
+/** One setting: the environment variable it is read from and the schema it must satisfy. */
+export interface Setting<S extends z.ZodType = z.ZodType> {
+  env: string
+  schema: S
+}
+
+export type SettingsSpec = Record<string, Setting>
+export type ConfigOf<S extends SettingsSpec> = { readonly [K in keyof S]: z.output<S[K]['schema']> }
+
+/** Raised when the environment does not satisfy a service's settings. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+export const setting = <S extends z.ZodType>(env: string, schema: S): Setting<S> => ({ env, schema })
+
+/** Schemas the services share, with messages a person can act on. */
+export const schemas = {
+  port: z.coerce.number().int().min(0).max(65535),
+  postgresUrl: z.string().regex(/^postgres(ql)?:\/\/.+/, 'expected a postgres:// URL'),
+  positiveInt: z.coerce.number().int().positive(),
+  boolean: z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1'),
+}
+
+/** What every service reads; a service adds its own settings on top. */
+export const baseSettings = {
+  instanceId: setting('INSTANCE_ID', z.string().min(1).optional()),
+  host: setting('HOST', z.string().min(1).default('0.0.0.0')),
+  advertiseHost: setting('ADVERTISE_HOST', z.string().min(1).optional()),
+  grpcPort: setting('GRPC_PORT', schemas.port.default(50051)),
+  httpPort: setting('HTTP_PORT', schemas.port.default(9464)),
+  logLevel: setting(
+    'LOG_LEVEL',
+    z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  ),
+  registryUrl: setting('REGISTRY_URL', schemas.postgresUrl.optional()),
+  shutdownTimeoutMs: setting('SHUTDOWN_TIMEOUT_MS', schemas.positiveInt.default(10_000)),
+}
+
+export type BaseConfig = ConfigOf<typeof baseSettings> & {
+  readonly instanceId: string
+  readonly service: string
+}
+
+/** Reads, validates and freezes a config; every problem is reported at once, naming the variable. */
+export function readConfig<S extends SettingsSpec>(
+  service: string,
+  spec: S,
+  env: Record<string, string | undefined> = process.env,
+): BaseConfig & ConfigOf<S> {
+  const all: SettingsSpec = { ...baseSettings, ...spec }
+  const out: Record<string, unknown> = {}
+  const problems: string[] = []
+  for (const [key, { env: name, schema }] of Object.entries(all)) {
+    const raw = env[name] === '' ? undefined : env[name]
+    const parsed = schema.safeParse(raw)
+    if (parsed.success) out[key] = parsed.data
+    else {
+      const why = parsed.error.issues.map((i) => i.message).join('; ')
+      problems.push(`${name}: ${why}${raw === undefined ? ' (not set)' : ` (got ${JSON.stringify(raw)})`}`)
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems)
+  out.service = service
+  out.instanceId ??= `${service}-${hostname()}-${process.pid}`
+  return Object.freeze(out) as BaseConfig & ConfigOf<S>
+}

@@ -1,0 +1,163 @@
+import { status as GrpcStatus, Metadata, type ServiceError } from '@grpc/grpc-js'
+
+/** The kinds of failure; each maps to one gRPC status inside and one HTTP status at the edge. */
+export type ErrorKind =
+  | 'invalid_argument'
+  | 'not_found'
+  | 'already_exists'
+  | 'conflict'
+  | 'failed_precondition'
+  | 'unauthenticated'
+  | 'permission_denied'
+  | 'resource_exhausted'
+  | 'unavailable'
+  | 'deadline_exceeded'
+  | 'internal'
+
+export interface FieldError {
+  field: string
+  message: string
+}
+
+export interface AppErrorOptions {
+  retryable?: boolean
+  fields?: FieldError[]
+  cause?: unknown
+}
+
+const kindTable: Record<ErrorKind, { grpc: GrpcStatus; http: number; title: string; retryable: boolean }> = {
+  invalid_argument: {
+    grpc: GrpcStatus.INVALID_ARGUMENT,
+    http: 400,
+    title: 'Invalid request',
+    retryable: false,
+  },
+  not_found: { grpc: GrpcStatus.NOT_FOUND, http: 404, title: 'Not found', retryable: false },
+  already_exists: { grpc: GrpcStatus.ALREADY_EXISTS, http: 409, title: 'Already exists', retryable: false },
+  conflict: { grpc: GrpcStatus.ABORTED, http: 409, title: 'Conflict', retryable: false },
+  failed_precondition: {
+    grpc: GrpcStatus.FAILED_PRECONDITION,
+    http: 422,
+    title: 'Not possible now',
+    retryable: false,
+  },
+  unauthenticated: {
+    grpc: GrpcStatus.UNAUTHENTICATED,
+    http: 401,
+    title: 'Unauthenticated',
+    retryable: false,
+  },
+  permission_denied: { grpc: GrpcStatus.PERMISSION_DENIED, http: 403, title: 'Forbidden', retryable: false },
+  resource_exhausted: {
+    grpc: GrpcStatus.RESOURCE_EXHAUSTED,
+    http: 429,
+    title: 'Too many requests',
+    retryable: true,
+  },
+  unavailable: { grpc: GrpcStatus.UNAVAILABLE, http: 503, title: 'Service unavailable', retryable: true },
+  deadline_exceeded: {
+    grpc: GrpcStatus.DEADLINE_EXCEEDED,
+    http: 503,
+    title: 'Upstream timed out',
+    retryable: true,
+  },
+  internal: { grpc: GrpcStatus.INTERNAL, http: 500, title: 'Internal error', retryable: false },
+}
+
+/** The one error type: a stable machine code, a kind, a message a person can act on. */
+export class AppError extends Error {
+  readonly retryable: boolean
+  readonly fields: FieldError[]
+
+  constructor(
+    readonly kind: ErrorKind,
+    readonly code: string,
+    message: string,
+    opts: AppErrorOptions = {},
+  ) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause })
+    this.name = 'AppError'
+    this.retryable = opts.retryable ?? kindTable[kind].retryable
+    this.fields = opts.fields ?? []
+  }
+}
+
+/** Codes the chassis itself raises; services keep theirs in domain/errors.ts. */
+export const CommonErrors = {
+  invalid: (message: string, fields: FieldError[] = []) =>
+    new AppError('invalid_argument', 'INVALID_ARGUMENT', message, { fields }),
+  unavailable: (service: string, cause?: unknown) =>
+    new AppError('unavailable', 'UPSTREAM_UNAVAILABLE', `${service} is unavailable, try again shortly`, {
+      cause,
+    }),
+  timeout: (service: string, cause?: unknown) =>
+    new AppError('deadline_exceeded', 'UPSTREAM_TIMEOUT', `${service} did not answer in time`, { cause }),
+  internal: (cause?: unknown) => new AppError('internal', 'INTERNAL', 'internal error', { cause }),
+}
+
+export const isAppError = (err: unknown): err is AppError => err instanceof AppError
+
+const CODE_KEY = 'x-error-code'
+const RETRYABLE_KEY = 'x-error-retryable'
+const FIELDS_KEY = 'x-error-fields-bin'
+
+/** An AppError as a gRPC status; anything else becomes a bare INTERNAL that reveals nothing. */
+export function toGrpcError(err: unknown): Partial<ServiceError> {
+  const app = isAppError(err) ? err : CommonErrors.internal(err)
+  const metadata = new Metadata()
+  metadata.set(CODE_KEY, app.code)
+  metadata.set(RETRYABLE_KEY, String(app.retryable))
+  if (app.fields.length > 0) metadata.set(FIELDS_KEY, Buffer.from(JSON.stringify(app.fields)))
+  return { code: kindTable[app.kind].grpc, details: app.message, metadata }
+}
+
+const kindByGrpc = new Map<number, ErrorKind>(
+  Object.entries(kindTable).map(([kind, v]) => [v.grpc, kind as ErrorKind] as const),
+)
+kindByGrpc.set(GrpcStatus.CANCELLED, 'unavailable')
+kindByGrpc.set(GrpcStatus.UNKNOWN, 'internal')
+
+/** A gRPC failure from `service` as an AppError, keeping the code the server chose. */
+export function fromGrpcError(err: ServiceError, service: string): AppError {
+  const code = err.metadata?.get(CODE_KEY)[0]
+  if (typeof code === 'string') {
+    const fieldsRaw = err.metadata.get(FIELDS_KEY)[0]
+    const fields = Buffer.isBuffer(fieldsRaw) ? (JSON.parse(fieldsRaw.toString()) as FieldError[]) : []
+    const kind = kindByGrpc.get(err.code) ?? 'internal'
+    return new AppError(kind, code, err.details, {
+      fields,
+      retryable: err.metadata.get(RETRYABLE_KEY)[0] === 'true',
+      cause: err,
+    })
+  }
+  if (err.code === GrpcStatus.DEADLINE_EXCEEDED) return CommonErrors.timeout(service, err)
+  if (err.code === GrpcStatus.UNAVAILABLE || err.code === GrpcStatus.CANCELLED)
+    return CommonErrors.unavailable(service, err)
+  return CommonErrors.internal(err)
+}
+
+/** RFC 9457 problem details. */
+export interface Problem {
+  type: string
+  title: string
+  status: number
+  detail: string
+  code: string
+  instance?: string
+  errors?: FieldError[]
+}
+
+/** An error as problem+json at the edge: a stable code, never a stack. */
+export function toProblem(err: unknown, instance?: string): Problem {
+  const app = isAppError(err) ? err : CommonErrors.internal(err)
+  const { http, title } = kindTable[app.kind]
+  return {
+    type: `https://microshop.dev/problems/${app.code.toLowerCase().replaceAll('_', '-')}`,
+    title,
+    status: http,
+    detail: app.message,
+    code: app.code,
+    ...(instance ? { instance } : {}),
+    ...(app.fields.length > 0 ? { errors: app.fields } : {}),
+  }
+}

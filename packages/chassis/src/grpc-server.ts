@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto'
+import * as grpc from '@grpc/grpc-js'
+import * as protoLoader from '@grpc/proto-loader'
+import { ReflectionService } from '@grpc/reflection'
+import { HealthImplementation } from 'grpc-health-check'
+import { withRequest } from './context.js'
+import { isAppError, toGrpcError } from './errors.js'
+import type { CallContext, Handlers, ServiceDefinition } from './grpc-types.js'
+import type { Logger } from './logger.js'
+import type { Metrics } from './metrics.js'
+
+export interface GrpcBinding<D extends ServiceDefinition = ServiceDefinition> {
+  definition: D
+  handlers: Handlers<D>
+}
+
+/** A gRPC binding, checked against its definition. */
+export const bindGrpc = <D extends ServiceDefinition>(definition: D, handlers: Handlers<D>): GrpcBinding =>
+  ({ definition, handlers }) as unknown as GrpcBinding
+
+export interface GrpcServer {
+  /** Binds and starts serving; resolves to the bound port. */
+  listen(host: string, port: number): Promise<number>
+  setServing(serving: boolean): void
+  /** Stops accepting, lets in-flight calls finish for up to timeoutMs, then cuts the rest. */
+  shutdown(timeoutMs: number): Promise<void>
+}
+
+const methodName = (path: string) => path.slice(path.lastIndexOf('/') + 1)
+
+function adapt(
+  handler: (req: unknown, ctx: CallContext) => Promise<unknown>,
+  path: string,
+  log: Logger,
+  metrics: Metrics,
+) {
+  return (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+    const started = process.hrtime.bigint()
+    const requestId = String(call.metadata.get('x-request-id')[0] ?? '') || randomUUID()
+    const deadline = call.getDeadline()
+    const deadlineAt = deadline instanceof Date ? deadline.getTime() : Number(deadline)
+    const ctx: CallContext = {
+      requestId,
+      remainingMs: () => (Number.isFinite(deadlineAt) ? deadlineAt - Date.now() : Number.POSITIVE_INFINITY),
+      cancelled: () => call.cancelled,
+    }
+    const finish = (code: grpc.status) =>
+      metrics.rpcServer.observe(
+        { method: methodName(path), code: grpc.status[code] },
+        Number(process.hrtime.bigint() - started) / 1e9,
+      )
+    withRequest({ requestId }, () => {
+      handler(call.request, ctx).then(
+        (response) => {
+          finish(grpc.status.OK)
+          callback(null, response)
+        },
+        (err: unknown) => {
+          const status = toGrpcError(err)
+          if (!isAppError(err) || err.kind === 'internal') log.error({ err, method: path }, 'call failed')
+          else log.debug({ code: err.code, method: path }, 'call rejected')
+          finish(status.code ?? grpc.status.INTERNAL)
+          callback(status)
+        },
+      )
+    })
+  }
+}
+
+export function createGrpcServer(opts: {
+  bindings: GrpcBinding[]
+  protoRoot: string
+  protoFiles: string[]
+  log: Logger
+  metrics: Metrics
+}): GrpcServer {
+  const server = new grpc.Server({ 'grpc.max_receive_message_length': 4 * 1024 * 1024 })
+  const serviceNames: string[] = []
+  for (const { definition, handlers } of opts.bindings) {
+    const impl: grpc.UntypedServiceImplementation = {}
+    for (const [name, method] of Object.entries(definition)) {
+      const handler = (handlers as Record<string, (req: unknown, ctx: CallContext) => Promise<unknown>>)[name]
+      if (!handler) throw new Error(`no handler for ${method.path}`)
+      impl[name] = adapt(handler.bind(handlers), method.path, opts.log, opts.metrics)
+    }
+    server.addService(definition as unknown as grpc.ServiceDefinition, impl)
+    const first = Object.values(definition)[0]
+    if (first) serviceNames.push(first.path.split('/')[1]!)
+  }
+
+  const health = new HealthImplementation({ '': 'NOT_SERVING' })
+  health.addToServer(server)
+  if (opts.protoFiles.length > 0) {
+    const pkg = protoLoader.loadSync(opts.protoFiles, { includeDirs: [opts.protoRoot] })
+    new ReflectionService(pkg).addToServer(server)
+  }
+
+  return {
+    listen: (host, port) =>
+      new Promise((resolve, reject) => {
+        server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, bound) =>
+          err ? reject(err) : resolve(bound),
+        )
+      }),
+    setServing(serving) {
+      const status = serving ? 'SERVING' : 'NOT_SERVING'
+      health.setStatus('', status)
+      for (const name of serviceNames) health.setStatus(name, status)
+    },
+    shutdown: (timeoutMs) =>
+      new Promise<void>((resolve) => {
+        const force = setTimeout(() => {
+          server.forceShutdown()
+          resolve()
+        }, timeoutMs)
+        server.tryShutdown(() => {
+          clearTimeout(force)
+          resolve()
+        })
+      }),
+  }
+}

@@ -1,0 +1,20 @@
+import { pino } from 'pino'
+import { currentRequest } from './context.js'
+
+export type Logger = pino.Logger
+
+/** JSON logs, one object a line, tagged with service and instance, and the request id when there is one. */
+export function createLogger(opts: { service: string; instance: string; level?: string }): Logger {
+  return pino({
+    level: opts.level ?? 'info',
+    base: { service: opts.service, instance: opts.instance },
+    mixin: () => {
+      const req = currentRequest()
+      return req ? { requestId: req.requestId } : {}
+    },
+    redact: {
+      paths: ['password', '*.password', 'token', '*.token', 'authorization', '*.authorization'],
+      censor: '[redacted]',
+    },
+  })
+}
