@@ -22,13 +22,13 @@ module.exports = {
       comment:
         'A service imports only the chassis, the contracts and its own files; data moves by RPC or event.',
       severity: 'error',
-      from: { path: '^services/([^/]+)/' },
+      from: { path: '^services/([^/]+)/src/' },
       to: { path: '^services/([^/]+)/', pathNot: '^services/$1/' },
     },
     {
       name: 'no-cross-service-packages',
       severity: 'error',
-      from: { path: '^services/([^/]+)/' },
+      from: { path: '^services/([^/]+)/src/' },
       to: { path: 'node_modules/@microshop/(?!chassis|contracts)' },
     },
     {

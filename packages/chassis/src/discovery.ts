@@ -76,10 +76,12 @@ export function createRegistryDiscovery(url: string, log: Logger): Discovery {
   let ready: Promise<unknown> | undefined
   const ensureTable = () => {
     // replicas starting together race on `create table if not exists`: the lock makes them take turns
-    ready ??= pool.query(REGISTRY_DDL).catch((err) => {
-      ready = undefined
-      throw err
-    })
+    ready ??= pool
+      .query(`select pg_advisory_xact_lock(${REGISTRY_LOCK_ID}); ${REGISTRY_DDL}`)
+      .catch((err) => {
+        ready = undefined
+        throw err
+      })
     return ready
   }
 
