@@ -1,0 +1,88 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { isAlive } from './processes.js'
+import { createSupervisor, type SupervisorEvent } from './supervisor.js'
+import type { ResolvedService } from './topology.js'
+
+// the launcher side of the contract, against the smallest service that honours it
+const FAKE_SERVICE = `
+import http from 'node:http'
+const server = http.createServer((req, res) => { res.statusCode = req.url === '/health/ready' ? 200 : 404; res.end() })
+server.listen(0, '127.0.0.1', () => {
+  const httpPort = server.address().port
+  console.log(JSON.stringify({ level: 30, msg: 'up', instance: process.env.INSTANCE_ID }))
+  process.send({ type: 'microshop:ready', instanceId: process.env.INSTANCE_ID, pid: process.pid, httpPort })
+})
+process.once('SIGTERM', () => process.exit(0))
+process.once('disconnect', () => process.exit(0))
+`
+
+let dir: string
+let service: ResolvedService
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'microshop-supervisor-'))
+  const entry = join(dir, 'service.mjs')
+  await writeFile(entry, FAKE_SERVICE)
+  service = { name: 'fake', entry, entryPath: entry, database: false, replicas: 2 }
+})
+
+afterAll(() => rm(dir, { recursive: true, force: true }))
+
+const start = () => {
+  const events: SupervisorEvent[] = []
+  const lines: string[] = []
+  const supervisor = createSupervisor({
+    services: [service],
+    cwd: dir,
+    env: (_, id) => ({ ...process.env, INSTANCE_ID: id }),
+    onLine: (_, __, line) => lines.push(line),
+    onEvent: (event) => events.push(event),
+  })
+  supervisor.start()
+  return { supervisor, events, lines }
+}
+
+const until = async (check: () => boolean, ms = 5_000) => {
+  const deadline = Date.now() + ms
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out')
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+describe('supervisor', () => {
+  it('when every replica reports ready and answers /health/ready, then the start completes', async () => {
+    const { supervisor, lines } = start()
+    await supervisor.waitAllReady(10_000)
+    expect(supervisor.instances().map((i) => [i.id, i.status])).toEqual([
+      ['fake-1', 'ready'],
+      ['fake-2', 'ready'],
+    ])
+    expect(lines).toHaveLength(2)
+    await supervisor.stop()
+  })
+
+  it('when an instance is killed with SIGKILL, then it is restarted after 0.5 s and ready again', async () => {
+    const { supervisor, events } = start()
+    await supervisor.waitAllReady(10_000)
+    const victim = supervisor.instances()[0]!
+    process.kill(victim.pid!, 'SIGKILL')
+    await until(() => events.some((e) => e.type === 'ready' && e.instance.restarts === 1))
+    const exit = events.find((e) => e.type === 'exited')
+    expect(exit).toMatchObject({ signal: 'SIGKILL', restartInMs: 500, instance: { id: victim.id } })
+    expect(supervisor.instances()[0]!.pid).not.toBe(victim.pid)
+    await supervisor.stop()
+  })
+
+  it('when stopped, then every instance has exited and none is restarted', async () => {
+    const { supervisor, events } = start()
+    await supervisor.waitAllReady(10_000)
+    const pids = supervisor.instances().map((i) => i.pid!)
+    await supervisor.stop()
+    expect(pids.filter(isAlive)).toEqual([])
+    expect(events.filter((e) => e.type === 'exited' && e.restartInMs !== undefined)).toEqual([])
+  })
+})

@@ -1,0 +1,227 @@
+import { existsSync } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
+import { join, relative } from 'node:path'
+import pg from 'pg'
+import { CliError } from './cli-error.js'
+import { createLogFiles, createLogFormatter } from './log-stream.js'
+import { isPortTaken } from './ports.js'
+import { type Postgres, prepareDataDir, startPostgres } from './postgres.js'
+import { commandLine, isAlive, signal } from './processes.js'
+import { PLATFORM, provision } from './provision.js'
+import { ensureSecrets, readSecrets } from './secrets.js'
+import { type InstanceState, readState, removeState, type SystemState, writeState } from './state.js'
+import { createSupervisor, type Supervisor, type SupervisorEvent } from './supervisor.js'
+import { type ResolvedService, repoRoot } from './topology.js'
+
+export interface SystemOptions {
+  dataDir: string
+  services: ResolvedService[]
+  /** Where the launcher's own lines go. */
+  report(line: string): void
+  /** Where service log lines go, formatted. */
+  print(line: string): void
+  color: boolean
+  json: boolean
+  prefixWidth: number
+  logLevel: string
+  readyTimeoutMs?: number
+  /** Aborting it during start stops what was started and rejects. */
+  signal?: AbortSignal
+}
+
+export interface RunningSystem {
+  gatewayUrl: string | undefined
+  pgPort: number
+  startedInMs: number
+  instances(): InstanceState[]
+  /** Resolves if PostgreSQL dies under the running system. */
+  postgresExited: Promise<void>
+  /** Stops services (SIGKILL after 10 s or once `force` aborts), then PostgreSQL. */
+  stop(force?: AbortSignal): Promise<void>
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
+
+/** Refuses to start over a live launcher, and ends instances a killed launcher left behind. */
+function checkPrevious(dataDir: string) {
+  const previous = readState(dataDir)
+  if (!previous) return
+  if (previous.launcherPid !== process.pid && isAlive(previous.launcherPid)) {
+    throw new CliError(
+      `microshop is already running here (pid ${previous.launcherPid}): run \`microshop down\` first`,
+    )
+  }
+  for (const instance of previous.instances) {
+    if (instance.pid && isAlive(instance.pid) && commandLine(instance.pid).includes(instance.entry)) {
+      signal(instance.pid, 'SIGKILL')
+    }
+  }
+}
+
+async function preflight(options: SystemOptions) {
+  for (const s of options.services) {
+    if (!existsSync(s.entryPath)) {
+      const shown = s.entryPath.startsWith(repoRoot) ? relative(repoRoot, s.entryPath) : s.entryPath
+      throw new CliError(`${shown} not found (service ${s.name}): run \`npm run build\` first`)
+    }
+  }
+  for (const s of options.services) {
+    if (s.publicPort !== undefined && (await isPortTaken(s.publicPort))) {
+      throw new CliError(
+        `port ${s.publicPort} (${s.name}) is already in use: pick another with --port <n> or MICROSHOP_PORT`,
+      )
+    }
+  }
+  if (existsSync(join(options.dataDir, 'pg', 'PG_VERSION')) && !readSecrets(options.dataDir)) {
+    throw new CliError(
+      `${options.dataDir} has a database but no secrets.json: remove the folder to start afresh`,
+    )
+  }
+}
+
+/** Starts PostgreSQL and every service instance and waits until all are ready; on failure, stops what it started. */
+export async function startSystem(options: SystemOptions): Promise<RunningSystem> {
+  const { dataDir, services, report } = options
+  const started = Date.now()
+  await prepareDataDir(dataDir, report)
+  await mkdir(join(dataDir, 'logs'), { recursive: true })
+  checkPrevious(dataDir)
+  await preflight(options)
+
+  const withDb = services.filter((s) => s.database).map((s) => s.name)
+  const secrets = await ensureSecrets(dataDir, [PLATFORM, ...withDb])
+  let postgres: Postgres | undefined
+  let registry: pg.Pool | undefined
+  let supervisor: Supervisor | undefined
+  const logFiles = createLogFiles(join(dataDir, 'logs'))
+  let stopping: Promise<void> | undefined
+  let writing = Promise.resolve()
+
+  const stop = (force?: AbortSignal) => {
+    stopping ??= (async () => {
+      const began = Date.now()
+      if (supervisor) {
+        await supervisor.stop(10_000, force)
+        report(`services stopped (${Date.now() - began} ms)`)
+      }
+      await registry?.end().catch(() => undefined)
+      await logFiles.close()
+      if (postgres) {
+        await postgres.stop()
+        report(`PostgreSQL stopped (${Date.now() - began} ms)`)
+      }
+      await writing
+      await removeState(dataDir)
+    })()
+    return stopping
+  }
+
+  try {
+    postgres = await startPostgres({
+      dataDir,
+      superuserPassword: secrets.superuser,
+      report,
+      signal: options.signal,
+    })
+    await provision(postgres, secrets, withDb)
+    options.signal?.throwIfAborted()
+    const pgUrl = postgres.url
+    const registryUrl = pgUrl(PLATFORM, secrets.roles[PLATFORM] ?? '', PLATFORM)
+    registry = new pg.Pool({ connectionString: registryUrl, max: 1 })
+    registry.on('error', () => undefined)
+
+    const format = createLogFormatter({
+      color: options.color,
+      json: options.json,
+      width: options.prefixWidth,
+    })
+    const gateway = services.find((s) => s.publicPort !== undefined)
+    const gatewayUrl = gateway ? `http://localhost:${gateway.publicPort}/` : undefined
+    const pgPort = postgres.port
+    const pgPid = postgres.pid
+
+    const saveState = () => {
+      const state: SystemState = {
+        launcherPid: process.pid,
+        pgPort,
+        pgPid,
+        gatewayUrl,
+        startedAt: new Date(started).toISOString(),
+        instances: supervisor?.instances() ?? [],
+      }
+      writing = writing.then(() => (stopping ? undefined : writeState(dataDir, state))).catch(() => undefined)
+    }
+
+    const onEvent = (event: SupervisorEvent) => {
+      const { instance } = event
+      if (event.type === 'ready') {
+        const ports = [`grpc ${instance.grpcPort ?? '-'}`, `http ${instance.httpPort ?? '-'}`]
+        if (instance.publicPort) ports.push(`public ${instance.publicPort}`)
+        report(`${instance.id} ready in ${event.elapsedMs} ms (pid ${instance.pid}, ${ports.join(', ')})`)
+      } else {
+        const how = event.signal ? `signal ${event.signal}` : `code ${event.code}`
+        // clients stop routing to it at once instead of waiting for the heartbeat to expire
+        registry
+          ?.query('delete from service_instances where instance_id = $1 and pid = $2', [
+            instance.id,
+            event.pid,
+          ])
+          .catch(() => undefined)
+        if (event.restartInMs !== undefined) {
+          report(`${instance.id} exited (${how}) — restarting in ${seconds(event.restartInMs)}`)
+        }
+      }
+      saveState()
+    }
+
+    supervisor = createSupervisor({
+      services,
+      cwd: repoRoot,
+      env: (service, instanceId) => {
+        const { PORT: _port, DATABASE_URL: _db, ...inherited } = process.env
+        return {
+          ...inherited,
+          INSTANCE_ID: instanceId,
+          HOST: '127.0.0.1',
+          GRPC_PORT: '0',
+          HTTP_PORT: '0',
+          ...(service.publicPort !== undefined && { PORT: String(service.publicPort) }),
+          ...(service.database && {
+            DATABASE_URL: pgUrl(service.name, secrets.roles[service.name] ?? '', service.name),
+          }),
+          REGISTRY_URL: registryUrl,
+          LOG_LEVEL: options.logLevel,
+          MICROSHOP_LOCAL: '1',
+        }
+      },
+      onLine: (instance, serviceIndex, line) => {
+        logFiles.write(instance.id, line)
+        options.print(format(instance.id, serviceIndex, line))
+      },
+      onEvent,
+    })
+    const count = supervisor.instances().length
+    report(
+      `starting ${count} instance${count === 1 ? '' : 's'}: ${services.map((s) => `${s.name}×${s.replicas}`).join(', ')}`,
+    )
+    supervisor.start()
+    saveState()
+    await supervisor.waitAllReady(options.readyTimeoutMs ?? 60_000, options.signal)
+    const startedInMs = Date.now() - started
+    report(`all ${count} instances ready in ${seconds(startedInMs)}`)
+
+    const running = supervisor
+    return {
+      gatewayUrl,
+      pgPort,
+      startedInMs,
+      instances: () => running.instances(),
+      postgresExited: postgres.exited.then(() => (stopping ? new Promise<void>(() => {}) : undefined)),
+      stop,
+    }
+  } catch (err) {
+    if (postgres && !options.signal?.aborted) report('start failed: stopping what was started')
+    await stop()
+    throw err
+  }
+}

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest'
+import { CliError } from './cli-error.js'
+import { applyOverrides, parseReplicas, type ResolvedService } from './topology.js'
+
+const services: ResolvedService[] = [
+  { name: 'catalog', entry: 'c.js', entryPath: '/c.js', database: true, replicas: 1 },
+  { name: 'gateway', entry: 'g.js', entryPath: '/g.js', database: false, replicas: 1, publicPort: 8080 },
+]
+
+const usageErrorOf = (fn: () => unknown) => {
+  try {
+    fn()
+  } catch (err) {
+    expect(err).toBeInstanceOf(CliError)
+    expect((err as CliError).exitCode).toBe(2)
+    return (err as CliError).message
+  }
+  throw new Error('expected a usage error')
+}
+
+describe('replicas', () => {
+  it('when replicas are given as name=count, then each count applies and the rest keep theirs', () => {
+    const replicas = parseReplicas('catalog=3', services)
+    const applied = applyOverrides(services, { replicas, publicPort: undefined })
+    expect(applied.map((s) => [s.name, s.replicas])).toEqual([
+      ['catalog', 3],
+      ['gateway', 1],
+    ])
+  })
+
+  it('when the syntax is wrong, then a usage error names the bad part', () => {
+    expect(usageErrorOf(() => parseReplicas('catalog:2', services))).toContain('"catalog:2"')
+  })
+
+  it('when a service is unknown, then the usage error lists the known ones', () => {
+    expect(usageErrorOf(() => parseReplicas('cart=2', services))).toContain('known: catalog, gateway')
+  })
+
+  it('when the service with the public port gets 2 replicas, then it is refused', () => {
+    const replicas = parseReplicas('gateway=2', services)
+    expect(usageErrorOf(() => applyOverrides(services, { replicas, publicPort: undefined }))).toContain(
+      '8080',
+    )
+  })
+
+  it('when a port is given, then only the service with a public port takes it', () => {
+    const applied = applyOverrides(services, { replicas: new Map(), publicPort: 9090 })
+    expect(applied.map((s) => s.publicPort)).toEqual([undefined, 9090])
+  })
+})

@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs'
+import { dirname, isAbsolute, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { usageError } from './cli-error.js'
+
+/** One service of the system, as the launcher runs it locally. */
+export interface ServiceSpec {
+  name: string
+  /** The compiled entry file, relative to the repository root. */
+  entry: string
+  /** Gets its own database and role. */
+  database: boolean
+  replicas: number
+  /** Listens on this fixed port for the public (the gateway). */
+  publicPort?: number
+}
+
+/** The system, in start order; adding a service is adding a line. */
+export const topology: readonly ServiceSpec[] = [
+  { name: 'catalog', entry: 'services/catalog/dist/main.js', database: true, replicas: 1 },
+  { name: 'gateway', entry: 'services/gateway/dist/main.js', database: false, replicas: 1, publicPort: 8080 },
+]
+
+/** The repository root, found from this file (packages/cli/dist/topology.js). */
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
+
+/** A service spec whose entry is an absolute path. */
+export type ResolvedService = ServiceSpec & { entryPath: string }
+
+/** The built-in topology, or the one in a JSON file (an array of ServiceSpec; entries relative to the file). */
+export function loadTopology(file?: string): ResolvedService[] {
+  if (!file) return topology.map((s) => ({ ...s, entryPath: resolve(repoRoot, s.entry) }))
+  let specs: ServiceSpec[]
+  try {
+    specs = JSON.parse(readFileSync(file, 'utf8'))
+  } catch (err) {
+    throw usageError(`cannot read topology ${file}: ${(err as Error).message}`)
+  }
+  if (!Array.isArray(specs)) throw usageError(`topology ${file}: expected a JSON array of services`)
+  return specs.map((s) => ({
+    ...s,
+    entryPath: isAbsolute(s.entry) ? s.entry : resolve(dirname(file), s.entry),
+  }))
+}
+
+/** Parses `catalog=2,gateway=1` into replica counts, checked against the known services. */
+export function parseReplicas(spec: string, services: readonly ServiceSpec[]): Map<string, number> {
+  const counts = new Map<string, number>()
+  const names = services.map((s) => s.name)
+  for (const part of spec.split(',').filter((p) => p.trim() !== '')) {
+    const match = /^\s*([a-z][a-z0-9-]*)\s*=\s*(\d+)\s*$/.exec(part)
+    if (!match) throw usageError(`bad replicas "${part}": expected service=count, e.g. catalog=2,gateway=1`)
+    const [, name = '', count = ''] = match
+    if (!names.includes(name))
+      throw usageError(`unknown service "${name}" in replicas (known: ${names.join(', ')})`)
+    const n = Number(count)
+    if (n < 1 || n > 16) throw usageError(`replicas for ${name} must be between 1 and 16, got ${n}`)
+    counts.set(name, n)
+  }
+  return counts
+}
+
+/** The topology with replica counts and the public port applied. */
+export function applyOverrides(
+  services: readonly ResolvedService[],
+  overrides: { replicas: Map<string, number>; publicPort: number | undefined },
+): ResolvedService[] {
+  return services.map((s) => {
+    const replicas = overrides.replicas.get(s.name) ?? s.replicas
+    const publicPort = s.publicPort !== undefined ? (overrides.publicPort ?? s.publicPort) : undefined
+    // two processes cannot listen on one fixed port (no SO_REUSEPORT in Node 20)
+    if (publicPort !== undefined && replicas > 1) {
+      throw usageError(
+        `${s.name} listens on the public port ${publicPort}: it runs as 1 instance, not ${replicas}`,
+      )
+    }
+    return { ...s, replicas, publicPort }
+  })
+}
