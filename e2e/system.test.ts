@@ -43,8 +43,12 @@ function up(extra: string[] = []) {
       env: { ...process.env, LOG_LEVEL: 'info' },
     },
   )
-  child.stdout!.on('data', (d) => void (output += d))
-  child.stderr!.on('data', (d) => void (output += d))
+  child.stdout!.on('data', (d) => {
+    output += d
+  })
+  child.stderr!.on('data', (d) => {
+    output += d
+  })
   return child
 }
 
