@@ -31,7 +31,8 @@ export function createOpenApiChecker(doc: OpenApiDocument) {
       if (!documented) throw new Error(`${method} ${route} answered ${status}, which is not documented`)
       if (!documented.content) {
         const text = await res.text()
-        if (text !== '') throw new Error(`${method} ${route} ${status} is documented without a body but sent one`)
+        if (text !== '')
+          throw new Error(`${method} ${route} ${status} is documented without a body but sent one`)
         return undefined
       }
       const mediaType = (res.headers.get('content-type') ?? '').split(';')[0]!.trim()
