@@ -48,6 +48,14 @@ export type BaseConfig = ConfigOf<typeof baseSettings> & {
   readonly service: string
 }
 
+const SECRET_NAME = /PASSWORD|SECRET|TOKEN|PRIVATE|KEY/i
+
+/** A rejected value as it may be printed: secrets hidden, and the password of a URL masked. */
+function shown(name: string, raw: string): string {
+  if (SECRET_NAME.test(name)) return '(hidden)'
+  return JSON.stringify(raw.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^@\s]*@/i, '$1***@'))
+}
+
 /** Reads, validates and freezes a config; every problem is reported at once, naming the variable. */
 export function readConfig<S extends SettingsSpec>(
   service: string,
@@ -63,7 +71,7 @@ export function readConfig<S extends SettingsSpec>(
     if (parsed.success) out[key] = parsed.data
     else {
       const why = parsed.error.issues.map((i) => i.message).join('; ')
-      problems.push(`${name}: ${why}${raw === undefined ? ' (not set)' : ` (got ${JSON.stringify(raw)})`}`)
+      problems.push(`${name}: ${why}${raw === undefined ? ' (not set)' : ` (got ${shown(name, raw)})`}`)
     }
   }
   if (problems.length > 0) throw new ConfigError(problems)

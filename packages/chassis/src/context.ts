@@ -4,6 +4,8 @@ import { randomUUID } from 'node:crypto'
 /** What travels with one request through a process: set at the edge or by the gRPC server. */
 export interface RequestContext {
   requestId: string
+  /** The caller's `authorization` value, forwarded on every call made while serving the request. */
+  authorization?: string
 }
 
 const storage = new AsyncLocalStorage<RequestContext>()
@@ -11,5 +13,9 @@ const storage = new AsyncLocalStorage<RequestContext>()
 export const currentRequest = (): RequestContext | undefined => storage.getStore()
 
 export function withRequest<T>(ctx: Partial<RequestContext>, fn: () => T): T {
-  return storage.run({ requestId: ctx.requestId || randomUUID() }, fn)
+  const authorization = ctx.authorization || undefined
+  return storage.run(
+    { requestId: ctx.requestId || randomUUID(), ...(authorization ? { authorization } : {}) },
+    fn,
+  )
 }

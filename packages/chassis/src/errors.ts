@@ -21,6 +21,8 @@ export interface FieldError {
 
 export interface AppErrorOptions {
   retryable?: boolean
+  /** When the caller may try again (sent as Retry-After at the edge). */
+  retryAfterMs?: number
   fields?: FieldError[]
   cause?: unknown
 }
@@ -68,6 +70,7 @@ const kindTable: Record<ErrorKind, { grpc: GrpcStatus; http: number; title: stri
 export class AppError extends Error {
   readonly retryable: boolean
   readonly fields: FieldError[]
+  readonly retryAfterMs: number | undefined
 
   constructor(
     readonly kind: ErrorKind,
@@ -79,6 +82,7 @@ export class AppError extends Error {
     this.name = 'AppError'
     this.retryable = opts.retryable ?? kindTable[kind].retryable
     this.fields = opts.fields ?? []
+    this.retryAfterMs = opts.retryAfterMs
   }
 }
 
@@ -100,6 +104,7 @@ export const isAppError = (err: unknown): err is AppError => err instanceof AppE
 const CODE_KEY = 'x-error-code'
 const RETRYABLE_KEY = 'x-error-retryable'
 const FIELDS_KEY = 'x-error-fields-bin'
+const RETRY_AFTER_KEY = 'x-error-retry-after-ms'
 
 /** An AppError as a gRPC status; anything else becomes a bare INTERNAL that reveals nothing. */
 export function toGrpcError(err: unknown): Partial<ServiceError> {
@@ -108,6 +113,7 @@ export function toGrpcError(err: unknown): Partial<ServiceError> {
   metadata.set(CODE_KEY, app.code)
   metadata.set(RETRYABLE_KEY, String(app.retryable))
   if (app.fields.length > 0) metadata.set(FIELDS_KEY, Buffer.from(JSON.stringify(app.fields)))
+  if (app.retryAfterMs !== undefined) metadata.set(RETRY_AFTER_KEY, String(Math.ceil(app.retryAfterMs)))
   return { code: kindTable[app.kind].grpc, details: app.message, metadata }
 }
 
@@ -127,6 +133,7 @@ export function fromGrpcError(err: ServiceError, service: string): AppError {
     return new AppError(kind, code, err.details, {
       fields,
       retryable: err.metadata.get(RETRYABLE_KEY)[0] === 'true',
+      retryAfterMs: Number(err.metadata.get(RETRY_AFTER_KEY)[0]) || undefined,
       cause: err,
     })
   }
@@ -146,6 +153,12 @@ export interface Problem {
   instance?: string
   errors?: FieldError[]
 }
+
+/** Seconds a client should wait before retrying, when the error says so. */
+export const retryAfterSeconds = (err: unknown): number | undefined =>
+  isAppError(err) && err.retryAfterMs !== undefined
+    ? Math.max(1, Math.ceil(err.retryAfterMs / 1000))
+    : undefined
 
 /** An error as problem+json at the edge: a stable code, never a stack. */
 export function toProblem(err: unknown, instance?: string): Problem {

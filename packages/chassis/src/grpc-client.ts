@@ -11,6 +11,8 @@ export interface CallOptions {
   deadlineMs?: number
   /** Retry on another instance when one is unreachable; off for calls that must not repeat. */
   retry?: boolean
+  /** Act as this `authorization` value instead of the current request's caller. */
+  authorization?: string
 }
 
 /** A typed client for one service: each call has a deadline and goes to the next healthy instance. */
@@ -74,11 +76,20 @@ export function createServiceClient<D extends ServiceDefinition>(
     return pool[turn]
   }
 
-  const invoke = (target: string, path: string, method: string, request: unknown, deadlineMs: number) =>
+  const invoke = (
+    target: string,
+    path: string,
+    method: string,
+    request: unknown,
+    deadlineMs: number,
+    callOpts: CallOptions,
+  ) =>
     new Promise<unknown>((resolve, reject) => {
       const metadata = new grpc.Metadata()
-      const requestId = currentRequest()?.requestId
-      if (requestId) metadata.set('x-request-id', requestId)
+      const context = currentRequest()
+      if (context?.requestId) metadata.set('x-request-id', context.requestId)
+      const authorization = callOpts.authorization ?? context?.authorization
+      if (authorization) metadata.set('authorization', authorization)
       const started = process.hrtime.bigint()
       type UnaryStub = (
         request: unknown,
@@ -128,11 +139,16 @@ export function createServiceClient<D extends ServiceDefinition>(
         if (!target) break
         tried.add(target)
         try {
-          return (await invoke(target, def.path, method, request, remaining)) as ResponseOf<D[typeof method]>
+          return (await invoke(target, def.path, method, request, remaining, callOpts)) as ResponseOf<
+            D[typeof method]
+          >
         } catch (err) {
-          const status = (err as grpc.ServiceError).code
-          lastError = fromGrpcError(err as grpc.ServiceError, opts.service)
-          if (status !== grpc.status.UNAVAILABLE) break
+          const failure = err as grpc.ServiceError
+          lastError = fromGrpcError(failure, opts.service)
+          // only a transport failure says the instance is gone; an UNAVAILABLE the server chose
+          // (it carries our error code: a peer of its own is down) is an answer, not a dead instance
+          const answeredByServer = failure.metadata?.get('x-error-code').length > 0
+          if (failure.code !== grpc.status.UNAVAILABLE || answeredByServer) break
           suspects.set(target, Date.now() + SUSPECT_MS)
           opts.discovery.invalidate(opts.service)
           opts.log.debug({ peer: opts.service, target }, 'instance unreachable, trying another')

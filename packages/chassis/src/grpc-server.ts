@@ -3,6 +3,7 @@ import * as grpc from '@grpc/grpc-js'
 import * as protoLoader from '@grpc/proto-loader'
 import { ReflectionService } from '@grpc/reflection'
 import { HealthImplementation } from 'grpc-health-check'
+import { AuthErrors, bearerToken, type Principal, type TokenVerifier } from './auth.js'
 import { withRequest } from './context.js'
 import { isAppError, toGrpcError } from './errors.js'
 import type { CallContext, Handlers, ServiceDefinition } from './grpc-types.js'
@@ -28,19 +29,38 @@ export interface GrpcServer {
 
 const methodName = (path: string) => path.slice(path.lastIndexOf('/') + 1)
 
-function adapt(
-  handler: (req: unknown, ctx: CallContext) => Promise<unknown>,
-  path: string,
-  log: Logger,
-  metrics: Metrics,
-) {
+interface AdaptDeps {
+  log: Logger
+  metrics: Metrics
+  verifier?: TokenVerifier | undefined
+}
+
+function adapt(handler: (req: unknown, ctx: CallContext) => Promise<unknown>, path: string, deps: AdaptDeps) {
+  const { log, metrics } = deps
   return (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
     const started = process.hrtime.bigint()
     const requestId = String(call.metadata.get('x-request-id')[0] ?? '') || randomUUID()
+    const authorization = String(call.metadata.get('authorization')[0] ?? '') || undefined
+    let principal: Promise<Principal | undefined> | undefined
+    const caller = () => {
+      principal ??= (async () => {
+        if (!authorization) return undefined
+        const token = bearerToken(authorization)
+        if (!token || !deps.verifier) throw AuthErrors.invalid()
+        return deps.verifier.verify(token)
+      })()
+      return principal
+    }
     const deadline = call.getDeadline()
     const deadlineAt = deadline instanceof Date ? deadline.getTime() : Number(deadline)
     const ctx: CallContext = {
       requestId,
+      caller,
+      requireCaller: async () => {
+        const found = await caller()
+        if (!found) throw AuthErrors.missing()
+        return found
+      },
       remainingMs: () => (Number.isFinite(deadlineAt) ? deadlineAt - Date.now() : Number.POSITIVE_INFINITY),
       cancelled: () => call.cancelled,
     }
@@ -49,7 +69,7 @@ function adapt(
         { method: methodName(path), code: grpc.status[code] },
         Number(process.hrtime.bigint() - started) / 1e9,
       )
-    withRequest({ requestId }, () => {
+    withRequest({ requestId, authorization }, () => {
       handler(call.request, ctx).then(
         (response) => {
           finish(grpc.status.OK)
@@ -73,6 +93,7 @@ export function createGrpcServer(opts: {
   protoFiles: string[]
   log: Logger
   metrics: Metrics
+  verifier?: TokenVerifier
 }): GrpcServer {
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 4 * 1024 * 1024 })
   const serviceNames: string[] = []
@@ -81,7 +102,7 @@ export function createGrpcServer(opts: {
     for (const [name, method] of Object.entries(definition)) {
       const handler = (handlers as Record<string, (req: unknown, ctx: CallContext) => Promise<unknown>>)[name]
       if (!handler) throw new Error(`no handler for ${method.path}`)
-      impl[name] = adapt(handler.bind(handlers), method.path, opts.log, opts.metrics)
+      impl[name] = adapt(handler.bind(handlers), method.path, opts)
     }
     server.addService(definition as unknown as grpc.ServiceDefinition, impl)
     const first = Object.values(definition)[0]

@@ -3,6 +3,18 @@ import { currentRequest } from './context.js'
 
 export type Logger = pino.Logger
 
+// field names whose values never reach a log line, wherever they sit in the first three levels
+const SECRET_FIELDS = [
+  'password',
+  'token',
+  'accessToken',
+  'refreshToken',
+  'cartToken',
+  'authorization',
+  'privateJwk',
+  'secret',
+]
+
 /** JSON logs, one object a line, tagged with service and instance, and the request id when there is one. */
 export function createLogger(opts: { service: string; instance: string; level?: string }): Logger {
   return pino({
@@ -12,9 +24,6 @@ export function createLogger(opts: { service: string; instance: string; level?: 
       const req = currentRequest()
       return req ? { requestId: req.requestId } : {}
     },
-    redact: {
-      paths: ['password', '*.password', 'token', '*.token', 'authorization', '*.authorization'],
-      censor: '[redacted]',
-    },
+    redact: { paths: SECRET_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`]), censor: '[redacted]' },
   })
 }
