@@ -1,8 +1,16 @@
 import { pathToFileURL } from 'node:url'
+import { IdentityServiceService } from '@microshop/contracts/identity/v1/identity'
 import type { FastifyInstance } from 'fastify'
+import type { JSONWebKeySet } from 'jose'
+import { createTokenVerifier, type TokenVerifier } from './auth.js'
 import { type BaseConfig, ConfigError } from './config.js'
 import { createDb, type Db } from './db.js'
 import { createDnsDiscovery, createRegistryDiscovery, type Discovery } from './discovery.js'
+import type { EventBus } from './events/event-bus.js'
+import { ensureEventTables } from './events/event-tables.js'
+import { openEventBus } from './events/open-event-bus.js'
+import { createOutbox, type Outbox } from './events/outbox.js'
+import { startOutboxRelay } from './events/outbox-relay.js'
 import { createServiceClient, type ServiceClient, type ServiceClientOptions } from './grpc-client.js'
 import { createGrpcServer, type GrpcBinding } from './grpc-server.js'
 import type { ServiceDefinition } from './grpc-types.js'
@@ -19,6 +27,10 @@ export interface ServiceContext<C extends BaseConfig> {
   discovery: Discovery
   /** The service's own database, migrated; present when the service declared a databaseUrl. */
   db: Db | undefined
+  /** The event log at BUS_URL, when the service declared a busUrl; its subscriptions stop with the service. */
+  bus: EventBus | undefined
+  /** The outbox in the service's database: events appended in a change's transaction reach the bus after commit. */
+  outbox: Outbox | undefined
   /** A typed client for a peer service, found through discovery. */
   client<D extends ServiceDefinition>(
     service: string,
@@ -27,6 +39,8 @@ export interface ServiceContext<C extends BaseConfig> {
   ): ServiceClient<D>
   /** Run fn at shutdown, after the servers stopped and before the database closes. */
   onStop(fn: () => Promise<void> | void): void
+  /** Verifies callers' access tokens (keys from the identity service unless the spec gives them). */
+  verifier: TokenVerifier
 }
 
 /** What a service gives back to be served. */
@@ -40,15 +54,19 @@ export interface ServiceParts {
 
 export interface ServiceSpec<C extends BaseConfig> {
   name: string
-  config: C & { databaseUrl?: string; port?: number }
+  config: C & { databaseUrl?: string; port?: number; busUrl?: string }
   /** Folder of NNNN_name.sql migrations for the service's database. */
   migrations?: string
   setup(ctx: ServiceContext<C>): Promise<ServiceParts> | ServiceParts
   /** Install SIGTERM/SIGINT and parent-disconnect handlers (off in tests). */
   handleSignals?: boolean
+  /** Where access-token keys come from; the identity service's GetJwks by default. */
+  jwks?: () => Promise<JSONWebKeySet>
 }
 
 export interface RunningService {
+  /** The public HTTP app, when the service has one (for tests that inspect its routes). */
+  http: FastifyInstance | undefined
   grpcPort: number | undefined
   httpPort: number
   publicPort: number | undefined
@@ -69,11 +87,30 @@ export async function startService<C extends BaseConfig>(spec: ServiceSpec<C>): 
   const clients: Array<{ close(): void }> = []
   let migrated = false
   let draining = false
+  const client: ServiceContext<C>['client'] = (service, definition, opts = {}) => {
+    const made = createServiceClient({ service, definition, discovery, log, metrics, ...opts })
+    clients.push(made)
+    return made
+  }
+  let identity: ServiceClient<typeof IdentityServiceService> | undefined
+  const jwks =
+    spec.jwks ??
+    (async () => {
+      identity ??= client('identity', IdentityServiceService)
+      const { jwksJson } = await identity.call('getJwks', {})
+      return JSON.parse(jwksJson) as JSONWebKeySet
+    })
+  const verifier = createTokenVerifier({ keys: jwks, log })
 
   const db = config.databaseUrl ? createDb(config.databaseUrl, { log, name: config.instanceId }) : undefined
   if (db && spec.migrations) {
     await runMigrations(db, spec.migrations, log)
   }
+  // events: outbox and inbox tables beside the service's own, the bus, and the relay between them
+  if (db) await ensureEventTables(db)
+  const bus = config.busUrl ? await openEventBus(config.busUrl, { log, name: config.instanceId }) : undefined
+  const outbox = db ? createOutbox({ service: spec.name }) : undefined
+  const relay = db && bus ? startOutboxRelay({ db, bus, log }) : undefined
   migrated = true
 
   const parts = await spec.setup({
@@ -82,12 +119,11 @@ export async function startService<C extends BaseConfig>(spec: ServiceSpec<C>): 
     metrics,
     discovery,
     db,
-    client(service, definition, opts = {}) {
-      const client = createServiceClient({ service, definition, discovery, log, metrics, ...opts })
-      clients.push(client)
-      return client
-    },
+    bus,
+    outbox,
+    client,
     onStop: (fn) => void stopHooks.push(fn),
+    verifier,
   })
 
   const ready = async () => !draining && migrated && (db ? await db.ping() : true)
@@ -102,6 +138,7 @@ export async function startService<C extends BaseConfig>(spec: ServiceSpec<C>): 
           protoFiles: parts.proto?.files ?? [],
           log,
           metrics,
+          verifier,
         })
       : undefined
   const grpcPort = grpcServer ? await grpcServer.listen(config.host, config.grpcPort) : undefined
@@ -142,6 +179,9 @@ export async function startService<C extends BaseConfig>(spec: ServiceSpec<C>): 
       log.info('stopping: draining in-flight calls')
       await discovery.deregister().catch((err) => log.warn({ err }, 'deregister failed'))
       await Promise.all([grpcServer?.shutdown(config.shutdownTimeoutMs), parts.http?.close()])
+      // consumers and the relay stop with the servers: no new work arrives, and none runs once the database closes
+      await relay?.stop()
+      await bus?.close()
       for (const hook of stopHooks) await hook()
       for (const client of clients) client.close()
       await health.close()
@@ -175,7 +215,7 @@ export async function startService<C extends BaseConfig>(spec: ServiceSpec<C>): 
     process.once('disconnect', () => exitAfterStop('launcher gone'))
   }
 
-  return { grpcPort, httpPort, publicPort, log, db, stop }
+  return { http: parts.http, grpcPort, httpPort, publicPort, log, db, stop }
 }
 
 /**

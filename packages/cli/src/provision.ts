@@ -10,6 +10,8 @@ export const REGISTRY_DDL = `create table if not exists service_instances (
 
 /** The role and database holding the service registry. */
 export const PLATFORM = 'platform'
+/** The role and database of the local event log (the postgres adapter creates its own tables). */
+export const BUS = 'bus'
 
 async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url })
@@ -26,7 +28,7 @@ async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>)
  * to that database. Then creates the registry table and clears rows left by a previous run.
  */
 export async function provision(postgres: Postgres, secrets: Secrets, databases: readonly string[]) {
-  const names = [PLATFORM, ...databases]
+  const names = [PLATFORM, BUS, ...databases]
   await withClient(postgres.url('postgres', secrets.superuser, 'postgres'), async (db) => {
     for (const name of names) {
       const role = db.escapeIdentifier(name)

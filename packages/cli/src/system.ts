@@ -7,7 +7,7 @@ import { createLogFiles, createLogFormatter } from './log-stream.js'
 import { isPortTaken } from './ports.js'
 import { type Postgres, prepareDataDir, startPostgres } from './postgres.js'
 import { commandLine, isAlive, signal } from './processes.js'
-import { PLATFORM, provision } from './provision.js'
+import { BUS, PLATFORM, provision } from './provision.js'
 import { ensureSecrets, readSecrets } from './secrets.js'
 import { type InstanceState, readState, removeState, type SystemState, writeState } from './state.js'
 import { createSupervisor, type Supervisor, type SupervisorEvent } from './supervisor.js'
@@ -89,7 +89,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   await preflight(options)
 
   const withDb = services.filter((s) => s.database).map((s) => s.name)
-  const secrets = await ensureSecrets(dataDir, [PLATFORM, ...withDb])
+  const secrets = await ensureSecrets(dataDir, [PLATFORM, BUS, ...withDb])
   let postgres: Postgres | undefined
   let registry: pg.Pool | undefined
   let supervisor: Supervisor | undefined
@@ -127,6 +127,11 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     options.signal?.throwIfAborted()
     const pgUrl = postgres.url
     const registryUrl = pgUrl(PLATFORM, secrets.roles[PLATFORM] ?? '', PLATFORM)
+    // a BUS_URL the user set (nats://…) wins over the local postgres log
+    const busUrl = process.env.BUS_URL || pgUrl(BUS, secrets.roles[BUS] ?? '', BUS)
+    report(
+      `event log: ${process.env.BUS_URL ? process.env.BUS_URL.replace(/\/\/[^@/]*@/, '//') : 'PostgreSQL (database bus)'}`,
+    )
     registry = new pg.Pool({ connectionString: registryUrl, max: 1 })
     registry.on('error', () => undefined)
 
@@ -190,6 +195,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
             DATABASE_URL: pgUrl(service.name, secrets.roles[service.name] ?? '', service.name),
           }),
           REGISTRY_URL: registryUrl,
+          BUS_URL: busUrl,
           LOG_LEVEL: options.logLevel,
           MICROSHOP_LOCAL: '1',
         }

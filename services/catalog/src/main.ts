@@ -6,6 +6,7 @@ import { createCatalogHandlers } from './api/grpc.js'
 import { createCatalog } from './app/catalog.js'
 import { seedCatalog } from './app/seed.js'
 import { loadConfig } from './config.js'
+import { createCatalogEmitter } from './events/catalog-events.js'
 import { createProductStore } from './store/product-store.js'
 
 /** Composition root: config, store, use cases and handlers, handed to the chassis. */
@@ -19,10 +20,15 @@ export function startCatalog(
     config,
     migrations: join(packageDir(import.meta.url), 'src/store/migrations'),
     handleSignals: opts.handleSignals,
-    async setup({ db, log }) {
+    async setup({ db, outbox, log }) {
       const store = createProductStore(db!)
       if (config.seed) await seedCatalog(store, log)
-      const catalog = createCatalog({ store, maxPageSize: config.maxPageSize })
+      const catalog = createCatalog({
+        store,
+        maxPageSize: config.maxPageSize,
+        transaction: (fn) => db!.tx(fn),
+        emit: createCatalogEmitter(outbox!),
+      })
       return {
         grpc: [bindGrpc(CatalogServiceService, createCatalogHandlers(catalog))],
         proto: { root: protoRoot, files: [protoFiles.catalog] },

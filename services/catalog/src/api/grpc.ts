@@ -56,15 +56,18 @@ export function createCatalogHandlers(catalog: Catalog): Handlers<typeof Catalog
     async upsertProduct(req) {
       const p = req.product
       if (!p) throw CommonErrors.invalid('product is required', [{ field: 'product', message: 'required' }])
-      const { product, created } = await catalog.upsertProduct({
-        id: p.id,
-        name: p.name,
-        description: p.description,
-        price: { amount: p.price?.amount ?? -1, currency: p.price?.currency ?? '' },
-        category: p.category,
-        imageUrl: p.imageUrl,
-        weightGrams: p.weightGrams,
-      })
+      const { product, created } = await catalog.upsertProduct(
+        {
+          id: p.id,
+          name: p.name,
+          description: p.description,
+          price: { amount: p.price?.amount ?? -1, currency: p.price?.currency ?? '' },
+          category: p.category,
+          imageUrl: p.imageUrl,
+          weightGrams: p.weightGrams,
+        },
+        { createOnly: req.createOnly },
+      )
       return { product: toMessage(product), created }
     },
   }

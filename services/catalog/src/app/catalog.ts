@@ -1,6 +1,15 @@
+import type { Queryable } from '@microshop/chassis'
 import { CatalogErrors } from '../domain/errors.js'
 import { clampPageSize, decodePageToken, encodePageToken } from '../domain/paging.js'
-import { hasNul, imageUrlFor, type Product, type ProductSort, validateProduct } from '../domain/product.js'
+import {
+  hasNul,
+  imageUrlFor,
+  type Product,
+  type ProductSort,
+  slugify,
+  validateProduct,
+} from '../domain/product.js'
+import { type CatalogEvent, eventsOfUpsert } from '../domain/product-events.js'
 import type { ProductStore } from '../store/product-store.js'
 
 export interface Page {
@@ -19,8 +28,17 @@ export const MAX_QUERY_LENGTH = 200
 
 export type Catalog = ReturnType<typeof createCatalog>
 
+export interface CatalogDeps {
+  store: ProductStore
+  maxPageSize: number
+  /** Runs fn in one transaction of the catalog's database. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>
+  /** Records events in the transaction of the change they describe (the outbox). */
+  emit(tx: Queryable, events: CatalogEvent[]): Promise<void>
+}
+
 /** The catalog's use cases, each one read or one transaction. */
-export function createCatalog(deps: { store: ProductStore; maxPageSize: number }) {
+export function createCatalog(deps: CatalogDeps) {
   const { store } = deps
 
   const paged = async (input: PageInput, fetch: (limit: number, offset: number) => Promise<Product[]>) => {
@@ -64,11 +82,19 @@ export function createCatalog(deps: { store: ProductStore; maxPageSize: number }
 
     listCategories: () => store.categories(),
 
-    async upsertProduct(input: Omit<Product, 'updatedAt'>) {
-      const product = { ...input, name: input.name.trim(), imageUrl: input.imageUrl || imageUrlFor(input.id) }
+    /** Creates or replaces a product; an empty id is made from the name; createOnly refuses to replace. */
+    async upsertProduct(input: Omit<Product, 'updatedAt'>, opts: { createOnly?: boolean } = {}) {
+      const id = input.id || slugify(input.name)
+      const product = { ...input, id, name: input.name.trim(), imageUrl: input.imageUrl || imageUrlFor(id) }
       const errors = validateProduct(product, await store.categoryIds())
       if (errors.length > 0) throw CatalogErrors.invalidProduct(errors)
-      return store.upsert(product)
+      return deps.transaction(async (tx) => {
+        const previousPrice = await store.lockPrice(product.id, tx)
+        if (opts.createOnly && previousPrice) throw CatalogErrors.productExists(product.id)
+        const result = await store.upsert(product, tx)
+        await deps.emit(tx, eventsOfUpsert(previousPrice, result.product, result.created))
+        return result
+      })
     },
   }
 }

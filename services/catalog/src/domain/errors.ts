@@ -1,6 +1,10 @@
 import { AppError, type FieldError } from '@microshop/chassis'
 
 export const CatalogErrors = {
+  productExists: (id: string) =>
+    new AppError('already_exists', 'CATALOG_PRODUCT_EXISTS', `a product with id "${id}" already exists`, {
+      fields: [{ field: 'id', message: 'already taken' }],
+    }),
   productNotFound: (id: string) =>
     new AppError('not_found', 'CATALOG_PRODUCT_NOT_FOUND', `no product with id "${id}"`),
   invalidProduct: (fields: FieldError[]) =>

@@ -1,5 +1,5 @@
 import type { Db, Queryable } from '@microshop/chassis'
-import type { Category, Product, ProductSort } from '../domain/product.js'
+import type { Category, Money, Product, ProductSort } from '../domain/product.js'
 
 interface ProductRow {
   id: string
@@ -90,6 +90,15 @@ export function createProductStore(db: Db) {
     async categoryIds(): Promise<Set<string>> {
       const { rows } = await db.query<{ id: string }>('select id from categories')
       return new Set(rows.map((r) => r.id))
+    },
+
+    /** The product's price, locked until the transaction ends; undefined when there is no such product. */
+    async lockPrice(id: string, tx: Queryable): Promise<Money | undefined> {
+      const { rows } = await tx.query<Pick<ProductRow, 'price_amount' | 'price_currency'>>(
+        'select price_amount, price_currency from products where id = $1 for update',
+        [id],
+      )
+      return rows[0] ? { amount: rows[0].price_amount, currency: rows[0].price_currency.trim() } : undefined
     },
 
     /** Inserts or replaces; `created` tells which. */

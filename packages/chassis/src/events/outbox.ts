@@ -1,0 +1,41 @@
+import type { Queryable } from '../db.js'
+import { type NewEvent, toCloudEvent } from './cloud-event.js'
+import { eventColumnArrays, unnestEventColumns } from './event-row.js'
+
+export const OUTBOX_CHANNEL = 'event_outbox'
+
+/** Where a service records the events of a change, in the transaction of the change. */
+export interface Outbox {
+  /** The CloudEvents source of this service's events. */
+  readonly source: string
+  /**
+   * Records events in tx, the transaction that makes the change they describe; the relay publishes them
+   * once it commits. Call it once per transaction, after the change.
+   */
+  append(tx: Queryable, events: readonly NewEvent[]): Promise<void>
+}
+
+export function createOutbox(opts: { service: string }): Outbox {
+  const source = `/microshop/${opts.service}`
+  return {
+    source,
+    async append(tx, events) {
+      if (events.length === 0) return
+      const cloudEvents = events.map((e) => toCloudEvent(source, e))
+      const subjects = [...new Set(cloudEvents.map((e) => e.subject))].sort()
+      // until commit, other transactions wait to append to these subjects: the rows of a subject are
+      // numbered in commit order whatever the caller locked, so the relay sends them in that order
+      await tx.query(
+        'select pg_advisory_xact_lock(hashtextextended(s, 0)) from unnest($1::text[]) as s order by s',
+        [subjects],
+      )
+      await tx.query(
+        `insert into event_outbox (id, type, source, subject, time, datacontenttype, traceparent, extensions, data)
+         select id, type, source, subject, time, datacontenttype, traceparent, extensions, data
+           from ${unnestEventColumns(1)} order by ord`,
+        eventColumnArrays(cloudEvents),
+      )
+      await tx.query(`select pg_notify('${OUTBOX_CHANNEL}', '')`)
+    },
+  }
+}

@@ -1,0 +1,54 @@
+import type { Queryable } from '../../db.js'
+import { MEMBER_SLOT_BASE, PARTITIONS } from './bus-schema.js'
+
+// a transient group that lost its last member this long ago belonged to an instance that died
+const ABANDONED_AFTER_S = 600
+
+/** The group's id, creating it (at the start or at the end of the log) when it is new. */
+export async function ensureGroup(
+  q: Queryable,
+  name: string,
+  startAt: 'earliest' | 'latest',
+  transient = false,
+): Promise<number> {
+  await q.query('insert into bus_groups (name, transient) values ($1, $2) on conflict (name) do nothing', [
+    name,
+    transient,
+  ])
+  const { rows } = await q.query<{ id: number }>('select id from bus_groups where name = $1', [name])
+  const id = rows[0]!.id
+  await q.query(
+    `insert into bus_positions (group_id, partition, position)
+     select $1, p, case when $2 then (select coalesce(max(seq), 0) from bus_events) else 0 end
+       from generate_series(0, $3 - 1) p
+     on conflict do nothing`,
+    [id, startAt === 'latest', PARTITIONS],
+  )
+  return id
+}
+
+/** Removes the transient groups of instances that died without stopping their subscriptions. */
+export async function removeAbandonedGroups(q: Queryable): Promise<void> {
+  await q.query(
+    `delete from bus_groups g
+      where transient and created_at < now() - make_interval(secs => $2)
+        and not exists (
+          select 1 from pg_locks l
+           where l.locktype = 'advisory' and l.objsubid = 2 and l.classid::bigint = g.id and l.objid::bigint >= $1
+             and l.database = (select oid from pg_database where datname = current_database()))`,
+    [MEMBER_SLOT_BASE, ABANDONED_AFTER_S],
+  )
+}
+
+/** The member slots of the group's live instances: each holds its slot's advisory lock while its session lives. */
+export async function liveMembers(q: Queryable, groupId: number): Promise<number[]> {
+  const { rows } = await q.query<{ slot: number }>(
+    `select (objid::bigint - $2)::int as slot from pg_locks
+      where locktype = 'advisory' and granted and objsubid = 2
+        and database = (select oid from pg_database where datname = current_database())
+        and classid::bigint = $1 and objid::bigint >= $2
+      order by 1`,
+    [groupId, MEMBER_SLOT_BASE],
+  )
+  return rows.map((r) => r.slot)
+}

@@ -1,0 +1,216 @@
+import pg from 'pg'
+import type { Logger } from '../../logger.js'
+import { partitionOf } from '../cloud-event.js'
+import {
+  checkGroupName,
+  type DeadLetter,
+  type EventBus,
+  type ReplayFrom,
+  resolveSubscribeOptions,
+  type Subscription,
+  typeNames,
+} from '../event-bus.js'
+import {
+  EVENT_COLUMNS,
+  type EventRow,
+  eventColumnArrays,
+  fromEventRow,
+  unnestEventColumns,
+} from '../event-row.js'
+import { ensureGroup, liveMembers } from './bus-groups.js'
+import { APPEND_LOCK, EVENTS_CHANNEL, ensureBusSchema, PARTITIONS, PRUNE_LOCK } from './bus-schema.js'
+import { startPostgresSubscription } from './postgres-subscription.js'
+
+export interface PostgresBusOptions {
+  log: Logger
+  /** Shown as application_name in pg_stat_activity. */
+  name?: string
+  /** The safety-net poll behind LISTEN/NOTIFY. Default 2 s. */
+  pollMs?: number
+  /** How often an instance looks for members that came or went. Default 1 s. */
+  rebalanceMs?: number
+  /** Events older than this are deleted from the log. Default 7 days. */
+  retentionMs?: number
+}
+
+const DAY_MS = 24 * 60 * 60_000
+
+/**
+ * The event log in its own PostgreSQL database: an append-only table with a global sequence, positions
+ * per consumer group and partition, and LISTEN/NOTIFY wake-ups. The schema is created on first use.
+ */
+export async function createPostgresBus(url: string, opts: PostgresBusOptions): Promise<EventBus> {
+  const log = opts.log.child({ bus: 'postgres' })
+  const name = opts.name ?? 'event-bus'
+  const retentionMs = opts.retentionMs ?? 7 * DAY_MS
+  const pool = new pg.Pool({ connectionString: url, max: 4, application_name: name })
+  pool.on('error', (err) => log.warn({ err }, 'idle bus connection failed'))
+  try {
+    await ensureBusSchema(pool)
+  } catch (err) {
+    await pool.end()
+    throw new Error(`the event bus database at BUS_URL is not usable: ${(err as Error).message}`, {
+      cause: err,
+    })
+  }
+  const subscriptions = new Set<Subscription>()
+
+  async function inTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await pool.connect()
+    try {
+      await client.query('begin')
+      const result = await fn(client)
+      await client.query('commit')
+      return result
+    } catch (err) {
+      await client.query('rollback').catch(() => undefined)
+      throw err
+    } finally {
+      client.release()
+    }
+  }
+
+  async function prune() {
+    await inTransaction(async (client) => {
+      const { rows } = await client.query<{ ok: boolean }>('select pg_try_advisory_xact_lock($1) as ok', [
+        PRUNE_LOCK,
+      ])
+      if (!rows[0]!.ok) return
+      const { rowCount } = await client.query(
+        'delete from bus_events where appended_at < now() - make_interval(secs => $1)',
+        [retentionMs / 1_000],
+      )
+      if (rowCount) log.info({ deleted: rowCount }, 'pruned events past their retention')
+    })
+  }
+  const pruner = setInterval(
+    () => void prune().catch((err) => log.warn({ err }, 'pruning the event log failed')),
+    Math.min(retentionMs / 10, 60_000),
+  )
+  pruner.unref()
+
+  const groupIdOf = async (group: string) => {
+    const { rows } = await pool.query<{ id: number }>('select id from bus_groups where name = $1', [group])
+    return rows[0]?.id
+  }
+
+  return {
+    kind: 'postgres',
+
+    async publish(events) {
+      if (events.length === 0) return
+      await inTransaction(async (client) => {
+        // appends take turns until commit, so positions are handed out in commit order: a reader that sees
+        // position n sees everything before it, and never skips an event whose transaction commits late
+        await client.query('select pg_advisory_xact_lock($1)', [APPEND_LOCK])
+        await client.query(
+          `insert into bus_events (seq, partition, ${EVENT_COLUMNS})
+           select nextval('bus_event_seq'), p.partition, e.id, e.type, e.source, e.subject, e.time,
+                  e.datacontenttype, e.traceparent, e.extensions, e.data
+             from ${unnestEventColumns(2)}
+             join unnest($1::int[]) with ordinality as p(partition, ord) using (ord)
+            order by ord
+           on conflict (id) where target_group is null do nothing`,
+          [events.map((e) => partitionOf(e.subject, PARTITIONS)), ...eventColumnArrays(events)],
+        )
+        await client.query(`select pg_notify('${EVENTS_CHANNEL}', '')`)
+      })
+    },
+
+    async subscribe(group, types, handler, subscribeOpts) {
+      checkGroupName(group)
+      const subscription = await startPostgresSubscription({
+        url,
+        name,
+        group,
+        types: typeNames(types),
+        handler,
+        opts: resolveSubscribeOptions(subscribeOpts),
+        log,
+        pollMs: opts.pollMs ?? 2_000,
+        rebalanceMs: opts.rebalanceMs ?? 1_000,
+      })
+      subscriptions.add(subscription)
+      return {
+        group,
+        async stop() {
+          subscriptions.delete(subscription)
+          await subscription.stop()
+        },
+      }
+    },
+
+    async deadLetters(group) {
+      const { rows } = await pool.query<
+        EventRow & { dl_id: string; position: string; error: string; attempts: number; failed_at: Date }
+      >(
+        `select d.id as dl_id, d.position, d.error, d.attempts, d.failed_at, d.event_id as id, d.type, d.source,
+                d.subject, d.time, d.datacontenttype, d.traceparent, d.extensions, d.data
+           from bus_dead_letters d join bus_groups g on g.id = d.group_id
+          where g.name = $1 order by d.id`,
+        [group],
+      )
+      return rows.map(
+        (r): DeadLetter => ({
+          id: String(r.dl_id),
+          group,
+          event: fromEventRow(r),
+          position: Number(r.position),
+          error: r.error,
+          attempts: r.attempts,
+          failedAt: r.failed_at,
+        }),
+      )
+    },
+
+    async redrive(group, ids) {
+      const groupId = await groupIdOf(group)
+      if (groupId === undefined) return 0
+      return inTransaction(async (client) => {
+        await client.query('select pg_advisory_xact_lock($1)', [APPEND_LOCK])
+        // back into the log as events for this group alone, in the order they failed
+        const { rowCount } = await client.query(
+          `with moved as (
+             delete from bus_dead_letters
+              where group_id = $1 and ($2::bigint[] is null or id = any($2::bigint[]))
+             returning *)
+           insert into bus_events (seq, partition, ${EVENT_COLUMNS}, target_group)
+           select nextval('bus_event_seq'), partition, event_id, type, source, subject, time, datacontenttype,
+                  traceparent, extensions, data, group_id
+             from moved order by id`,
+          [groupId, ids ? ids.map(Number) : null],
+        )
+        await client.query(`select pg_notify('${EVENTS_CHANNEL}', '')`)
+        return rowCount ?? 0
+      })
+    },
+
+    async replay(group, from: ReplayFrom) {
+      checkGroupName(group)
+      await inTransaction(async (client) => {
+        const groupId = await ensureGroup(client, group, 'earliest')
+        if ((await liveMembers(client, groupId)).length > 0)
+          throw new Error(`consumer group ${group} has running subscriptions: stop them before a replay`)
+        const { rows } =
+          'position' in from
+            ? { rows: [{ position: Math.max(0, from.position - 1) }] }
+            : await client.query<{ position: string }>(
+                `select coalesce((select min(seq) - 1 from bus_events where appended_at >= $1),
+                                 (select max(seq) from bus_events), 0) as position`,
+                [from.time],
+              )
+        await client.query('update bus_positions set position = $2 where group_id = $1', [
+          groupId,
+          Number(rows[0]!.position),
+        ])
+      })
+    },
+
+    async close() {
+      clearInterval(pruner)
+      await Promise.all([...subscriptions].map((s) => s.stop()))
+      subscriptions.clear()
+      await pool.end()
+    },
+  }
+}

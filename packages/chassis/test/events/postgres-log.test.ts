@@ -1,0 +1,93 @@
+import pg from 'pg'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createTestDatabase, type TestDatabase } from '../../../../test-support/db.js'
+import { silentLogger } from '../../../../test-support/grpc.js'
+import {
+  createDb,
+  createOutbox,
+  type Db,
+  type EventBus,
+  ensureEventTables,
+  openEventBus,
+  startOutboxRelay,
+  toCloudEvent,
+} from '../../src/index.js'
+import { publish, Ticked, ticks } from './support/test-events.js'
+import { pause, waitFor } from './support/wait.js'
+
+describe('postgres event log', () => {
+  const databases: TestDatabase[] = []
+  const closers: Array<() => Promise<unknown>> = []
+  const newBus = async (opts: { retentionMs?: number } = {}) => {
+    const database = await createTestDatabase('bus_log')
+    databases.push(database)
+    const bus = await openEventBus(database.url, { log: silentLogger, pollMs: 100, ...opts })
+    closers.push(() => bus.close())
+    return { bus, url: database.url }
+  }
+  afterEach(async () => {
+    for (const close of closers.splice(0).reverse()) await close()
+    await Promise.all(databases.splice(0).map((d) => d.drop()))
+  })
+
+  it('when an append commits after a later one started, then a reader still gets both', async () => {
+    const { bus, url } = await newBus()
+    const got: string[] = []
+    await bus.subscribe('reader', [Ticked], async (e) => void got.push(e.id))
+    const [first, second] = ticks(2, 1).map((e) => toCloudEvent('/microshop/test', e))
+    // a foreign transaction holds first's id in the unique index: first's append waits there, mid-transaction
+    const blocker = new pg.Client({ connectionString: url })
+    await blocker.connect()
+    closers.push(() => blocker.end())
+    await blocker.query('begin')
+    await blocker.query(
+      `insert into bus_events (seq, id, partition, type, source, subject, time, datacontenttype, data)
+       values (nextval('bus_event_seq'), $1, 0, 'x', 'x', 'x', 'x', 'x', '')`,
+      [first!.id],
+    )
+    const firstAppend = bus.publish([first!])
+    await pause(200)
+    const secondAppend = bus.publish([second!])
+    // were appends not serialized, second would commit now and the reader move past first's position
+    await pause(600)
+    await blocker.query('rollback')
+    await Promise.all([firstAppend, secondAppend])
+    await waitFor(() => got.length >= 2, { timeoutMs: 5_000, message: 'both events read' })
+    expect(got.sort()).toEqual([first!.id, second!.id].sort())
+  })
+
+  it('when events are older than the retention, then they are pruned from the log', async () => {
+    const { bus, url } = await newBus({ retentionMs: 300 })
+    await publish(bus, ticks(3, 1))
+    const db = createDb(url, { max: 1 })
+    closers.push(() => db.close())
+    const count = async () =>
+      (await db.query<{ n: number }>('select count(*)::int as n from bus_events')).rows[0]!.n
+    expect(await count()).toBe(3)
+    await waitFor(async () => (await count()) === 0, { timeoutMs: 5_000, message: 'the log pruned' })
+  })
+
+  it('when sent outbox rows are older than the retention, then the relay prunes them, and never unsent ones', async () => {
+    const { bus } = await newBus()
+    const database = await createTestDatabase('outbox_prune')
+    databases.push(database)
+    const db: Db = createDb(database.url, { max: 2 })
+    closers.push(() => db.close())
+    await ensureEventTables(db)
+    const outbox = createOutbox({ service: 'test' })
+    await db.tx((tx) => outbox.append(tx, ticks(2, 2)))
+    const rows = async () => (await db.query('select sent_at from event_outbox')).rows
+    const failing: EventBus = { ...bus, publish: async () => Promise.reject(new Error('bus down')) }
+    const stuck = startOutboxRelay({ db, bus: failing, log: silentLogger, retentionMs: 100, pollMs: 50 })
+    await pause(400)
+    await stuck.stop()
+    expect(await rows()).toHaveLength(4)
+
+    const relay = startOutboxRelay({ db, bus, log: silentLogger, retentionMs: 100, pollMs: 50 })
+    closers.push(() => relay.stop())
+    await waitFor(async () => (await rows()).length === 0, {
+      timeoutMs: 5_000,
+      message: 'the sent rows pruned',
+    })
+  })
+})
