@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto'
+import type { Db, FieldError, Logger, Queryable } from '@microshop/chassis'
+import { type Address, planAddresses } from '../domain/address.js'
+import { normaliseEmail } from '../domain/email.js'
+import { IdentityErrors } from '../domain/errors.js'
+import {
+  checkRegistration,
+  nameProblem,
+  normaliseName,
+  type Registration,
+  type User,
+} from '../domain/user.js'
+import type { UserStore } from '../store/user-store.js'
+import type { PasswordHasher } from './passwords.js'
+
+export interface ProfileChange {
+  name?: string | undefined
+  replaceAddresses: boolean
+  addresses: Address[]
+}
+
+/** What the outside world hears of account changes, recorded in the change's transaction. */
+export interface AccountEvents {
+  userRegistered(user: User, tx: Queryable): Promise<void>
+}
+
+export type Accounts = ReturnType<typeof createAccounts>
+
+/** Registration, profiles and the lookups other services make. */
+export function createAccounts(deps: {
+  db: Db
+  users: UserStore
+  hasher: PasswordHasher
+  events: AccountEvents
+  log: Logger
+}) {
+  const { db, users, hasher, events, log } = deps
+
+  const activeUser = (user: User | undefined, id: string) => {
+    if (!user) throw IdentityErrors.userNotFound(id)
+    if (user.status !== 'active') throw IdentityErrors.userBlocked()
+    return user
+  }
+
+  return {
+    /** A new customer; whatever else the request carried, the role is customer. */
+    async register(input: Registration): Promise<User> {
+      const { registration, errors } = checkRegistration(input)
+      if (errors.length > 0) throw IdentityErrors.invalidRegistration(errors)
+      if (await users.getByEmail(registration.email)) throw IdentityErrors.emailTaken()
+      const passwordHash = await hasher.hash(registration.password)
+      const user = await db.tx(async (tx) => {
+        const created = await users.insert(
+          {
+            id: randomUUID(),
+            email: registration.email,
+            name: registration.name,
+            passwordHash,
+            roles: ['customer'],
+          },
+          tx,
+        )
+        if (created) await events.userRegistered(created, tx)
+        return created
+      })
+      // two registrations racing past the check above: the unique email decides
+      if (!user) throw IdentityErrors.emailTaken()
+      log.info({ userId: user.id }, 'user registered')
+      return user
+    },
+
+    async getUser(id: string): Promise<User> {
+      const user = await users.get(id)
+      if (!user) throw IdentityErrors.userNotFound(id)
+      return user
+    },
+
+    async getProfile(userId: string): Promise<User> {
+      return activeUser(await users.get(userId), userId)
+    },
+
+    async updateProfile(userId: string, change: ProfileChange): Promise<User> {
+      return db.tx(async (tx) => {
+        const current = activeUser(await users.getForUpdate(userId, tx), userId)
+        const errors: FieldError[] = []
+        const name = change.name === undefined ? current.name : normaliseName(change.name)
+        const nameError = nameProblem(name)
+        if (nameError) errors.push({ field: 'name', message: nameError })
+        let addresses = current.addresses
+        if (change.replaceAddresses) {
+          const existing = new Set(current.addresses.map((a) => a.id))
+          const plan = planAddresses(change.addresses, existing, randomUUID)
+          errors.push(...plan.errors)
+          addresses = plan.addresses
+        } else if (change.addresses.length > 0)
+          errors.push({ field: 'replaceAddresses', message: 'set it to change the addresses' })
+        if (errors.length > 0) throw IdentityErrors.invalidProfile(errors)
+        return users.updateProfile(userId, { name, addresses }, tx)
+      })
+    },
+
+    /** Creates the first admin unless an account with that email exists; the password is set only then. */
+    async ensureAdmin(admin: { email: string; password: string }): Promise<void> {
+      const email = normaliseEmail(admin.email)
+      const existing = await users.getByEmail(email)
+      if (existing) {
+        if (!existing.roles.includes('admin'))
+          log.warn({ userId: existing.id }, 'the admin email belongs to an account without the admin role')
+        return
+      }
+      const created = await users.insert({
+        id: randomUUID(),
+        email,
+        name: 'Administrator',
+        passwordHash: await hasher.hash(admin.password),
+        roles: ['admin', 'customer'],
+      })
+      if (created) log.info('first admin created')
+    },
+  }
+}

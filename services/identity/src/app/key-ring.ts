@@ -1,0 +1,80 @@
+import { ACCESS_TOKEN, type Logger } from '@microshop/chassis'
+import {
+  type CryptoKey,
+  calculateJwkThumbprint,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  type JSONWebKeySet,
+  type JWK,
+} from 'jose'
+import { isPublished, type KeyPolicy, needsNewKey, publishedKeys } from '../domain/signing-keys.js'
+import type { SigningKeyStore, StoredSigningKey } from '../store/signing-key-store.js'
+
+async function generateSigningKey(createdAt: Date): Promise<StoredSigningKey> {
+  const { publicKey, privateKey } = await generateKeyPair('Ed25519', { extractable: true })
+  const publicJwk = await exportJWK(publicKey)
+  const kid = await calculateJwkThumbprint(publicJwk)
+  return {
+    kid,
+    publicJwk: { ...publicJwk, kid, alg: ACCESS_TOKEN.algorithm, use: 'sig' },
+    privateJwk: { ...(await exportJWK(privateKey)), kid, alg: ACCESS_TOKEN.algorithm },
+    createdAt,
+    retiredAt: null,
+  }
+}
+
+export type KeyRing = ReturnType<typeof createKeyRing>
+
+/** The Ed25519 keys that sign access tokens: created, rotated and pruned under one lock for all replicas. */
+export function createKeyRing(deps: {
+  store: SigningKeyStore
+  policy: KeyPolicy
+  clock: () => Date
+  log: Logger
+}) {
+  const { store, policy, clock, log } = deps
+  const imported = new Map<string, Promise<CryptoKey>>()
+
+  const ensureCurrent = () =>
+    store.withLock(async (keys, tx) => {
+      const now = clock()
+      const gone = keys.filter((k) => !isPublished(k, now, policy)).map((k) => k.kid)
+      if (gone.length > 0) {
+        await store.remove(gone, tx)
+        log.info({ kids: gone }, 'retired signing keys removed')
+      }
+      if (!needsNewKey(keys, now, policy)) return false
+      const key = await generateSigningKey(now)
+      await store.rotateTo(key, tx)
+      log.info({ kid: key.kid }, keys.length === 0 ? 'first signing key created' : 'signing key rotated')
+      return true
+    })
+
+  return {
+    /** Creates the first key, or rotates an active key that has signed long enough; true when a key was made. */
+    ensureCurrent,
+
+    /** The key to sign with now, as the database says, so every replica signs with the same one. */
+    async signingKey(): Promise<{ kid: string; key: CryptoKey }> {
+      let active = await store.active()
+      if (!active) {
+        await ensureCurrent()
+        active = await store.active()
+      }
+      if (!active) throw new Error('no active signing key')
+      let key = imported.get(active.kid)
+      if (!key) {
+        key = importJWK(active.privateJwk as JWK, ACCESS_TOKEN.algorithm) as Promise<CryptoKey>
+        imported.set(active.kid, key)
+      }
+      return { kid: active.kid, key: await key }
+    },
+
+    /** The public keys that verify tokens live now. */
+    async jwks(): Promise<JSONWebKeySet> {
+      const keys = publishedKeys(await store.list(), clock(), policy)
+      return { keys: keys.map((k) => k.publicJwk as JWK) }
+    },
+  }
+}

@@ -1,0 +1,66 @@
+import { busUrlSchema, ConfigError, readConfig, schemas, setting, z } from '@microshop/chassis'
+import { emailProblem, normaliseEmail } from './domain/email.js'
+import { passwordProblems } from './domain/password-policy.js'
+
+// local defaults, documented in the README; production sets its own
+const DEFAULT_ADMIN_EMAIL = 'admin@microshop.local'
+const DEFAULT_ADMIN_PASSWORD = 'microshop-admin-2026'
+
+const seconds = (max: number) => z.coerce.number().int().min(1).max(max)
+
+export const identitySettings = {
+  databaseUrl: setting('DATABASE_URL', schemas.postgresUrl),
+  // without it, events wait in the outbox until a relay with a bus sends them
+  busUrl: setting('BUS_URL', busUrlSchema.optional()),
+  accessTokenTtlSeconds: setting('IDENTITY_ACCESS_TOKEN_TTL_SECONDS', seconds(86_400).default(900)),
+  refreshTokenTtlSeconds: setting(
+    'IDENTITY_REFRESH_TOKEN_TTL_SECONDS',
+    seconds(31_536_000).default(2_592_000),
+  ),
+  keyRotationHours: setting(
+    'IDENTITY_KEY_ROTATION_HOURS',
+    z.coerce.number().positive().max(8_760).default(24),
+  ),
+  housekeepingIntervalSeconds: setting('IDENTITY_HOUSEKEEPING_INTERVAL_SECONDS', seconds(86_400).default(60)),
+  loginMaxFailures: setting(
+    'IDENTITY_LOGIN_MAX_FAILURES',
+    z.coerce.number().int().min(1).max(1_000).default(5),
+  ),
+  loginFailureWindowSeconds: setting('IDENTITY_LOGIN_FAILURE_WINDOW_SECONDS', seconds(86_400).default(900)),
+  loginLockSeconds: setting('IDENTITY_LOGIN_LOCK_SECONDS', seconds(86_400).default(900)),
+  argon2MemoryKib: setting(
+    'IDENTITY_ARGON2_MEMORY_KIB',
+    z.coerce.number().int().min(8_192).max(1_048_576).default(19_456),
+  ),
+  argon2TimeCost: setting('IDENTITY_ARGON2_TIME_COST', z.coerce.number().int().min(1).max(10).default(2)),
+  adminEmail: setting(
+    'MICROSHOP_ADMIN_EMAIL',
+    z
+      .string()
+      .default(DEFAULT_ADMIN_EMAIL)
+      .transform(normaliseEmail)
+      .refine((email) => !emailProblem(email), 'expected an email address'),
+  ),
+  // checked below rather than here: a schema failure would echo the password into the error
+  adminPassword: setting('MICROSHOP_ADMIN_PASSWORD', z.string().default(DEFAULT_ADMIN_PASSWORD)),
+}
+
+/** Reads the settings and checks the admin password against the policy, reporting every problem at once. */
+export function loadConfig(env: Record<string, string | undefined> = process.env) {
+  const problems: string[] = []
+  let config: ReturnType<typeof readConfig<typeof identitySettings>> | undefined
+  try {
+    config = readConfig('identity', identitySettings, env)
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err
+    problems.push(...err.problems)
+  }
+  const adminEmail = normaliseEmail(env.MICROSHOP_ADMIN_EMAIL || DEFAULT_ADMIN_EMAIL)
+  const weak = passwordProblems(env.MICROSHOP_ADMIN_PASSWORD || DEFAULT_ADMIN_PASSWORD, adminEmail)
+  if (weak.length > 0)
+    problems.push(`MICROSHOP_ADMIN_PASSWORD: fails the password policy: ${weak.join('; ')}`)
+  if (!config || problems.length > 0) throw new ConfigError(problems)
+  return config
+}
+
+export type IdentityConfig = ReturnType<typeof loadConfig>

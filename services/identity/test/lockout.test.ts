@@ -1,0 +1,108 @@
+import type { AppError } from '@microshop/chassis'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTestDatabase, type TestDatabase } from '../../../test-support/db.js'
+import { rejectionOf } from '../../../test-support/grpc.js'
+import { startTestIdentity, type TestIdentity } from '../../../test-support/identity-service.js'
+
+const PASSWORD = 'correct-horse-battery-9'
+let db: TestDatabase
+let identity: TestIdentity
+let seq = 0
+
+async function newUser(on = identity) {
+  const email = `locked${++seq}@example.com`
+  await on.client.call('register', { email, password: PASSWORD, name: 'Lock Tester' })
+  return email
+}
+const login = (email: string, password: string, on = identity) => on.client.call('login', { email, password })
+const failTimes = async (email: string, times: number, on = identity) => {
+  for (let i = 0; i < times; i++) {
+    const err = await rejectionOf<AppError>(login(email, `Wrong-password-${i}`, on))
+    expect(err.code).toBe('IDENTITY_INVALID_CREDENTIALS')
+  }
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase('identity_lockout')
+  identity = await startTestIdentity(db.url)
+})
+afterAll(async () => {
+  await identity?.stop()
+  await db?.drop()
+})
+
+describe('login lockout', () => {
+  it('when five sign-ins fail within the window, then even the right password is refused with when to retry', async () => {
+    const email = await newUser()
+    await failTimes(email, 5)
+    const err = await rejectionOf<AppError>(login(email, PASSWORD))
+    expect([err.kind, err.code]).toEqual(['resource_exhausted', 'IDENTITY_LOGIN_LOCKED'])
+    expect(err.message).toMatch(/try again in 15 minutes \(after \d{4}-\d\d-\d\dT[\d:.]+Z\)/)
+    const until = Date.parse(/after (\S+)\)/.exec(err.message)![1]!)
+    expect(until - Date.now()).toBeGreaterThan(14 * 60_000)
+    expect(until - Date.now()).toBeLessThanOrEqual(15 * 60_000)
+    expect(err.retryable).toBe(false)
+  })
+
+  it('when four sign-ins fail, then the fifth try with the right password succeeds and resets the count', async () => {
+    const email = await newUser()
+    await failTimes(email, 4)
+    expect((await login(email, PASSWORD)).tokens?.accessToken).toBeTruthy()
+    await failTimes(email, 4)
+    expect((await login(email, PASSWORD)).tokens?.accessToken).toBeTruthy()
+  })
+
+  it('when an unknown email fails five times, then it locks the same way, so locking reveals nothing', async () => {
+    const email = `nobody${Date.now()}@example.com`
+    await failTimes(email, 5)
+    expect((await rejectionOf<AppError>(login(email, PASSWORD))).code).toBe('IDENTITY_LOGIN_LOCKED')
+  })
+
+  it('when one email is locked, then other accounts sign in as usual', async () => {
+    const locked = await newUser()
+    const other = await newUser()
+    await failTimes(locked, 5)
+    expect((await login(other, PASSWORD)).tokens?.accessToken).toBeTruthy()
+  })
+
+  it('when failures come in parallel, then every one counts', async () => {
+    const email = await newUser()
+    await Promise.allSettled([0, 1, 2, 3, 4].map((i) => login(email, `Wrong-password-${i}`)))
+    expect((await rejectionOf<AppError>(login(email, PASSWORD))).code).toBe('IDENTITY_LOGIN_LOCKED')
+  })
+})
+
+describe('lockout with its own settings, across replicas', () => {
+  let shared: TestDatabase
+  let a: TestIdentity
+  let b: TestIdentity
+
+  beforeAll(async () => {
+    shared = await createTestDatabase('identity_lockout_replicas')
+    const env = { IDENTITY_LOGIN_MAX_FAILURES: '3', IDENTITY_LOGIN_LOCK_SECONDS: '2' }
+    ;[a, b] = await Promise.all([startTestIdentity(shared.url, env), startTestIdentity(shared.url, env)])
+  })
+  afterAll(async () => {
+    await Promise.all([a?.stop(), b?.stop()])
+    await shared?.drop()
+  })
+
+  it('when failures are spread over two replicas, then they add up and both refuse', async () => {
+    const email = await newUser(a)
+    await failTimes(email, 2, a)
+    await failTimes(email, 1, b)
+    for (const replica of [a, b]) {
+      const err = await rejectionOf<AppError>(login(email, PASSWORD, replica))
+      expect(err.code).toBe('IDENTITY_LOGIN_LOCKED')
+      expect(err.message).toMatch(/try again in [12] seconds?/)
+    }
+  })
+
+  it('when the lock time has passed, then the right password works again', async () => {
+    const email = await newUser(a)
+    await failTimes(email, 3, a)
+    expect((await rejectionOf<AppError>(login(email, PASSWORD, b))).code).toBe('IDENTITY_LOGIN_LOCKED')
+    await new Promise((resolve) => setTimeout(resolve, 2_100))
+    expect((await login(email, PASSWORD, b)).tokens?.accessToken).toBeTruthy()
+  })
+})
