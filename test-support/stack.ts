@@ -18,7 +18,7 @@ export interface Stack {
   /** The gateway's base URL, e.g. http://127.0.0.1:40123 */
   base: string
   services: Partial<Record<ServiceName, RunningService>>
-  databases: Partial<Record<ServiceName | 'platform', TestDatabase>>
+  databases: Partial<Record<ServiceName | 'platform' | 'bus', TestDatabase>>
   /** Starts (again) one service of the stack with its settings. */
   start(name: ServiceName, extraEnv?: Record<string, string>): Promise<RunningService>
   stop(name: ServiceName): Promise<void>
@@ -33,7 +33,10 @@ export async function startStack(
   names: ServiceName[],
   env: Partial<Record<ServiceName, Record<string, string>>> = {},
 ): Promise<Stack> {
-  const databases: Stack['databases'] = { platform: await createTestDatabase('stack_platform') }
+  const databases: Stack['databases'] = {
+    platform: await createTestDatabase('stack_platform'),
+    bus: await createTestDatabase('stack_bus'),
+  }
   for (const name of names)
     if (WITH_DATABASE.includes(name)) databases[name] = await createTestDatabase(`stack_${name}`)
   const services: Stack['services'] = {}
@@ -43,6 +46,7 @@ export async function startStack(
     const running = await starter(
       {
         REGISTRY_URL: databases.platform!.url,
+        BUS_URL: databases.bus!.url,
         HOST: '127.0.0.1',
         GRPC_PORT: '0',
         HTTP_PORT: '0',

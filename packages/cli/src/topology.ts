@@ -17,7 +17,9 @@ export interface ServiceSpec {
 
 /** The system, in start order; adding a service is adding a line. */
 export const topology: readonly ServiceSpec[] = [
+  { name: 'identity', entry: 'services/identity/dist/main.js', database: true, replicas: 1 },
   { name: 'catalog', entry: 'services/catalog/dist/main.js', database: true, replicas: 1 },
+  { name: 'cart', entry: 'services/cart/dist/main.js', database: true, replicas: 1 },
   { name: 'gateway', entry: 'services/gateway/dist/main.js', database: false, replicas: 1, publicPort: 8080 },
 ]
 

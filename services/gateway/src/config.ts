@@ -1,8 +1,26 @@
 import { join } from 'node:path'
-import { packageDir, readConfig, schemas, setting, z } from '@microshop/chassis'
+import { busUrlSchema, packageDir, readConfig, schemas, setting, z } from '@microshop/chassis'
+
+const origins = z
+  .string()
+  .transform((v) =>
+    v
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z.array(
+      z
+        .string()
+        .regex(/^https?:\/\/[^/\s]+$/, 'a comma-separated list of origins like http://localhost:5173'),
+    ),
+  )
 
 export const gatewaySettings = {
   port: setting('PORT', schemas.port.default(8080)),
+  // catalog changes arrive here and drop cached reads; without it, entries simply age out
+  busUrl: setting('BUS_URL', busUrlSchema.optional()),
   upstreamDeadlineMs: setting('GATEWAY_UPSTREAM_DEADLINE_MS', schemas.positiveInt.default(2_000)),
   bodyLimitBytes: setting('GATEWAY_BODY_LIMIT_BYTES', schemas.positiveInt.default(64 * 1024)),
   publicDir: setting(
@@ -12,6 +30,18 @@ export const gatewaySettings = {
       .min(1)
       .default(join(packageDir(import.meta.url), 'public')),
   ),
+  corsOrigins: setting(
+    'GATEWAY_CORS_ORIGINS',
+    origins.default(['http://localhost:8080', 'http://127.0.0.1:8080', 'http://localhost:5173']),
+  ),
+  rateWindowMs: setting('GATEWAY_RATE_WINDOW_MS', schemas.positiveInt.default(60_000)),
+  rateAnonymous: setting('GATEWAY_RATE_LIMIT_ANONYMOUS', schemas.positiveInt.default(600)),
+  rateUser: setting('GATEWAY_RATE_LIMIT_USER', schemas.positiveInt.default(1_200)),
+  rateLogin: setting('GATEWAY_RATE_LIMIT_LOGIN', schemas.positiveInt.default(10)),
+  loginLockoutMs: setting('GATEWAY_LOGIN_LOCKOUT_MS', schemas.positiveInt.default(5 * 60_000)),
+  cacheTtlMs: setting('GATEWAY_CACHE_TTL_MS', schemas.positiveInt.default(30_000)),
+  cacheStaleMs: setting('GATEWAY_CACHE_STALE_MS', schemas.positiveInt.default(60_000)),
+  cacheMaxEntries: setting('GATEWAY_CACHE_MAX_ENTRIES', schemas.positiveInt.default(2_000)),
 }
 
 export const loadConfig = (env: Record<string, string | undefined> = process.env) =>

@@ -1,10 +1,20 @@
 import { randomUUID } from 'node:crypto'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
-import { type Logger, type Metrics, withRequest } from '@microshop/chassis'
+import { type Logger, type Metrics, type TokenVerifier, withRequest } from '@microshop/chassis'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
+import type { Accounts } from '../app/accounts.js'
+import type { AdminCatalog } from '../app/admin.js'
+import type { Carts } from '../app/carts.js'
 import type { ProductViews } from '../app/products.js'
+import type { ResponseCache } from '../domain/response-cache.js'
+import { registerAuth } from './plugins/auth.js'
+import { type RateLimitSettings, registerRateLimits } from './plugins/rate-limit.js'
+import { registerSecurity } from './plugins/security.js'
 import { registerProblemHandlers } from './problems.js'
+import { registerAccountRoutes } from './routes/accounts.js'
+import { registerAdminRoutes } from './routes/admin.js'
+import { registerCartRoutes } from './routes/cart.js'
 import { registerProductRoutes } from './routes/products.js'
 import { registerStaticRoutes } from './routes/static.js'
 import { sharedSchemas } from './schemas.js'
@@ -12,13 +22,34 @@ import { sharedSchemas } from './schemas.js'
 export interface GatewayDeps {
   log: Logger
   metrics: Metrics
+  verifier: TokenVerifier
   views: ProductViews
+  accounts: Accounts
+  carts: Carts
+  admin: AdminCatalog
+  cache: { cache: ResponseCache; ttlMs: number; staleMs: number }
+  rateLimits: RateLimitSettings
+  corsOrigins: readonly string[]
   publicDir: string
   bodyLimitBytes: number
   requestTimeoutMs: number
 }
 
 const REQUEST_ID = /^[\w.-]{1,64}$/
+
+export interface RouteEntry {
+  method: string
+  url: string
+  /** Left out of the OpenAPI document (docs assets, images, CORS preflight). */
+  hidden: boolean
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route registered, to check the OpenAPI document against. */
+    routeTable: RouteEntry[]
+  }
+}
 
 /** The public REST/JSON edge: every route validated by its schema and described in the OpenAPI document. */
 export async function createGatewayApp(deps: GatewayDeps): Promise<FastifyInstance> {
@@ -35,9 +66,17 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<FastifyInstan
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: true } },
   })
 
+  const routeTable: RouteEntry[] = []
+  app.decorate('routeTable', routeTable)
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method]
+    const hidden = Boolean((route.schema as { hide?: boolean } | undefined)?.hide)
+    for (const method of methods) routeTable.push({ method, url: route.url, hidden })
+  })
+
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id)
-    withRequest({ requestId: request.id }, done)
+    withRequest({ requestId: request.id, authorization: request.headers.authorization }, done)
   })
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched'
@@ -56,9 +95,19 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<FastifyInstan
         title: 'microshop API',
         version: '1.0.0',
         description:
-          'The public REST/JSON API of microshop. Errors are RFC 9457 problem+json with a stable `code`.',
+          'The public REST/JSON API of microshop. Errors are RFC 9457 problem+json with a stable `code`. ' +
+          'Money is `{ amount: <integer minor units>, currency }`; lists are `{ items, nextPageToken }`.',
       },
-      tags: [{ name: 'catalog', description: 'Products, categories and search' }],
+      tags: [
+        { name: 'catalog', description: 'Products, categories and search' },
+        { name: 'auth', description: 'Sign-up, sign-in and tokens' },
+        { name: 'account', description: "The caller's profile" },
+        { name: 'cart', description: 'The caller’s cart, signed in or anonymous (X-Cart-Token)' },
+        { name: 'admin', description: 'Catalog management (admin role)' },
+      ],
+      components: {
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      },
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   })
@@ -66,7 +115,13 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<FastifyInstan
   app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger())
 
   registerProblemHandlers(app, deps.log)
-  registerProductRoutes(app, deps.views)
+  registerSecurity(app, deps.corsOrigins)
+  registerAuth(app, deps.verifier)
+  registerRateLimits(app, deps.rateLimits)
+  registerProductRoutes(app, deps.views, deps.cache)
+  registerAccountRoutes(app, deps.accounts)
+  registerCartRoutes(app, deps.carts)
+  registerAdminRoutes(app, deps.admin)
   registerStaticRoutes(app, deps.publicDir)
   return app
 }

@@ -1,4 +1,11 @@
-import { AppError, type FieldError, isAppError, type Logger, toProblem } from '@microshop/chassis'
+import {
+  AppError,
+  type FieldError,
+  isAppError,
+  type Logger,
+  retryAfterSeconds,
+  toProblem,
+} from '@microshop/chassis'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 
 const PROBLEM_TYPE = 'application/problem+json; charset=utf-8'
@@ -52,7 +59,10 @@ const STATUS_OVERRIDE: Record<string, number> = { BODY_TOO_LARGE: 413, UNSUPPORT
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, err: unknown): FastifyReply {
   const problem = toProblem(err, request.id)
   problem.status = STATUS_OVERRIDE[problem.code] ?? problem.status
-  if (problem.status === 503 || problem.status === 429) reply.header('retry-after', RETRY_AFTER_SECONDS)
+  const retryAfter = retryAfterSeconds(err)
+  if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter))
+  else if ((problem.status === 503 || problem.status === 429) && !reply.hasHeader('retry-after'))
+    reply.header('retry-after', RETRY_AFTER_SECONDS)
   return reply.code(problem.status).type(PROBLEM_TYPE).send(problem)
 }
 

@@ -92,15 +92,145 @@ export const Problem = {
   },
 } as const
 
-export const sharedSchemas = [Money, Product, ProductDetail, ProductList, Category, CategoryList, Problem]
+export const sharedSchemas: object[] = [
+  Money,
+  Product,
+  ProductDetail,
+  ProductList,
+  Category,
+  CategoryList,
+  Problem,
+]
 
-const problemRef = { $ref: 'Problem#' }
-
-/** The error responses every route may give, besides its own. */
-export const problemResponses = {
-  400: { description: 'Invalid input', content: { 'application/problem+json': { schema: problemRef } } },
-  503: {
-    description: 'An upstream service is down or slow',
-    content: { 'application/problem+json': { schema: problemRef } },
+export const Address = {
+  $id: 'Address',
+  type: 'object',
+  additionalProperties: false,
+  required: ['line1', 'city', 'postalCode', 'country'],
+  properties: {
+    id: { type: 'string', maxLength: 64 },
+    label: { type: 'string', maxLength: 50 },
+    name: { type: 'string', maxLength: 100 },
+    line1: { type: 'string', minLength: 1, maxLength: 200 },
+    line2: { type: 'string', maxLength: 200 },
+    city: { type: 'string', minLength: 1, maxLength: 100 },
+    region: { type: 'string', maxLength: 100 },
+    postalCode: { type: 'string', minLength: 1, maxLength: 20 },
+    country: { type: 'string', pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2' },
+    phone: { type: 'string', maxLength: 30 },
+    isDefault: { type: 'boolean' },
   },
 } as const
+
+export const User = {
+  $id: 'User',
+  type: 'object',
+  required: ['id', 'email', 'name', 'roles', 'status', 'createdAt', 'addresses'],
+  properties: {
+    id: { type: 'string' },
+    email: { type: 'string' },
+    name: { type: 'string' },
+    roles: { type: 'array', items: { type: 'string', enum: ['customer', 'admin'] } },
+    status: { type: 'string', enum: ['active', 'blocked'] },
+    createdAt: { type: 'string' },
+    addresses: { type: 'array', items: { $ref: 'Address#' } },
+  },
+} as const
+
+export const Tokens = {
+  $id: 'Tokens',
+  type: 'object',
+  required: ['accessToken', 'refreshToken', 'expiresIn', 'tokenType'],
+  properties: {
+    accessToken: { type: 'string', description: 'EdDSA JWT; send as `Authorization: Bearer <token>`' },
+    refreshToken: {
+      type: 'string',
+      description: 'Opaque; each use rotates it, reusing an old one revokes them all',
+    },
+    expiresIn: { type: 'integer', description: 'Seconds until the access token expires' },
+    tokenType: { type: 'string', enum: ['Bearer'] },
+  },
+} as const
+
+export const CartLine = {
+  $id: 'CartLine',
+  type: 'object',
+  required: ['productId', 'name', 'quantity', 'unitPrice', 'lineTotal', 'imageUrl', 'available'],
+  properties: {
+    productId: { type: 'string' },
+    name: { type: 'string' },
+    quantity: { type: 'integer' },
+    unitPrice: { $ref: 'Money#' },
+    lineTotal: { $ref: 'Money#' },
+    imageUrl: { type: 'string' },
+    available: {
+      type: 'boolean',
+      description: 'False when the product left the catalog; not counted in the subtotal',
+    },
+  },
+} as const
+
+export const Cart = {
+  $id: 'Cart',
+  type: 'object',
+  required: ['lines', 'itemCount', 'subtotal'],
+  properties: {
+    id: { type: 'string' },
+    cartToken: {
+      type: 'string',
+      description: 'Anonymous carts only: send it back as the X-Cart-Token header to reach this cart again',
+    },
+    lines: { type: 'array', items: { $ref: 'CartLine#' } },
+    itemCount: { type: 'integer' },
+    subtotal: { $ref: 'Money#' },
+    updatedAt: { type: 'string' },
+  },
+} as const
+
+export const ProductInput = {
+  $id: 'ProductInput',
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'price', 'category'],
+  properties: {
+    name: { type: 'string', minLength: 2, maxLength: 200 },
+    description: { type: 'string', maxLength: 4000 },
+    price: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['amount', 'currency'],
+      properties: {
+        amount: { type: 'integer', minimum: 0 },
+        currency: { type: 'string', pattern: '^[A-Z]{3}$' },
+      },
+    },
+    category: slug,
+    imageUrl: { type: 'string', maxLength: 500 },
+    weightGrams: { type: 'integer', minimum: 0 },
+  },
+} as const
+
+sharedSchemas.push(Address, User, Tokens, CartLine, Cart, ProductInput)
+
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: { $ref: 'Problem#' } } },
+})
+
+/** Documented error responses, by status. */
+export const problems = {
+  400: problem('Invalid input'),
+  401: problem('No valid access token'),
+  403: problem('Not allowed for this caller'),
+  404: problem('Not found'),
+  409: problem('Conflict'),
+  413: problem('Body too large'),
+  422: problem('Not possible in the current state'),
+  429: problem('Too many requests; see Retry-After'),
+  503: problem('An upstream service is down or slow; see Retry-After'),
+} as const
+
+/** The error responses every route may give. */
+export const commonProblems = { 400: problems[400], 429: problems[429], 503: problems[503] } as const
+export const bodyProblems = { ...commonProblems, 413: problems[413] } as const
+export const userProblems = { ...commonProblems, 401: problems[401] } as const

@@ -1,6 +1,7 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { MAX_PAGE_SIZE, type ProductQuery, type ProductViews, SORTS } from '../../app/products.js'
-import { problemResponses, slug } from '../schemas.js'
+import type { ResponseCache } from '../../domain/response-cache.js'
+import { commonProblems, problems, slug } from '../schemas.js'
 
 const listQuery = {
   type: 'object',
@@ -18,9 +19,27 @@ const listQuery = {
   },
 } as const
 
-const listResponses = { 200: { $ref: 'ProductList#' }, ...problemResponses }
+const notModified = {
+  304: { description: 'Not modified since the ETag sent in If-None-Match', type: 'null' },
+}
+const listResponses = { 200: { $ref: 'ProductList#' }, ...notModified, ...commonProblems }
 
-export function registerProductRoutes(app: FastifyInstance, views: ProductViews): void {
+export interface CachePolicy {
+  cache: ResponseCache
+  ttlMs: number
+  staleMs: number
+}
+
+/** Catalog reads, cached by URL with ETag / 304 and stale-while-revalidate. */
+export function registerProductRoutes(app: FastifyInstance, views: ProductViews, policy: CachePolicy): void {
+  const cacheControl = `public, max-age=${Math.floor(policy.ttlMs / 1000)}, stale-while-revalidate=${Math.floor(policy.staleMs / 1000)}`
+  const cached = async (request: FastifyRequest, reply: FastifyReply, fetch: () => Promise<unknown>) => {
+    const { value, etag, hit } = await policy.cache.get(request.url, fetch)
+    reply.headers({ etag, 'cache-control': cacheControl, 'x-cache': hit })
+    if (request.headers['if-none-match'] === etag) return reply.code(304).send()
+    return value
+  }
+
   app.get<{ Querystring: ProductQuery }>(
     '/api/products',
     {
@@ -31,7 +50,7 @@ export function registerProductRoutes(app: FastifyInstance, views: ProductViews)
         response: listResponses,
       },
     },
-    (request) => views.list(request.query),
+    (request, reply) => cached(request, reply, () => views.list(request.query)),
   )
 
   app.get<{ Querystring: ProductQuery & { q: string } }>(
@@ -48,7 +67,7 @@ export function registerProductRoutes(app: FastifyInstance, views: ProductViews)
         response: listResponses,
       },
     },
-    (request) => views.list(request.query),
+    (request, reply) => cached(request, reply, () => views.list(request.query)),
   )
 
   app.get<{ Params: { id: string } }>(
@@ -56,19 +75,12 @@ export function registerProductRoutes(app: FastifyInstance, views: ProductViews)
     {
       schema: {
         tags: ['catalog'],
-        summary: 'One product, with related products',
+        summary: 'One product, with related products, in one call',
         params: { type: 'object', required: ['id'], properties: { id: slug } },
-        response: {
-          200: { $ref: 'ProductDetail#' },
-          404: {
-            description: 'No such product',
-            content: { 'application/problem+json': { schema: { $ref: 'Problem#' } } },
-          },
-          ...problemResponses,
-        },
+        response: { 200: { $ref: 'ProductDetail#' }, ...notModified, 404: problems[404], ...commonProblems },
       },
     },
-    (request) => views.detail(request.params.id),
+    (request, reply) => cached(request, reply, () => views.detail(request.params.id)),
   )
 
   app.get(
@@ -77,9 +89,9 @@ export function registerProductRoutes(app: FastifyInstance, views: ProductViews)
       schema: {
         tags: ['catalog'],
         summary: 'Categories with their product counts',
-        response: { 200: { $ref: 'CategoryList#' }, 503: problemResponses[503] },
+        response: { 200: { $ref: 'CategoryList#' }, ...notModified, ...commonProblems },
       },
     },
-    () => views.categories(),
+    (request, reply) => cached(request, reply, () => views.categories()),
   )
 }

@@ -1,0 +1,54 @@
+import { AppError } from '@microshop/chassis'
+import type { FastifyInstance } from 'fastify'
+import { sendProblem } from '../problems.js'
+
+const ALLOWED_METHODS = 'GET, POST, PUT, PATCH, DELETE, OPTIONS'
+const ALLOWED_HEADERS =
+  'authorization, content-type, idempotency-key, if-none-match, x-cart-token, x-request-id'
+const EXPOSED_HEADERS =
+  'etag, location, retry-after, x-cart-token, x-request-id, ratelimit-limit, ratelimit-remaining'
+
+/** Security headers on every response, and CORS for an allowlist of origins only. */
+export function registerSecurity(app: FastifyInstance, corsOrigins: readonly string[]): void {
+  const allowed = new Set(corsOrigins)
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.headers({
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'referrer-policy': 'no-referrer',
+      'cross-origin-resource-policy': 'same-origin',
+      'permissions-policy': 'camera=(), microphone=(), geolocation=()',
+    })
+    // the docs page runs Swagger UI's scripts; everything else is data and needs none
+    if (!request.url.startsWith('/api/docs'))
+      reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'")
+    const origin = request.headers.origin
+    if (!origin) return
+    reply.header('vary', 'Origin')
+    if (allowed.has(origin)) {
+      reply.headers({
+        'access-control-allow-origin': origin,
+        'access-control-expose-headers': EXPOSED_HEADERS,
+      })
+      return
+    }
+    if (request.method === 'OPTIONS')
+      return sendProblem(
+        reply,
+        request,
+        new AppError('permission_denied', 'CORS_ORIGIN_DENIED', `origin ${origin} is not allowed`),
+      )
+  })
+
+  app.options('*', { schema: { hide: true } }, async (_request, reply) =>
+    reply
+      .headers({
+        'access-control-allow-methods': ALLOWED_METHODS,
+        'access-control-allow-headers': ALLOWED_HEADERS,
+        'access-control-max-age': '600',
+      })
+      .code(204)
+      .send(),
+  )
+}
