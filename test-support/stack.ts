@@ -1,7 +1,17 @@
 import type { RunningService } from '@microshop/chassis'
 import { createTestDatabase, type TestDatabase } from './db.js'
 
-type ServiceName = 'catalog' | 'identity' | 'cart' | 'gateway'
+export type ServiceName =
+  | 'catalog'
+  | 'identity'
+  | 'cart'
+  | 'inventory'
+  | 'orders'
+  | 'payments'
+  | 'fraud'
+  | 'shipping'
+  | 'notifications'
+  | 'gateway'
 type Starter = (env: Record<string, string>, opts: { handleSignals: boolean }) => Promise<RunningService>
 
 // each service's composition root, loaded only when a stack asks for it
@@ -9,10 +19,26 @@ const starters: Record<ServiceName, () => Promise<Starter>> = {
   catalog: async () => (await import('../services/catalog/src/main.js')).startCatalog,
   identity: async () => (await import('../services/identity/src/main.js')).startIdentity,
   cart: async () => (await import('../services/cart/src/main.js')).startCart,
+  inventory: async () => (await import('../services/inventory/src/main.js')).startInventory,
+  orders: async () => (await import('../services/orders/src/main.js')).startOrders,
+  payments: async () => (await import('../services/payments/src/main.js')).startPayments,
+  fraud: async () => (await import('../services/fraud/src/main.js')).startFraud,
+  shipping: async () => (await import('../services/shipping/src/main.js')).startShipping,
+  notifications: async () => (await import('../services/notifications/src/main.js')).startNotifications,
   gateway: async () => (await import('../services/gateway/src/main.js')).startGateway,
 }
 
-const WITH_DATABASE: ServiceName[] = ['catalog', 'identity', 'cart']
+const WITH_DATABASE: ServiceName[] = [
+  'catalog',
+  'identity',
+  'cart',
+  'inventory',
+  'orders',
+  'payments',
+  'fraud',
+  'shipping',
+  'notifications',
+]
 
 export interface Stack {
   /** The gateway's base URL, e.g. http://127.0.0.1:40123 */

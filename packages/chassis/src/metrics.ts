@@ -38,3 +38,15 @@ export function createMetrics(labels: { service: string; instance: string }): Me
     }),
   }
 }
+
+/** A counter of the service's own in the process's registry (the same one when asked twice for a name). */
+export function serviceCounter<L extends string>(
+  metrics: Metrics,
+  name: string,
+  help: string,
+  labelNames: readonly L[] = [],
+): client.Counter<L> {
+  const existing = metrics.registry.getSingleMetric(name)
+  if (existing) return existing as client.Counter<L>
+  return new client.Counter({ name, help, labelNames, registers: [metrics.registry] })
+}

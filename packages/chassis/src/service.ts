@@ -35,7 +35,7 @@ export interface ServiceContext<C extends BaseConfig> {
   client<D extends ServiceDefinition>(
     service: string,
     definition: D,
-    opts?: Partial<Pick<ServiceClientOptions<D>, 'deadlineMs' | 'retries'>>,
+    opts?: Partial<Pick<ServiceClientOptions<D>, 'deadlineMs' | 'retries' | 'breaker'>>,
   ): ServiceClient<D>
   /** Run fn at shutdown, after the servers stopped and before the database closes. */
   onStop(fn: () => Promise<void> | void): void

@@ -4,11 +4,9 @@ import type { CartStore } from '../store/cart-store.js'
 import { type CartRef, openCart } from './owner-cart.js'
 
 export type ClearCart = ReturnType<typeof createClearCart>
+export type ClearOrderedLines = ReturnType<typeof createClearOrderedLines>
 
-/**
- * Empties the owner's cart (no cart is created for it). Pass `tx` to clear inside a caller's transaction:
- * the OrderCreated consumer (a later issue) will clear the user's cart with its inbox row.
- */
+/** Empties the owner's cart (no cart is created for it). Pass `tx` to clear inside a caller's transaction. */
 export function createClearCart(deps: { store: CartStore }) {
   const { store } = deps
   const clear = async (tx: Queryable, owner: Owner): Promise<CartRef | undefined> => {
@@ -17,4 +15,23 @@ export function createClearCart(deps: { store: CartStore }) {
     return cart
   }
   return (owner: Owner, tx?: Queryable) => (tx ? clear(tx, owner) : store.tx((own) => clear(own, owner)))
+}
+
+/**
+ * Removes from a user's cart the products of an order, in the consumer's transaction. Only lines added
+ * before the order was created go: a line added after checkout is a new wish and stays. Returns how many went.
+ */
+export function createClearOrderedLines(deps: { store: CartStore }) {
+  const { store } = deps
+  return async (
+    tx: Queryable,
+    order: { userId: string; productIds: readonly string[]; createdAt: string },
+  ): Promise<number> => {
+    if (order.productIds.length === 0) return 0
+    const cart = await openCart(store, tx, { kind: 'user', userId: order.userId }, false)
+    if (!cart) return 0
+    const removed = await store.removeLinesAddedBefore(tx, cart.id, order.productIds, order.createdAt)
+    if (removed > 0) await store.touch(tx, cart.id)
+    return removed
+  }
 }

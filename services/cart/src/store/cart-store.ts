@@ -123,6 +123,20 @@ export function createCartStore(db: Db, opts: { anonymousTtlDays: number }) {
       return (rowCount ?? 0) > 0
     },
 
+    /** Removes the lines of these products added at or before `before`; how many it removed. */
+    async removeLinesAddedBefore(
+      tx: Queryable,
+      cartId: string,
+      productIds: readonly string[],
+      before: string,
+    ): Promise<number> {
+      const { rowCount } = await tx.query(
+        'delete from cart_lines where cart_id = $1 and product_id = any($2::text[]) and added_at <= $3',
+        [cartId, productIds, before],
+      )
+      return rowCount ?? 0
+    },
+
     async clearLines(tx: Queryable, cartId: string): Promise<number> {
       const { rowCount } = await tx.query('delete from cart_lines where cart_id = $1', [cartId])
       return rowCount ?? 0

@@ -1,0 +1,45 @@
+import { busUrlSchema, ConfigError, readConfig, schemas, setting, z } from '@microshop/chassis'
+import { parseBlocklist } from './domain/blocklist.js'
+
+const cents = z.coerce.number().int().min(0)
+const score = z.coerce.number().int().min(1).max(100)
+
+export const fraudSettings = {
+  databaseUrl: setting('DATABASE_URL', schemas.postgresUrl),
+  // fraud emits and consumes no events today; kept so the launcher can hand every service the same settings
+  busUrl: setting('BUS_URL', busUrlSchema.optional()),
+  largeAmount: setting('FRAUD_LARGE_AMOUNT', cents.default(50_000)),
+  veryLargeAmount: setting('FRAUD_VERY_LARGE_AMOUNT', cents.default(100_000)),
+  velocityMaxPerHour: setting('FRAUD_VELOCITY_MAX_PER_HOUR', schemas.positiveInt.default(5)),
+  newAccountHours: setting('FRAUD_NEW_ACCOUNT_HOURS', z.coerce.number().min(0).default(24)),
+  reviewScore: setting('FRAUD_REVIEW_SCORE', score.default(50)),
+  rejectScore: setting('FRAUD_REJECT_SCORE', score.default(80)),
+  cardBlocklist: setting(
+    'FRAUD_CARD_BLOCKLIST',
+    z
+      .string()
+      .default('410000:0019')
+      .transform((text, ctx) => {
+        const cards = parseBlocklist(text)
+        if (!cards)
+          ctx.addIssue({
+            code: 'custom',
+            message: 'expected bin:last4 entries, e.g. 410000:0019,424242:4242',
+          })
+        return cards ?? []
+      }),
+  ),
+  identityDeadlineMs: setting('FRAUD_IDENTITY_DEADLINE_MS', schemas.positiveInt.default(500)),
+}
+
+/** Reads the settings; the review score must stay below the reject score, or no payment would ever be reviewed. */
+export function loadConfig(env: Record<string, string | undefined> = process.env) {
+  const config = readConfig('fraud', fraudSettings, env)
+  if (config.reviewScore >= config.rejectScore)
+    throw new ConfigError([
+      `FRAUD_REVIEW_SCORE: must be below FRAUD_REJECT_SCORE (${config.rejectScore}) (got ${config.reviewScore})`,
+    ])
+  return config
+}
+
+export type FraudConfig = ReturnType<typeof loadConfig>

@@ -1,0 +1,11 @@
+import { AppError, type FieldError } from '@microshop/chassis'
+
+export const FraudErrors = {
+  invalidRequest: (fields: FieldError[]) =>
+    new AppError(
+      'invalid_argument',
+      'FRAUD_INVALID_REQUEST',
+      `check ${[...new Set(fields.map((f) => f.field))].join(', ')}`,
+      { fields },
+    ),
+}

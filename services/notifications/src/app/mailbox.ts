@@ -1,0 +1,40 @@
+import { AuthErrors, type Principal } from '@microshop/chassis'
+import { NotificationsErrors } from '../domain/errors.js'
+import { clampPageSize, decodePageToken, encodePageToken } from '../domain/paging.js'
+import type { MessageStore, StoredMessage } from '../store/message-store.js'
+
+export interface MessageQuery {
+  userId: string
+  orderId: string
+  pageSize: number
+  pageToken: string
+}
+
+/** The mailbox view: a customer reads their own messages; an admin may read anyone's. */
+export function createMailbox(deps: { store: MessageStore; maxPageSize: number }) {
+  return {
+    async list(
+      caller: Principal,
+      q: MessageQuery,
+    ): Promise<{ messages: StoredMessage[]; nextPageToken: string }> {
+      const isAdmin = caller.roles.includes('admin')
+      if (q.userId && q.userId !== caller.userId && !isAdmin) throw AuthErrors.forbidden('admin')
+      const beforeSeq = decodePageToken(q.pageToken)
+      if (beforeSeq === null) throw NotificationsErrors.invalidPageToken()
+      const limit = clampPageSize(q.pageSize, deps.maxPageSize)
+      const messages = await deps.store.list({
+        userId: q.userId || caller.userId,
+        orderId: q.orderId || undefined,
+        beforeSeq,
+        limit: limit + 1,
+      })
+      const page = messages.slice(0, limit)
+      return {
+        messages: page,
+        nextPageToken: messages.length > limit ? encodePageToken(page[page.length - 1]!.seq) : '',
+      }
+    },
+  }
+}
+
+export type Mailbox = ReturnType<typeof createMailbox>

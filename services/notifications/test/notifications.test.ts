@@ -1,0 +1,345 @@
+import {
+  type CallOptions,
+  type CloudEvent,
+  createServiceClient,
+  type EventBus,
+  type NewEvent,
+  openEventBus,
+  type ServiceClient,
+  toCloudEvent,
+} from '@microshop/chassis'
+import { IdentityServiceService } from '@microshop/contracts/identity/v1/identity'
+import {
+  Channel,
+  ListMessagesRequest,
+  MessageStatus,
+  NotificationsServiceService,
+} from '@microshop/contracts/notifications/v1/notifications'
+import {
+  OrderCancelled,
+  OrderConfirmed,
+  OrderDelivered,
+  OrderShipped,
+} from '@microshop/contracts/orders/v1/events'
+import { PaymentFailed } from '@microshop/contracts/payments/v1/events'
+import pg from 'pg'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { rejectionOf, silentLogger, staticDiscovery } from '../../../test-support/grpc.js'
+import { type Stack, startStack } from '../../../test-support/stack.js'
+import {
+  OrderCancelledEvent,
+  OrderConfirmedEvent,
+  OrderDeliveredEvent,
+  OrderShippedEvent,
+  PaymentFailedEvent,
+} from '../src/events/notification-consumer.js'
+import { type SmtpCatcher, startSmtpCatcher } from './smtp-catcher.js'
+
+const PASSWORD = 'correct-horse-battery-9'
+const ADMIN = { email: 'admin@microshop.local', password: 'microshop-admin-2026' }
+
+let stack: Stack
+let smtp: SmtpCatcher
+let bus: EventBus
+let db: pg.Pool
+let notifications: ServiceClient<typeof NotificationsServiceService>
+let identity: ServiceClient<typeof IdentityServiceService>
+let seq = 0
+
+interface Customer {
+  userId: string
+  email: string
+  as: CallOptions
+}
+
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 15_000,
+) {
+  const giveUpAt = Date.now() + timeoutMs
+  for (;;) {
+    const found = await probe()
+    if (found !== undefined) return found
+    if (Date.now() > giveUpAt) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+async function signIn(email: string, password: string): Promise<Customer> {
+  const { tokens, user } = await identity.call('login', { email, password })
+  return { userId: user!.id, email, as: { authorization: `Bearer ${tokens!.accessToken}` } }
+}
+
+async function signedUp(): Promise<Customer> {
+  const email = `notify-${Date.now()}-${++seq}@example.com`
+  await identity.call('register', { email, password: PASSWORD, name: `Customer ${seq}` })
+  return signIn(email, PASSWORD)
+}
+
+const orders = (e: NewEvent) => toCloudEvent('/microshop/orders', e)
+
+/** One event of each order and payment type about one order, in the order a real order's life makes them. */
+function orderLife(orderId: string, c: Pick<Customer, 'userId' | 'email'>): CloudEvent[] {
+  const who = { orderId, userId: c.userId, email: c.email }
+  return [
+    toCloudEvent(
+      '/microshop/payments',
+      PaymentFailedEvent.create(
+        orderId,
+        PaymentFailed.fromPartial({ ...who, paymentId: 'pay-1', code: 'card_declined' }),
+      ),
+    ),
+    orders(
+      OrderConfirmedEvent.create(
+        orderId,
+        OrderConfirmed.fromPartial({
+          ...who,
+          lines: [
+            {
+              productId: 'p1',
+              name: 'Kettle',
+              quantity: 2,
+              lineTotal: { amount: 5_998, currency: 'USD' },
+              unitPrice: { amount: 2_999, currency: 'USD' },
+            },
+          ],
+          total: { amount: 5_998, currency: 'USD' },
+          shippingAddress: {
+            name: 'Ada',
+            line1: '1 Main St',
+            city: 'Austin',
+            country: 'US',
+            phone: '+15550100',
+          },
+        }),
+      ),
+    ),
+    orders(
+      OrderShippedEvent.create(
+        orderId,
+        OrderShipped.fromPartial({ ...who, trackingNumber: 'MSTRACK123456', carrier: 'Microshop Ground' }),
+      ),
+    ),
+    orders(
+      OrderDeliveredEvent.create(
+        orderId,
+        OrderDelivered.fromPartial({ ...who, trackingNumber: 'MSTRACK123456' }),
+      ),
+    ),
+    orders(
+      OrderCancelledEvent.create(
+        orderId,
+        OrderCancelled.fromPartial({ ...who, reason: 'customer_cancelled' }),
+      ),
+    ),
+  ]
+}
+
+const messageRows = async (where: string, params: unknown[]) =>
+  (
+    await db.query<{
+      event_id: string
+      event_type: string
+      channel: string
+      status: string
+      attempts: number
+      smtp_message_id: string
+      subject: string
+      recipient: string
+    }>(`select * from messages where ${where} order by seq`, params)
+  ).rows
+
+const list = (req: Partial<ListMessagesRequest>, as?: CallOptions) =>
+  notifications.call('listMessages', ListMessagesRequest.fromPartial(req), as)
+
+const mailsWith = (messageId: string) => smtp.mails.filter((m) => m.messageId === messageId)
+
+beforeAll(async () => {
+  smtp = await startSmtpCatcher()
+  stack = await startStack(['identity', 'notifications'], {
+    notifications: {
+      SMTP_URL: smtp.url,
+      NOTIFICATIONS_SEND_INTERVAL_MS: '50',
+      NOTIFICATIONS_RETRY_BASE_MS: '100',
+      NOTIFICATIONS_RETRY_MAX_MS: '200',
+      NOTIFICATIONS_SMTP_TIMEOUT_MS: '1000',
+    },
+  })
+  bus = await openEventBus(stack.databases.bus!.url, { log: silentLogger })
+  db = new pg.Pool({ connectionString: stack.databases.notifications!.url, max: 2 })
+  const target = (name: 'identity' | 'notifications') => () => [`127.0.0.1:${stack.services[name]?.grpcPort}`]
+  notifications = createServiceClient({
+    service: 'notifications',
+    definition: NotificationsServiceService,
+    discovery: staticDiscovery(target('notifications')),
+    log: silentLogger,
+    deadlineMs: 10_000,
+  })
+  identity = createServiceClient({
+    service: 'identity',
+    definition: IdentityServiceService,
+    discovery: staticDiscovery(target('identity')),
+    log: silentLogger,
+    deadlineMs: 10_000,
+  })
+})
+afterAll(async () => {
+  notifications?.close()
+  identity?.close()
+  await db?.end()
+  await bus?.close()
+  await stack?.close()
+  await smtp?.stop()
+})
+
+describe('one message per event', () => {
+  it('when every notifying event arrives, and again after a replay, then each makes exactly one message and one mail', async () => {
+    const ada = await signedUp()
+    const orderId = `order-notify-${Date.now()}`
+    const life = orderLife(orderId, ada)
+    const replayFrom = new Date()
+    await bus.publish(life)
+
+    const registered = await until('the welcome email', async () => {
+      const rows = await messageRows(
+        `event_type = 'identity.UserRegistered.v1' and user_id = $1 and status = 'sent'`,
+        [ada.userId],
+      )
+      return rows[0]
+    })
+    await until('the order emails sent', async () => {
+      const rows = await messageRows(`order_id = $1 and status = 'sent'`, [orderId])
+      return rows.length === life.length ? rows : undefined
+    })
+
+    // a true redelivery of every event: the group is moved back and reads them all again
+    await stack.stop('notifications')
+    await bus.replay('notifications', { time: replayFrom })
+    await stack.start('notifications')
+    // events of one order are handled in order: once this one is in, every replayed event was handled
+    const marker = orders(
+      OrderDeliveredEvent.create(
+        orderId,
+        OrderDelivered.fromPartial({ orderId, userId: ada.userId, email: ada.email }),
+      ),
+    )
+    await bus.publish([marker])
+    await until(
+      'the marker after the replay',
+      async () => (await messageRows('event_id = $1', [marker.id]))[0],
+    )
+
+    const rows = (await messageRows('order_id = $1', [orderId])).filter((r) => r.event_id !== marker.id)
+    expect(rows.map((r) => [r.event_type, r.channel]).sort()).toEqual(
+      [
+        ['orders.OrderCancelled.v1', 'email'],
+        ['orders.OrderConfirmed.v1', 'email'],
+        ['orders.OrderDelivered.v1', 'email'],
+        ['orders.OrderShipped.v1', 'email'],
+        ['orders.OrderShipped.v1', 'sms'],
+        ['payments.PaymentFailed.v1', 'email'],
+      ].sort(),
+    )
+    expect(new Set(rows.map((r) => r.event_id))).toEqual(new Set(life.map((e) => e.id)))
+    const sms = rows.find((r) => r.channel === 'sms')!
+    expect(sms).toMatchObject({ status: 'stored', recipient: '+15550100' })
+    for (const row of [...rows.filter((r) => r.channel === 'email'), registered]) {
+      expect(row.status).toBe('sent')
+      expect(mailsWith(row.smtp_message_id)).toHaveLength(1)
+    }
+    expect(await messageRows('user_id = $1 and order_id = $2', [ada.userId, ''])).toHaveLength(1)
+  })
+
+  it('when an email is sent, then it arrives over SMTP with its subject, recipient and event Message-ID', async () => {
+    const bob = await signedUp()
+    const orderId = `order-smtp-${Date.now()}`
+    const [, confirmed] = orderLife(orderId, bob)
+    await bus.publish([confirmed!])
+    const expectedId = `<${confirmed!.id}.email@microshop.local>`
+    const mail = await until('the mail', () => mailsWith(expectedId)[0])
+    expect(mail.subject).toBe(`Order ${orderId} confirmed`)
+    expect(mail.to).toEqual([bob.email])
+    expect(mail.raw).toMatch(/^From: microshop <no-reply@microshop\.local>/m)
+    expect(mail.raw).toMatch(new RegExp(`^X-Microshop-Event-Id: ${confirmed!.id}$`, 'im'))
+    const welcome = await until('the welcome mail', () =>
+      smtp.mails.find((m) => m.to.includes(bob.email) && m.subject === 'Welcome to microshop'),
+    )
+    expect(welcome.messageId).toMatch(/^<.+\.email@microshop\.local>$/)
+  })
+
+  it('when the SMTP server is down, then emails stay pending and are sent once it is back', async () => {
+    const cy = await signedUp()
+    await until('the welcome mail', () => smtp.mails.find((m) => m.to.includes(cy.email)))
+    await smtp.stop()
+    const before = smtp.mails.length
+    const orderId = `order-down-${Date.now()}`
+    const [, , shipped] = orderLife(orderId, cy)
+    await bus.publish([shipped!])
+    await until('a failed attempt', async () => {
+      const [row] = await messageRows(`order_id = $1 and channel = 'email'`, [orderId])
+      return row && row.attempts >= 2 ? row : undefined
+    })
+    const [pending] = await messageRows(`order_id = $1 and channel = 'email'`, [orderId])
+    expect(pending!.status).toBe('pending')
+    expect(smtp.mails.length).toBe(before)
+
+    await smtp.restart()
+    const mail = await until('the mail after SMTP is back', () => mailsWith(pending!.smtp_message_id)[0])
+    expect(mail.subject).toBe(`Order ${orderId} shipped`)
+    await until('the message marked sent', async () => {
+      const [row] = await messageRows(`order_id = $1 and channel = 'email'`, [orderId])
+      return row?.status === 'sent' ? row : undefined
+    })
+    expect(mailsWith(pending!.smtp_message_id)).toHaveLength(1)
+  })
+})
+
+describe('ListMessages', () => {
+  it("when customers list their messages, then each sees only their own; an admin may ask for anyone's", async () => {
+    const dee = await signedUp()
+    const eve = await signedUp()
+    const orderId = `order-list-${Date.now()}`
+    await bus.publish(orderLife(orderId, dee))
+    await until("dee's messages", async () =>
+      (await messageRows('order_id = $1', [orderId])).length === 6 ? true : undefined,
+    )
+    await until("eve's welcome", async () =>
+      (await messageRows('user_id = $1', [eve.userId])).length === 1 ? true : undefined,
+    )
+
+    const mine = await list({}, dee.as)
+    expect(mine.messages).toHaveLength(7)
+    expect(new Set(mine.messages.map((m) => m.userId))).toEqual(new Set([dee.userId]))
+    // newest first: the welcome email came before the order's
+    expect(mine.messages.at(-1)).toMatchObject({
+      subject: 'Welcome to microshop',
+      channel: Channel.CHANNEL_EMAIL,
+    })
+    const theirs = await list({}, eve.as)
+    expect(theirs.messages.map((m) => m.subject)).toEqual(['Welcome to microshop'])
+
+    const forOrder = await list({ orderId }, dee.as)
+    expect(forOrder.messages).toHaveLength(6)
+    expect(forOrder.messages.find((m) => m.channel === Channel.CHANNEL_SMS)).toMatchObject({
+      status: MessageStatus.MESSAGE_STATUS_STORED,
+      to: '+15550100',
+    })
+    expect((await list({ orderId }, eve.as)).messages).toEqual([])
+
+    const page1 = await list({ page: { pageSize: 4, pageToken: '' } }, dee.as)
+    const page2 = await list({ page: { pageSize: 4, pageToken: page1.nextPageToken } }, dee.as)
+    expect(page1.messages).toHaveLength(4)
+    expect(page2.messages).toHaveLength(3)
+    expect(page2.nextPageToken).toBe('')
+    expect([...page1.messages, ...page2.messages].map((m) => m.id)).toEqual(mine.messages.map((m) => m.id))
+
+    const denied = await rejectionOf<{ code: string }>(list({ userId: dee.userId }, eve.as))
+    expect(denied.code).toBe('AUTH_FORBIDDEN')
+    const admin = await signIn(ADMIN.email, ADMIN.password)
+    const asAdmin = await list({ userId: dee.userId }, admin.as)
+    expect(asAdmin.messages.map((m) => m.id)).toEqual(mine.messages.map((m) => m.id))
+    const anonymous = await rejectionOf<{ code: string }>(list({}, undefined))
+    expect(anonymous.code).toBe('AUTH_REQUIRED')
+  })
+})

@@ -1,0 +1,165 @@
+import { randomUUID } from 'node:crypto'
+import { AppError, type Db, type Logger } from '@microshop/chassis'
+import { OrdersErrors } from '../domain/errors.js'
+import { requestFingerprint } from '../domain/fingerprint.js'
+import type { Money, OrderEvent } from '../domain/order.js'
+import {
+  checkIdempotencyKey,
+  lineProblems,
+  normaliseAddress,
+  type PlaceOrderRequest,
+  paymentSummary,
+  priceLines,
+  validatePlaceOrder,
+} from '../domain/place-order.js'
+import { eventStore } from '../store/event-store.js'
+import type { IdempotencyStore, StoredResponse } from '../store/idempotency-store.js'
+import { type EmitOrderEvents, publishAppended } from './order-stream.js'
+import type { Peers } from './peers.js'
+
+export interface PlaceOrderSettings {
+  reservationTtlSeconds: number
+  /** The shipping cost when shipping cannot quote (documented fallback). */
+  fallbackShipping: Money
+  /** How long a claimed key counts as in flight before another attempt may take it over. */
+  inFlightSeconds: number
+}
+
+export interface PlaceOrderResult extends StoredResponse {
+  replayed: boolean
+}
+
+/**
+ * PlaceOrder, in DESIGN's steps: claim the Idempotency-Key, validate, read the cart when no lines were sent,
+ * check the user, price the lines, quote shipping, tokenise the card, reserve the stock; then one transaction
+ * records OrderPlaced, its outbox events, the read models and the key's response. A failure releases the
+ * reservation (best effort; its time limit is the safety net) and the key (only successes are kept).
+ */
+export function createPlaceOrder(deps: {
+  db: Db
+  emit: EmitOrderEvents
+  keys: IdempotencyStore
+  peers: Peers
+  settings: PlaceOrderSettings
+  log: Logger
+}) {
+  const { peers, settings, keys } = deps
+
+  async function place(userId: string, req: PlaceOrderRequest, key: string, claimId: string) {
+    validatePlaceOrder(req)
+    let requested = req.lines
+    let source = 'lines'
+    if (requested.length === 0) {
+      requested = await peers.cartLines()
+      source = 'cart.lines'
+      if (requested.length === 0) throw OrdersErrors.emptyCart()
+      const problems = lineProblems(requested, source)
+      if (problems.length > 0) throw OrdersErrors.invalidRequest(problems)
+    }
+    const user = await peers.user(userId)
+    if (user.blocked) throw OrdersErrors.userBlocked()
+    const priced = priceLines(requested, await peers.products(requested.map((l) => l.productId)), source)
+    const address = normaliseAddress(req.shippingAddress!)
+    const quoted = await peers.quote(priced.weightGrams, address.country)
+    if (!quoted) deps.log.warn({ country: address.country }, 'shipping could not quote: flat rate applied')
+    const shipping = quoted ?? { ...settings.fallbackShipping, currency: priced.subtotal.currency }
+    const card = await tokenize(req)
+
+    const orderId = randomUUID()
+    try {
+      // inside the try: a reservation that timed out on our side may still have been made
+      const reservation = await reserve(orderId, requested, source)
+      const placed: OrderEvent = {
+        type: 'OrderPlaced',
+        data: {
+          orderId,
+          userId,
+          email: user.email,
+          lines: priced.lines,
+          subtotal: priced.subtotal,
+          shipping,
+          total: { amount: priced.subtotal.amount + shipping.amount, currency: priced.subtotal.currency },
+          shippingAddress: address,
+          paymentToken: card.token,
+          paymentSummary: paymentSummary(card.brand, card.last4),
+          reservationId: reservation.reservationId,
+          reservationExpiresAt: reservation.expiresAt,
+        },
+      }
+      const response: StoredResponse = { orderId, status: 'PENDING_PAYMENT' }
+      await deps.db.tx(async (tx) => {
+        const appended = await eventStore.append(tx, orderId, 0, [placed])
+        await publishAppended(tx, deps.emit, undefined, appended)
+        if (!(await keys.complete(tx, userId, key, claimId, response)))
+          throw OrdersErrors.idempotencyInFlight()
+      })
+      return response
+    } catch (err) {
+      await peers
+        .release(orderId)
+        .catch((releaseErr) =>
+          deps.log.warn(
+            { err: releaseErr, orderId },
+            'could not release the reservation: its time limit will',
+          ),
+        )
+      throw err
+    }
+  }
+
+  async function tokenize(req: PlaceOrderRequest) {
+    try {
+      return await peers.tokenizeCard(req.card!)
+    } catch (err) {
+      if (err instanceof AppError && err.kind === 'invalid_argument')
+        throw OrdersErrors.invalidCard(
+          err.fields.length > 0
+            ? err.fields.map((f) => ({ field: `payment.card.${f.field}`, message: f.message }))
+            : [{ field: 'payment.card', message: err.message }],
+          err,
+        )
+      throw err
+    }
+  }
+
+  async function reserve(orderId: string, lines: PlaceOrderRequest['lines'], source: string) {
+    try {
+      return await peers.reserve(orderId, lines, settings.reservationTtlSeconds)
+    } catch (err) {
+      if (err instanceof AppError && err.kind === 'failed_precondition') {
+        const fields =
+          err.fields.length > 0
+            ? err.fields
+            : lines.map((l, i) => ({
+                field: `${source}[${i}].productId`,
+                message: `${l.productId}: not enough stock`,
+              }))
+        throw OrdersErrors.outOfStock(fields, err)
+      }
+      throw err
+    }
+  }
+
+  return async function placeOrder(userId: string, req: PlaceOrderRequest): Promise<PlaceOrderResult> {
+    const key = checkIdempotencyKey(req.idempotencyKey)
+    const fingerprint = requestFingerprint(req)
+    const claim = await keys.claim(userId, key, fingerprint, settings.inFlightSeconds)
+    if (claim.kind !== 'claimed') {
+      if (claim.fingerprint !== fingerprint) throw OrdersErrors.idempotencyKeyReused()
+      if (claim.kind === 'in_flight') throw OrdersErrors.idempotencyInFlight()
+      return { ...claim.response, replayed: true }
+    }
+    try {
+      return { ...(await place(userId, req, key, claim.claimId)), replayed: false }
+    } catch (err) {
+      await keys
+        .release(userId, key, claim.claimId)
+        .catch((releaseErr) =>
+          deps.log.warn({ err: releaseErr }, 'could not release an idempotency key: it expires by itself'),
+        )
+      throw err
+    }
+  }
+}
+
+export type PlaceOrder = ReturnType<typeof createPlaceOrder>

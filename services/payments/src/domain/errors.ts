@@ -1,0 +1,17 @@
+import { AppError, type FieldError } from '@microshop/chassis'
+
+export const PaymentsErrors = {
+  invalidCard: (fields: FieldError[]) =>
+    new AppError(
+      'invalid_argument',
+      'PAYMENTS_INVALID_CARD',
+      `check ${[...new Set(fields.map((f) => f.field))].join(', ')}`,
+      { fields },
+    ),
+  invalidOrderId: () =>
+    new AppError('invalid_argument', 'PAYMENTS_INVALID_ORDER_ID', 'orderId must be an order id', {
+      fields: [{ field: 'orderId', message: '1 to 200 characters' }],
+    }),
+  paymentNotFound: (orderId: string) =>
+    new AppError('not_found', 'PAYMENTS_PAYMENT_NOT_FOUND', `no payment for order "${orderId}" (yet)`),
+}
