@@ -285,11 +285,9 @@ describe('API5 broken function level authorization', () => {
     const product = { name: 'Forbidden Fruit', price: { amount: 100, currency: 'USD' }, category: 'kitchen' }
     for (const [method, path] of adminOps) {
       const url = concrete(path, 'forbidden-fruit')
-      expect(
-        (await call(url, { method, token: u.accessToken, json: product })).status,
-        `${method} ${url}`,
-      ).toBe(403)
-      expect((await call(url, { method, json: product })).status, `${method} ${url}`).toBe(401)
+      const json = method === 'GET' ? undefined : product
+      expect((await call(url, { method, token: u.accessToken, json })).status, `${method} ${url}`).toBe(403)
+      expect((await call(url, { method, json })).status, `${method} ${url}`).toBe(401)
     }
     const admin = await adminToken()
     const created = await call('/api/admin/products', { method: 'POST', token: admin, json: product })

@@ -19,9 +19,13 @@ const origins = z
 
 export const gatewaySettings = {
   port: setting('PORT', schemas.port.default(8080)),
-  // catalog changes arrive here and drop cached reads; without it, entries simply age out
+  // catalog changes drop cached reads and order status changes feed the SSE streams; without it,
+  // cached entries simply age out and streams send only the status at connect
   busUrl: setting('BUS_URL', busUrlSchema.optional()),
   upstreamDeadlineMs: setting('GATEWAY_UPSTREAM_DEADLINE_MS', schemas.positiveInt.default(2_000)),
+  // payment, shipment and availability are extras of a response: they get less time than the response itself
+  partDeadlineMs: setting('GATEWAY_PART_DEADLINE_MS', schemas.positiveInt.default(1_000)),
+  sseHeartbeatMs: setting('GATEWAY_SSE_HEARTBEAT_MS', schemas.positiveInt.default(15_000)),
   bodyLimitBytes: setting('GATEWAY_BODY_LIMIT_BYTES', schemas.positiveInt.default(64 * 1024)),
   publicDir: setting(
     'GATEWAY_PUBLIC_DIR',

@@ -6,15 +6,22 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Accounts } from '../app/accounts.js'
 import type { AdminCatalog } from '../app/admin.js'
 import type { Carts } from '../app/carts.js'
+import type { Messages } from '../app/messages.js'
+import type { OrderStreams } from '../app/order-streams.js'
+import type { Orders } from '../app/orders.js'
 import type { ProductViews } from '../app/products.js'
+import type { StockAndSales } from '../app/stock-and-sales.js'
 import type { ResponseCache } from '../domain/response-cache.js'
-import { registerAuth } from './plugins/auth.js'
+import { authorizationOf, registerAuth } from './plugins/auth.js'
 import { type RateLimitSettings, registerRateLimits } from './plugins/rate-limit.js'
 import { registerSecurity } from './plugins/security.js'
 import { registerProblemHandlers } from './problems.js'
 import { registerAccountRoutes } from './routes/accounts.js'
 import { registerAdminRoutes } from './routes/admin.js'
 import { registerCartRoutes } from './routes/cart.js'
+import { registerMessageRoutes } from './routes/messages.js'
+import { registerOrderEventRoutes } from './routes/order-events.js'
+import { registerOrderRoutes } from './routes/orders.js'
 import { registerProductRoutes } from './routes/products.js'
 import { registerStaticRoutes } from './routes/static.js'
 import { sharedSchemas } from './schemas.js'
@@ -27,6 +34,12 @@ export interface GatewayDeps {
   accounts: Accounts
   carts: Carts
   admin: AdminCatalog
+  orders: Orders
+  /** Live order status changes, fed by the bus, read by the SSE streams. */
+  orderStreams: OrderStreams
+  messages: Messages
+  stockAndSales: StockAndSales
+  sseHeartbeatMs: number
   cache: { cache: ResponseCache; ttlMs: number; staleMs: number }
   rateLimits: RateLimitSettings
   corsOrigins: readonly string[]
@@ -76,7 +89,7 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<FastifyInstan
 
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id)
-    withRequest({ requestId: request.id, authorization: request.headers.authorization }, done)
+    withRequest({ requestId: request.id, authorization: authorizationOf(request) }, done)
   })
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched'
@@ -103,10 +116,23 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<FastifyInstan
         { name: 'auth', description: 'Sign-up, sign-in and tokens' },
         { name: 'account', description: "The caller's profile" },
         { name: 'cart', description: 'The caller’s cart, signed in or anonymous (X-Cart-Token)' },
-        { name: 'admin', description: 'Catalog management (admin role)' },
+        {
+          name: 'orders',
+          description: "Checkout and the caller's orders, live status as Server-Sent Events",
+        },
+        { name: 'admin', description: 'Catalog, stock and sales (admin role)' },
       ],
       components: {
-        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          accessTokenQuery: {
+            type: 'apiKey',
+            in: 'query',
+            name: 'access_token',
+            description:
+              'The access token in the URL: only GET /api/orders/{id}/events takes it (EventSource)',
+          },
+        },
       },
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
@@ -121,7 +147,14 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<FastifyInstan
   registerProductRoutes(app, deps.views, deps.cache)
   registerAccountRoutes(app, deps.accounts)
   registerCartRoutes(app, deps.carts)
-  registerAdminRoutes(app, deps.admin)
+  registerOrderRoutes(app, deps.orders)
+  registerOrderEventRoutes(app, {
+    orders: deps.orders,
+    streams: deps.orderStreams,
+    settings: { heartbeatMs: deps.sseHeartbeatMs },
+  })
+  registerMessageRoutes(app, deps.messages)
+  registerAdminRoutes(app, deps.admin, deps.stockAndSales)
   registerStaticRoutes(app, deps.publicDir)
   return app
 }

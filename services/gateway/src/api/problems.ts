@@ -54,7 +54,16 @@ function classify(err: FastifyError): AppError | undefined {
   return undefined
 }
 
-const STATUS_OVERRIDE: Record<string, number> = { BODY_TOO_LARGE: 413, UNSUPPORTED_MEDIA_TYPE: 415 }
+const STATUS_OVERRIDE: Record<string, number> = {
+  BODY_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  // the idempotency contract of POST /api/orders, whatever kind orders gives them
+  ORDERS_IDEMPOTENCY_KEY_REUSED: 422,
+  ORDERS_IDEMPOTENCY_IN_FLIGHT: 409,
+}
+
+/** A URL as logs may keep it: an access token in the query is a credential. */
+const loggable = (url: string) => url.replace(/([?&]access_token=)[^&]*/g, '$1[redacted]')
 
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, err: unknown): FastifyReply {
   const problem = toProblem(err, request.id)
@@ -70,9 +79,9 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, err: u
 export function registerProblemHandlers(app: FastifyInstance, log: Logger): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const known = isAppError(err) ? err : classify(err)
-    if (!known || known.kind === 'internal') log.error({ err, url: request.url }, 'request failed')
+    if (!known || known.kind === 'internal') log.error({ err, url: loggable(request.url) }, 'request failed')
     else if (known.kind === 'unavailable' || known.kind === 'deadline_exceeded')
-      log.warn({ code: known.code, url: request.url }, 'upstream failed')
+      log.warn({ code: known.code, url: loggable(request.url) }, 'upstream failed')
     return sendProblem(reply, request, known ?? err)
   })
   app.setNotFoundHandler((request, reply) =>

@@ -234,3 +234,249 @@ export const problems = {
 export const commonProblems = { 400: problems[400], 429: problems[429], 503: problems[503] } as const
 export const bodyProblems = { ...commonProblems, 413: problems[413] } as const
 export const userProblems = { ...commonProblems, 401: problems[401] } as const
+
+export const ORDER_STATUSES = ['PENDING_PAYMENT', 'CONFIRMED', 'SHIPPED', 'DELIVERED', 'CANCELLED'] as const
+
+export const Availability = {
+  $id: 'Availability',
+  type: 'object',
+  required: ['available', 'inStock'],
+  description: 'Units a new order can take now; not cached longer than a few seconds',
+  properties: { available: { type: 'integer' }, inStock: { type: 'boolean' } },
+} as const
+
+const { $id: _detailId, ...productDetailShape } = ProductDetail
+export const ProductWithAvailability = {
+  ...productDetailShape,
+  $id: 'ProductWithAvailability',
+  required: [...ProductDetail.required, 'availability'],
+  properties: {
+    ...ProductDetail.properties,
+    availability: {
+      anyOf: [{ $ref: 'Availability#' }, { type: 'null' }],
+      description: 'null when stock cannot be read right now',
+    },
+  },
+} as const
+
+export const OrderLine = {
+  $id: 'OrderLine',
+  type: 'object',
+  required: ['productId', 'name', 'quantity', 'unitPrice', 'lineTotal'],
+  properties: {
+    productId: { type: 'string' },
+    name: { type: 'string' },
+    quantity: { type: 'integer' },
+    unitPrice: { $ref: 'Money#' },
+    lineTotal: { $ref: 'Money#' },
+  },
+} as const
+
+export const ShippingAddress = {
+  $id: 'ShippingAddress',
+  type: 'object',
+  required: ['line1', 'city', 'postalCode', 'country'],
+  properties: {
+    name: { type: 'string' },
+    line1: { type: 'string' },
+    line2: { type: 'string' },
+    city: { type: 'string' },
+    region: { type: 'string' },
+    postalCode: { type: 'string' },
+    country: { type: 'string' },
+    phone: { type: 'string' },
+  },
+} as const
+
+export const OrderStatus = {
+  $id: 'OrderStatus',
+  type: 'string',
+  enum: [...ORDER_STATUSES],
+} as const
+
+export const Order = {
+  $id: 'Order',
+  type: 'object',
+  description:
+    'In lists (GET /api/orders) an order carries no lines, history, subtotal or address: GET /api/orders/{id} has them all.',
+  required: ['id', 'status', 'lines', 'itemCount', 'total', 'createdAt', 'updatedAt', 'history'],
+  properties: {
+    id: { type: 'string' },
+    status: { $ref: 'OrderStatus#' },
+    lines: { type: 'array', items: { $ref: 'OrderLine#' } },
+    itemCount: { type: 'integer', description: 'Units over all lines' },
+    subtotal: { $ref: 'Money#' },
+    shipping: { $ref: 'Money#' },
+    total: { $ref: 'Money#' },
+    shippingAddress: { $ref: 'ShippingAddress#' },
+    paymentSummary: { type: 'string', examples: ['visa •••• 4242'] },
+    cancelReason: {
+      type: 'string',
+      description: 'payment_failed, reservation_expired or customer_cancelled; only when CANCELLED',
+    },
+    createdAt: { type: 'string' },
+    updatedAt: { type: 'string' },
+    history: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['status', 'at'],
+        properties: {
+          status: { $ref: 'OrderStatus#' },
+          at: { type: 'string' },
+          reason: { type: 'string' },
+        },
+      },
+    },
+  },
+} as const
+
+export const Payment = {
+  $id: 'Payment',
+  type: 'object',
+  required: ['id', 'status', 'amount', 'refunded', 'method', 'createdAt', 'updatedAt'],
+  properties: {
+    id: { type: 'string' },
+    status: { type: 'string', enum: ['PENDING', 'CAPTURED', 'FAILED', 'REFUNDED'] },
+    amount: { $ref: 'Money#' },
+    refunded: { $ref: 'Money#' },
+    method: { type: 'string' },
+    failureCode: { type: 'string' },
+    failureReason: { type: 'string' },
+    createdAt: { type: 'string' },
+    updatedAt: { type: 'string' },
+  },
+} as const
+
+export const Shipment = {
+  $id: 'Shipment',
+  type: 'object',
+  required: ['id', 'status', 'carrier', 'trackingNumber', 'cost', 'createdAt'],
+  properties: {
+    id: { type: 'string' },
+    status: { type: 'string', enum: ['CREATED', 'DISPATCHED', 'DELIVERED', 'CANCELLED'] },
+    carrier: { type: 'string' },
+    trackingNumber: { type: 'string' },
+    cost: { $ref: 'Money#' },
+    weightGrams: { type: 'integer' },
+    destinationCountry: { type: 'string' },
+    createdAt: { type: 'string' },
+    dispatchedAt: { type: 'string' },
+    deliveredAt: { type: 'string' },
+  },
+} as const
+
+const { $id: _orderId, ...orderShape } = Order
+export const OrderDetail = {
+  ...orderShape,
+  $id: 'OrderDetail',
+  required: [...Order.required, 'payment', 'shipment'],
+  properties: {
+    ...Order.properties,
+    payment: {
+      anyOf: [{ $ref: 'Payment#' }, { type: 'null' }],
+      description: 'null before payments has seen the order, or while payments cannot be reached',
+    },
+    shipment: {
+      anyOf: [{ $ref: 'Shipment#' }, { type: 'null' }],
+      description: 'null before the order is confirmed, or while shipping cannot be reached',
+    },
+  },
+} as const
+
+export const OrderList = {
+  $id: 'OrderList',
+  type: 'object',
+  required: ['items'],
+  properties: {
+    items: { type: 'array', items: { $ref: 'Order#' } },
+    nextPageToken: { type: 'string' },
+  },
+} as const
+
+export const OrderAccepted = {
+  $id: 'OrderAccepted',
+  type: 'object',
+  required: ['orderId', 'status'],
+  properties: { orderId: { type: 'string' }, status: { $ref: 'OrderStatus#' } },
+} as const
+
+export const Message = {
+  $id: 'Message',
+  type: 'object',
+  required: ['id', 'channel', 'to', 'subject', 'body', 'eventType', 'sentAt'],
+  properties: {
+    id: { type: 'string' },
+    channel: { type: 'string', enum: ['email', 'sms'] },
+    to: { type: 'string' },
+    subject: { type: 'string' },
+    body: { type: 'string' },
+    eventType: { type: 'string', examples: ['orders.OrderConfirmed.v1'] },
+    orderId: { type: 'string' },
+    sentAt: { type: 'string' },
+  },
+} as const
+
+export const MessageList = {
+  $id: 'MessageList',
+  type: 'object',
+  required: ['items'],
+  properties: {
+    items: { type: 'array', items: { $ref: 'Message#' } },
+    nextPageToken: { type: 'string' },
+  },
+} as const
+
+export const StockLevel = {
+  $id: 'StockLevel',
+  type: 'object',
+  required: ['productId', 'available', 'reserved', 'onHand'],
+  properties: {
+    productId: { type: 'string' },
+    available: { type: 'integer', description: 'On hand minus reserved' },
+    reserved: { type: 'integer' },
+    onHand: { type: 'integer' },
+  },
+} as const
+
+export const Sales = {
+  $id: 'Sales',
+  type: 'object',
+  required: ['rows', 'ordersConfirmed', 'ordersCancelled', 'revenue'],
+  properties: {
+    rows: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['day', 'productId', 'quantity', 'revenue'],
+        properties: {
+          day: { type: 'string', examples: ['2026-11-21'] },
+          productId: { type: 'string' },
+          quantity: { type: 'integer' },
+          revenue: { $ref: 'Money#' },
+        },
+      },
+    },
+    ordersConfirmed: { type: 'integer' },
+    ordersCancelled: { type: 'integer' },
+    revenue: { $ref: 'Money#' },
+  },
+} as const
+
+sharedSchemas.push(
+  Availability,
+  ProductWithAvailability,
+  OrderLine,
+  ShippingAddress,
+  OrderStatus,
+  Order,
+  Payment,
+  Shipment,
+  OrderDetail,
+  OrderList,
+  OrderAccepted,
+  Message,
+  MessageList,
+  StockLevel,
+  Sales,
+)

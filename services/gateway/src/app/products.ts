@@ -4,8 +4,10 @@ import {
   type Product,
   ProductSort,
 } from '@microshop/contracts/catalog/v1/catalog'
+import type { InventoryServiceService } from '@microshop/contracts/inventory/v1/inventory'
 
 export type CatalogClient = ServiceClient<typeof CatalogServiceService>
+export type InventoryClient = ServiceClient<typeof InventoryServiceService>
 
 export const SORTS = ['name', 'price_asc', 'price_desc', 'newest'] as const
 export type SortParam = (typeof SORTS)[number]
@@ -33,8 +35,11 @@ const toPage = (r: { products: Product[]; nextPageToken: string }) => ({
   ...(r.nextPageToken ? { nextPageToken: r.nextPageToken } : {}),
 })
 
-/** The gateway's read views over the catalog, composed from catalog calls. */
-export function createProductViews(catalog: CatalogClient) {
+/** The gateway's read views over the catalog, composed from catalog calls, and stock from inventory. */
+export function createProductViews(
+  catalog: CatalogClient,
+  inventory?: { client: InventoryClient; deadlineMs: number },
+) {
   return {
     async list(query: ProductQuery) {
       const page = {
@@ -69,6 +74,22 @@ export function createProductViews(catalog: CatalogClient) {
         .then((r) => r.products.filter((r) => r.id !== id).slice(0, RELATED_COUNT))
         .catch(() => [])
       return { ...p, related }
+    },
+
+    /** What can be ordered now; null when inventory cannot say (the page is still worth showing). */
+    async availability(id: string): Promise<{ available: number; inStock: boolean } | null> {
+      if (!inventory) return null
+      try {
+        const { levels } = await inventory.client.call(
+          'getAvailability',
+          { productIds: [id] },
+          { deadlineMs: inventory.deadlineMs },
+        )
+        const available = Math.max(0, levels.find((l) => l.productId === id)?.available ?? 0)
+        return { available, inStock: available > 0 }
+      } catch {
+        return null
+      }
     },
 
     async categories() {

@@ -8,7 +8,17 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Who may call the route: anyone (default), a signed-in user, or an admin. */
     auth?: 'user' | 'admin'
+    /** The access token may come as `?access_token=` (EventSource cannot send headers). */
+    tokenInQuery?: boolean
   }
+}
+
+/** The caller's `authorization`: the header, or on routes that allow it, the `access_token` query parameter. */
+export const authorizationOf = (request: FastifyRequest): string | undefined => {
+  if (request.headers.authorization !== undefined) return request.headers.authorization
+  if (!request.routeOptions.config.tokenInQuery) return undefined
+  const token = (request.query as { access_token?: unknown } | undefined)?.access_token
+  return typeof token === 'string' && token !== '' ? `Bearer ${token}` : undefined
 }
 
 /** Verifies the bearer token of every request that has one; routes say whether they need one. */
@@ -16,14 +26,15 @@ export function registerAuth(app: FastifyInstance, verifier: TokenVerifier): voi
   app.decorateRequest('principal', undefined)
 
   app.addHook('onRequest', async (request) => {
-    const header = request.headers.authorization
+    const header = authorizationOf(request)
     if (header === undefined) return
     const token = bearerToken(header)
     if (!token) throw AuthErrors.invalid()
     request.principal = await verifier.verify(token)
   })
 
-  app.addHook('preHandler', async (request) => {
+  // before validation: a caller without the right gets 401/403, not a lesson in the body's schema
+  app.addHook('preValidation', async (request) => {
     const needs = request.routeOptions.config.auth
     if (needs === 'user' && !request.principal) throw AuthErrors.missing()
     if (needs === 'admin') requireRole(request.principal, 'admin')

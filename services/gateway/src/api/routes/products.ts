@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { MAX_PAGE_SIZE, type ProductQuery, type ProductViews, SORTS } from '../../app/products.js'
-import type { ResponseCache } from '../../domain/response-cache.js'
+import { etagOf, type ResponseCache } from '../../domain/response-cache.js'
 import { commonProblems, problems, slug } from '../schemas.js'
 
 const listQuery = {
@@ -24,6 +24,9 @@ const notModified = {
 }
 const listResponses = { 200: { $ref: 'ProductList#' }, ...notModified, ...commonProblems }
 
+/** How long a client may keep a product page: its availability must not go stale for long. */
+const AVAILABILITY_MAX_AGE_SECONDS = 5
+
 export interface CachePolicy {
   cache: ResponseCache
   ttlMs: number
@@ -33,6 +36,7 @@ export interface CachePolicy {
 /** Catalog reads, cached by URL with ETag / 304 and stale-while-revalidate. */
 export function registerProductRoutes(app: FastifyInstance, views: ProductViews, policy: CachePolicy): void {
   const cacheControl = `public, max-age=${Math.floor(policy.ttlMs / 1000)}, stale-while-revalidate=${Math.floor(policy.staleMs / 1000)}`
+  const detailCacheControl = `public, max-age=${AVAILABILITY_MAX_AGE_SECONDS}`
   const cached = async (request: FastifyRequest, reply: FastifyReply, fetch: () => Promise<unknown>) => {
     const { value, etag, hit } = await policy.cache.get(request.url, fetch)
     reply.headers({ etag, 'cache-control': cacheControl, 'x-cache': hit })
@@ -75,12 +79,28 @@ export function registerProductRoutes(app: FastifyInstance, views: ProductViews,
     {
       schema: {
         tags: ['catalog'],
-        summary: 'One product, with related products, in one call',
+        summary: 'One product, with related products and availability, in one call',
         params: { type: 'object', required: ['id'], properties: { id: slug } },
-        response: { 200: { $ref: 'ProductDetail#' }, ...notModified, 404: problems[404], ...commonProblems },
+        response: {
+          200: { $ref: 'ProductWithAvailability#' },
+          ...notModified,
+          404: problems[404],
+          ...commonProblems,
+        },
       },
     },
-    (request, reply) => cached(request, reply, () => views.detail(request.params.id)),
+    async (request, reply) => {
+      // stock moves by the second: it is read on every request and joined to the cached product
+      const [{ value, hit }, availability] = await Promise.all([
+        policy.cache.get(request.url, () => views.detail(request.params.id)),
+        views.availability(request.params.id),
+      ])
+      const product = { ...(value as object), availability }
+      const etag = etagOf(product)
+      reply.headers({ etag, 'cache-control': detailCacheControl, 'x-cache': hit })
+      if (request.headers['if-none-match'] === etag) return reply.code(304).send()
+      return product
+    },
   )
 
   app.get(
