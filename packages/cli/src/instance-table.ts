@@ -33,13 +33,15 @@ export function renderInstances(rows: readonly InstanceRow[]): string {
   )
 }
 
-/** The public URLs, given the gateway's base URL. */
-export function renderUrls(gatewayUrl: string): string {
+/** The public URLs, given the gateway's base URL, and the folder the services' emails land in. */
+export function renderUrls(gatewayUrl: string, opts: { mailDir?: string } = {}): string {
   const base = gatewayUrl.replace(/\/$/, '')
-  return [
+  const lines = [
     `  storefront  ${base}/`,
     `  API         ${base}/api/products`,
     `  API docs    ${base}/api/docs`,
     `  OpenAPI     ${base}/api/openapi.json`,
-  ].join('\n')
+  ]
+  if (opts.mailDir) lines.push(`  mail        ${opts.mailDir}/`)
+  return lines.join('\n')
 }

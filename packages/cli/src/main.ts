@@ -1,10 +1,11 @@
 import { CliError } from './cli-error.js'
 import type { Command } from './command.js'
+import { audit } from './commands/audit.js'
 import { down } from './commands/down.js'
 import { status } from './commands/status.js'
 import { up } from './commands/up.js'
 
-const commands: Record<string, Command> = { up, status, down }
+const commands: Record<string, Command> = { up, status, down, audit }
 
 const usage = () =>
   [

@@ -4,6 +4,7 @@ import { join, relative } from 'node:path'
 import pg from 'pg'
 import { CliError } from './cli-error.js'
 import { createLogFiles, createLogFormatter } from './log-stream.js'
+import { type MailCatcher, startMailCatcher } from './mail-catcher.js'
 import { isPortTaken } from './ports.js'
 import { type Postgres, prepareDataDir, startPostgres } from './postgres.js'
 import { commandLine, isAlive, signal } from './processes.js'
@@ -32,6 +33,8 @@ export interface SystemOptions {
 export interface RunningSystem {
   gatewayUrl: string | undefined
   pgPort: number
+  /** Where the embedded SMTP server stores the services' emails; undefined when SMTP_URL was set outside. */
+  mailDir: string | undefined
   startedInMs: number
   instances(): InstanceState[]
   /** Resolves if PostgreSQL dies under the running system. */
@@ -93,6 +96,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   let postgres: Postgres | undefined
   let registry: pg.Pool | undefined
   let supervisor: Supervisor | undefined
+  let mail: MailCatcher | undefined
   const logFiles = createLogFiles(join(dataDir, 'logs'))
   let stopping: Promise<void> | undefined
   let writing = Promise.resolve()
@@ -105,6 +109,10 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         report(`services stopped (${Date.now() - began} ms)`)
       }
       await registry?.end().catch(() => undefined)
+      if (mail) {
+        await mail.stop()
+        report(`mail catcher stopped (${mail.count()} mail${mail.count() === 1 ? '' : 's'} received)`)
+      }
       await logFiles.close()
       if (postgres) {
         await postgres.stop()
@@ -131,6 +139,14 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const busUrl = process.env.BUS_URL || pgUrl(BUS, secrets.roles[BUS] ?? '', BUS)
     report(
       `event log: ${process.env.BUS_URL ? process.env.BUS_URL.replace(/\/\/[^@/]*@/, '//') : 'PostgreSQL (database bus)'}`,
+    )
+    // an SMTP_URL the user set wins over the embedded catcher
+    if (!process.env.SMTP_URL) mail = await startMailCatcher({ dir: join(dataDir, 'mail') })
+    const smtpUrl = mail?.url ?? process.env.SMTP_URL ?? ''
+    report(
+      mail
+        ? `mail: SMTP on ${mail.url}, stored in ${mail.dir}`
+        : `mail: sent to ${smtpUrl.replace(/\/\/[^@/]*@/, '//')}`,
     )
     registry = new pg.Pool({ connectionString: registryUrl, max: 1 })
     registry.on('error', () => undefined)
@@ -196,6 +212,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           }),
           REGISTRY_URL: registryUrl,
           BUS_URL: busUrl,
+          SMTP_URL: smtpUrl,
           LOG_LEVEL: options.logLevel,
           MICROSHOP_LOCAL: '1',
         }
@@ -220,6 +237,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     return {
       gatewayUrl,
       pgPort,
+      mailDir: mail?.dir,
       startedInMs,
       instances: () => running.instances(),
       postgresExited: postgres.exited.then(() => (stopping ? new Promise<void>(() => {}) : undefined)),

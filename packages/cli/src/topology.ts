@@ -19,7 +19,13 @@ export interface ServiceSpec {
 export const topology: readonly ServiceSpec[] = [
   { name: 'identity', entry: 'services/identity/dist/main.js', database: true, replicas: 1 },
   { name: 'catalog', entry: 'services/catalog/dist/main.js', database: true, replicas: 1 },
+  { name: 'inventory', entry: 'services/inventory/dist/main.js', database: true, replicas: 1 },
   { name: 'cart', entry: 'services/cart/dist/main.js', database: true, replicas: 1 },
+  { name: 'fraud', entry: 'services/fraud/dist/main.js', database: true, replicas: 1 },
+  { name: 'payments', entry: 'services/payments/dist/main.js', database: true, replicas: 1 },
+  { name: 'orders', entry: 'services/orders/dist/main.js', database: true, replicas: 1 },
+  { name: 'shipping', entry: 'services/shipping/dist/main.js', database: true, replicas: 1 },
+  { name: 'notifications', entry: 'services/notifications/dist/main.js', database: true, replicas: 1 },
   { name: 'gateway', entry: 'services/gateway/dist/main.js', database: false, replicas: 1, publicPort: 8080 },
 ]
 

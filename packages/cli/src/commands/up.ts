@@ -99,7 +99,8 @@ async function run(args: string[]): Promise<number> {
   say('')
   say(renderInstances(system.instances().map((instance) => ({ instance, health: instance.status }))))
   say('')
-  if (system.gatewayUrl) say(`${renderUrls(system.gatewayUrl)}\n`)
+  if (system.gatewayUrl) say(`${renderUrls(system.gatewayUrl, { mailDir: system.mailDir })}\n`)
+  else if (system.mailDir) say(`  mail        ${system.mailDir}/\n`)
   say('Ctrl-C to stop')
   say('')
 

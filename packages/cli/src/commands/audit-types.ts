@@ -1,0 +1,11 @@
+import type pg from 'pg'
+
+/** One broken invariant, with the ids a person needs to look it up. */
+export interface Violation {
+  check: string
+  ids: string
+  detail: string
+}
+
+/** Opens a read-only connection to one database of the system. */
+export type Connect = (database: string) => Promise<pg.Client>

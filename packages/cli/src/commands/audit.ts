@@ -1,0 +1,120 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import pg from 'pg'
+import { CliError } from '../cli-error.js'
+import { type Command, dataDirOption, parseFlags, resolveDataDir } from '../command.js'
+import { isAlive } from '../processes.js'
+import { BUS } from '../provision.js'
+import { readSecrets } from '../secrets.js'
+import { readState } from '../state.js'
+import { loadTopology, repoRoot } from '../topology.js'
+import { crossChecks } from './audit-cross.js'
+import type { Connect, Violation } from './audit-types.js'
+
+/**
+ * Each service states its own invariants as SQL in `src/store/audit.sql`: statements that return the
+ * violating rows as (check, ids, detail) — no rows, no violation. `current_setting('microshop.saga_limit_seconds')`
+ * is how old an order may be and still be in flight.
+ */
+export function auditStatements(sqlFile: string): string[] {
+  return readFileSync(sqlFile, 'utf8')
+    .split(/;\s*(?:\n|$)/)
+    .map((s) => s.replace(/^\s*--.*$/gm, '').trim())
+    .filter(Boolean)
+}
+
+/** A violating row as (check, ids, detail): `check` or `violation` names it, `ids` or the `*_id` columns point at it. */
+function asViolation(service: string, row: Record<string, unknown>): Violation {
+  const ids =
+    row.ids ??
+    Object.entries(row)
+      .filter(([key, value]) => key.endsWith('_id') && value !== null && value !== '')
+      .map(([key, value]) => `${key}=${value}`)
+      .join(' ')
+  return {
+    check: `${service}: ${row.check ?? row.violation}`,
+    ids: String(ids),
+    detail: String(row.detail ?? ''),
+  }
+}
+
+export async function runAudit(connect: Connect, services: string[], sagaLimitSeconds: number) {
+  const violations: Violation[] = []
+  const passed: string[] = []
+  for (const service of services) {
+    const file = ['audit.sql', 'invariants.sql']
+      .map((name) => join(repoRoot, 'services', service, 'src', 'store', name))
+      .find((f) => existsSync(f))
+    if (!file) continue
+    const db = await connect(service)
+    try {
+      await db.query(`select set_config('microshop.saga_limit_seconds', $1, false)`, [
+        String(sagaLimitSeconds),
+      ])
+      for (const sql of auditStatements(file)) {
+        const { rows } = await db.query<Record<string, unknown>>(sql)
+        const name = /--\s*check:\s*(.+)/.exec(sql)?.[1] ?? 'invariants'
+        violations.push(...rows.map((r) => asViolation(service, r)))
+        if (rows.length === 0) passed.push(`${service}: ${name}`)
+      }
+    } finally {
+      await db.end()
+    }
+  }
+  for (const check of crossChecks) {
+    const found = await check.run(connect, services)
+    if (found === undefined) continue
+    violations.push(...found)
+    if (found.length === 0) passed.push(check.name)
+  }
+  return { violations, passed }
+}
+
+async function run(args: string[]): Promise<number> {
+  const { values } = parseFlags(args, { ...dataDirOption, 'saga-limit-seconds': { type: 'string' } } as const)
+  if (values.help) {
+    process.stdout.write(`${audit.usage}\n`)
+    return 0
+  }
+  const dataDir = resolveDataDir(values['data-dir'])
+  const sagaLimit = Number(values['saga-limit-seconds'] ?? 960)
+  if (!Number.isInteger(sagaLimit) || sagaLimit < 0)
+    throw new CliError('--saga-limit-seconds must be a whole number', 2)
+  const state = readState(dataDir)
+  const secrets = readSecrets(dataDir)
+  if (!state || !secrets || !isAlive(state.launcherPid))
+    throw new CliError('microshop is not running here: start it (`npm start`) or pass --data-dir', 1)
+
+  // the superuser, but every transaction read-only: the audit can look, never touch
+  const connect: Connect = async (database) => {
+    const client = new pg.Client({
+      host: '127.0.0.1',
+      port: state.pgPort,
+      user: 'postgres',
+      password: secrets.superuser,
+      database,
+      options: '-c default_transaction_read_only=on',
+    })
+    await client.connect()
+    return client
+  }
+  const services = loadTopology()
+    .filter((s) => s.database)
+    .map((s) => s.name)
+  const { violations, passed } = await runAudit(connect, [...services, BUS], sagaLimit)
+  for (const name of passed) process.stdout.write(`ok    ${name}\n`)
+  for (const v of violations)
+    process.stdout.write(`FAIL  ${v.check}: ${v.ids}${v.detail ? ` — ${v.detail}` : ''}\n`)
+  process.stdout.write(
+    violations.length === 0
+      ? `audit passed: ${passed.length} checks\n`
+      : `audit failed: ${violations.length} violation${violations.length === 1 ? '' : 's'}\n`,
+  )
+  return violations.length === 0 ? 0 : 1
+}
+
+export const audit: Command = {
+  summary: "check DESIGN's invariants across every service's database (read-only); exit 1 on any violation",
+  usage: 'usage: microshop audit [--data-dir <dir>] [--saga-limit-seconds 960]',
+  run,
+}
