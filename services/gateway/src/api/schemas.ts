@@ -2,6 +2,20 @@
 
 export const slug = { type: 'string', pattern: '^[a-z0-9]+(-[a-z0-9]+)*$', maxLength: 80 } as const
 
+/** A page of a list, as every list of the API has it: `items` and, when more follow, `nextPageToken`. */
+const pageOf = (id: string, item: string) => ({
+  $id: id,
+  type: 'object',
+  required: ['items'],
+  properties: {
+    items: { type: 'array', items: { $ref: `${item}#` } },
+    nextPageToken: {
+      type: 'string',
+      description: 'Pass as pageToken for the next page; absent on the last page.',
+    },
+  },
+})
+
 export const Money = {
   $id: 'Money',
   type: 'object',
@@ -42,18 +56,7 @@ export const ProductDetail = {
   },
 } as const
 
-export const ProductList = {
-  $id: 'ProductList',
-  type: 'object',
-  required: ['items'],
-  properties: {
-    items: { type: 'array', items: { $ref: 'Product#' } },
-    nextPageToken: {
-      type: 'string',
-      description: 'Pass as pageToken for the next page; absent on the last page.',
-    },
-  },
-} as const
+export const ProductList = pageOf('ProductList', 'Product')
 
 export const Category = {
   $id: 'Category',
@@ -384,15 +387,7 @@ export const OrderDetail = {
   },
 } as const
 
-export const OrderList = {
-  $id: 'OrderList',
-  type: 'object',
-  required: ['items'],
-  properties: {
-    items: { type: 'array', items: { $ref: 'Order#' } },
-    nextPageToken: { type: 'string' },
-  },
-} as const
+export const OrderList = pageOf('OrderList', 'Order')
 
 export const OrderAccepted = {
   $id: 'OrderAccepted',
@@ -417,15 +412,7 @@ export const Message = {
   },
 } as const
 
-export const MessageList = {
-  $id: 'MessageList',
-  type: 'object',
-  required: ['items'],
-  properties: {
-    items: { type: 'array', items: { $ref: 'Message#' } },
-    nextPageToken: { type: 'string' },
-  },
-} as const
+export const MessageList = pageOf('MessageList', 'Message')
 
 export const StockLevel = {
   $id: 'StockLevel',
