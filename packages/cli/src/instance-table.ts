@@ -37,7 +37,7 @@ export function renderInstances(rows: readonly InstanceRow[]): string {
 export function renderUrls(gatewayUrl: string, opts: { mailDir?: string } = {}): string {
   const base = gatewayUrl.replace(/\/$/, '')
   const lines = [
-    `  storefront  ${base}/`,
+    `  gateway     ${base}/`,
     `  API         ${base}/api/products`,
     `  API docs    ${base}/api/docs`,
     `  OpenAPI     ${base}/api/openapi.json`,

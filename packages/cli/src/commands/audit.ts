@@ -16,11 +16,19 @@ import type { Connect, Violation } from './audit-types.js'
  * violating rows as (check, ids, detail) — no rows, no violation. `current_setting('microshop.saga_limit_seconds')`
  * is how old an order may be and still be in flight.
  */
-export function auditStatements(sqlFile: string): string[] {
+export function auditStatements(sqlFile: string): { name: string; sql: string }[] {
   return readFileSync(sqlFile, 'utf8')
     .split(/;\s*(?:\n|$)/)
-    .map((s) => s.replace(/^\s*--.*$/gm, '').trim())
-    .filter(Boolean)
+    .filter((sql) => sql.replace(/^\s*--.*$/gm, '').trim() !== '')
+    .map((sql) => {
+      // the statement's name: its `-- check:` line, else its last comment line before the SQL
+      const comments = [...sql.matchAll(/^\s*--\s*(.*)$/gm)].map((m) => m[1]!.trim())
+      const named = comments
+        .find((c) => c.startsWith('check:'))
+        ?.slice('check:'.length)
+        .trim()
+      return { name: named ?? comments.at(-1) ?? 'invariants', sql }
+    })
 }
 
 /** A violating row as (check, ids, detail): `check` or `violation` names it, `ids` or the `*_id` columns point at it. */
@@ -51,9 +59,8 @@ export async function runAudit(connect: Connect, services: string[], sagaLimitSe
       await db.query(`select set_config('microshop.saga_limit_seconds', $1, false)`, [
         String(sagaLimitSeconds),
       ])
-      for (const sql of auditStatements(file)) {
+      for (const { name, sql } of auditStatements(file)) {
         const { rows } = await db.query<Record<string, unknown>>(sql)
-        const name = /--\s*check:\s*(.+)/.exec(sql)?.[1] ?? 'invariants'
         violations.push(...rows.map((r) => asViolation(service, r)))
         if (rows.length === 0) passed.push(`${service}: ${name}`)
       }

@@ -4,6 +4,7 @@
 -- Per reservation line: reserved once, closed (released, expired or committed) at most once, sold at most
 -- once, returned at most once and only after it was sold.
 -- Columns: product_id, order_id, violation, detail.
+-- check: stock never negative and conserved (initial + adjustments = available + reserved + sold); each reservation line moved at most once
 with ledger as (
   select product_id,
          coalesce(sum(quantity) filter (where kind = 'initial'), 0) as initial,
