@@ -1,53 +1,15 @@
-import { createServiceClient, type RunningService, type ServiceClient } from '@microshop/chassis'
 import { CartServiceService } from '@microshop/contracts/cart/v1/cart'
 import { startCart } from '../services/cart/src/main.js'
 import { startTestCatalog, type TestCatalog } from './catalog.js'
 import { createTestDatabase, type TestDatabase } from './db.js'
-import { silentLogger, staticDiscovery } from './grpc.js'
 import { startTestIdentity, type TestIdentity } from './identity-service.js'
+import { type InProcessService, startInProcess } from './in-process.js'
 
-export interface TestCart {
-  service: RunningService
-  /** `127.0.0.1:<grpcPort>` */
-  target: string
-  client: ServiceClient<typeof CartServiceService>
-  stop(): Promise<void>
-}
+export type TestCart = InProcessService<typeof CartServiceService>
 
 /** The real cart, in this process, on free loopback ports, with a real gRPC client pointed at it. */
-export async function startTestCart(
-  databaseUrl: string,
-  env: Record<string, string> = {},
-): Promise<TestCart> {
-  const service = await startCart(
-    {
-      DATABASE_URL: databaseUrl,
-      HOST: '127.0.0.1',
-      GRPC_PORT: '0',
-      HTTP_PORT: '0',
-      LOG_LEVEL: 'silent',
-      ...env,
-    },
-    { handleSignals: false },
-  )
-  const target = `127.0.0.1:${service.grpcPort}`
-  const client = createServiceClient({
-    service: 'cart',
-    definition: CartServiceService,
-    discovery: staticDiscovery([target]),
-    log: silentLogger,
-    deadlineMs: 10_000,
-  })
-  return {
-    service,
-    target,
-    client,
-    async stop() {
-      client.close()
-      await service.stop()
-    },
-  }
-}
+export const startTestCart = (databaseUrl: string, env: Record<string, string> = {}): Promise<TestCart> =>
+  startInProcess('cart', startCart, CartServiceService, databaseUrl, env)
 
 export interface CartWithCatalog {
   cart: TestCart

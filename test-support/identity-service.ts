@@ -1,5 +1,4 @@
 import {
-  createServiceClient,
   createTokenVerifier,
   type RunningService,
   type ServiceClient,
@@ -9,7 +8,7 @@ import {
 import { IdentityServiceService } from '@microshop/contracts/identity/v1/identity'
 import type { JSONWebKeySet } from 'jose'
 import { startIdentity } from '../services/identity/src/main.js'
-import { silentLogger, staticDiscovery } from './grpc.js'
+import { startInProcess } from './in-process.js'
 
 export type IdentityClient = ServiceClient<typeof IdentityServiceService>
 
@@ -34,35 +33,7 @@ export async function startTestIdentity(
   databaseUrl: string,
   env: Record<string, string> = {},
 ): Promise<TestIdentity> {
-  const service = await startIdentity(
-    {
-      DATABASE_URL: databaseUrl,
-      HOST: '127.0.0.1',
-      GRPC_PORT: '0',
-      HTTP_PORT: '0',
-      LOG_LEVEL: 'silent',
-      ...env,
-    },
-    { handleSignals: false },
-  )
-  const target = `127.0.0.1:${service.grpcPort}`
-  const client = createServiceClient({
-    service: 'identity',
-    definition: IdentityServiceService,
-    discovery: staticDiscovery([target]),
-    log: silentLogger,
-    deadlineMs: 10_000,
-  })
-  const jwks = async () => JSON.parse((await client.call('getJwks', {})).jwksJson) as JSONWebKeySet
-  return {
-    service,
-    target,
-    client,
-    jwks,
-    verifier: () => createTokenVerifier({ keys: jwks }),
-    async stop() {
-      client.close()
-      await service.stop()
-    },
-  }
+  const running = await startInProcess('identity', startIdentity, IdentityServiceService, databaseUrl, env)
+  const jwks = async () => JSON.parse((await running.client.call('getJwks', {})).jwksJson) as JSONWebKeySet
+  return { ...running, jwks, verifier: () => createTokenVerifier({ keys: jwks }) }
 }
