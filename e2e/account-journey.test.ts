@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createOpenApiChecker } from '../test-support/openapi.js'
+import { createOpenApiChecker, type OpenApiDocument } from '../test-support/openapi.js'
 import { type Stack, startStack } from '../test-support/stack.js'
 
 // A new user's way through the edge, every response checked against the OpenAPI document.
@@ -35,7 +35,9 @@ interface Cart {
 
 beforeAll(async () => {
   stack = await startStack(['catalog', 'identity', 'cart', 'gateway'])
-  openapi = createOpenApiChecker(await (await fetch(`${stack.base}/api/openapi.json`)).json())
+  openapi = createOpenApiChecker(
+    (await (await fetch(`${stack.base}/api/openapi.json`)).json()) as OpenApiDocument,
+  )
 })
 
 afterAll(async () => {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startCatalog } from '../services/catalog/src/main.js'
 import { startGateway } from '../services/gateway/src/main.js'
 import { createTestDatabase, type TestDatabase } from '../test-support/db.js'
-import { createOpenApiChecker } from '../test-support/openapi.js'
+import { createOpenApiChecker, type OpenApiDocument } from '../test-support/openapi.js'
 
 // The gateway and a real catalog, in-process, found through a real registry; every body checked against the OpenAPI document.
 let catalogDb: TestDatabase
@@ -38,7 +38,7 @@ beforeAll(async () => {
     { handleSignals: false },
   )
   base = `http://127.0.0.1:${gateway.publicPort}`
-  openapi = createOpenApiChecker(await (await get('/api/openapi.json')).json())
+  openapi = createOpenApiChecker((await (await get('/api/openapi.json')).json()) as OpenApiDocument)
 })
 
 afterAll(async () => {

@@ -64,7 +64,7 @@ beforeAll(async () => {
       GATEWAY_BODY_LIMIT_BYTES: '16384',
     },
   })
-  doc = await (await fetch(`${stack.base}/api/openapi.json`)).json()
+  doc = (await (await fetch(`${stack.base}/api/openapi.json`)).json()) as typeof doc
   openapi = createOpenApiChecker(doc as never)
 })
 

@@ -4,7 +4,7 @@ import addFormats from 'ajv-formats'
 interface Operation {
   responses: Record<string, { content?: Record<string, { schema: unknown }> }>
 }
-interface OpenApiDocument {
+export interface OpenApiDocument {
   paths: Record<string, Record<string, Operation>>
   components?: { schemas?: Record<string, unknown> }
 }

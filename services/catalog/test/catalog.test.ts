@@ -95,6 +95,7 @@ describe('catalog seeding', () => {
   it('when it starts again on the same database, then nothing is duplicated and edits are kept', async () => {
     const edited = seedProducts[0]!.id
     await catalog!.client.call('upsertProduct', {
+      createOnly: false,
       product: newProduct(edited, { name: 'Renamed Before Restart', category: seedProducts[0]!.category }),
     })
     await catalog!.stop()
@@ -508,6 +509,7 @@ describe('catalog writes', () => {
       (c) => c.id === 'home',
     )!
     const res = await catalog.client.call('upsertProduct', {
+      createOnly: false,
       product: newProduct('test-desk-lamp', { name: '  Test Desk Lamp  ' }),
     })
     expect(res.created).toBe(true)
@@ -534,10 +536,12 @@ describe('catalog writes', () => {
 
   it('when an existing product is upserted again, then it is updated, not created', async () => {
     const first = await catalog.client.call('upsertProduct', {
+      createOnly: false,
       product: newProduct('test-kettle', { category: 'kitchen' }),
     })
     expect(first.created).toBe(true)
     const second = await catalog.client.call('upsertProduct', {
+      createOnly: false,
       product: newProduct('test-kettle', {
         category: 'kitchen',
         name: 'Test Kettle, Red',
@@ -572,7 +576,7 @@ describe('catalog writes', () => {
     async (field, patch) => {
       const id = patch.id ?? `test-invalid-${field.replace('.', '-').toLowerCase()}`
       const err = await rejectionOf<AppError>(
-        catalog.client.call('upsertProduct', { product: newProduct(id, patch) }),
+        catalog.client.call('upsertProduct', { createOnly: false, product: newProduct(id, patch) }),
       )
       expect(err.kind).toBe('invalid_argument')
       expect(err.code).toBe('CATALOG_INVALID_PRODUCT')
@@ -584,9 +588,13 @@ describe('catalog writes', () => {
   )
 
   it('when an update is invalid, then the stored product is left as it was', async () => {
-    await catalog.client.call('upsertProduct', { product: newProduct('test-mug', { name: 'Test Mug' }) })
+    await catalog.client.call('upsertProduct', {
+      createOnly: false,
+      product: newProduct('test-mug', { name: 'Test Mug' }),
+    })
     await rejectionOf(
       catalog.client.call('upsertProduct', {
+        createOnly: false,
         product: newProduct('test-mug', { name: 'Test Mug 2', weightGrams: -1 }),
       }),
     )
@@ -594,7 +602,9 @@ describe('catalog writes', () => {
   })
 
   it('when no product is sent, then the upsert is INVALID_ARGUMENT naming product', async () => {
-    const err = await rejectionOf<AppError>(catalog.client.call('upsertProduct', { product: undefined }))
+    const err = await rejectionOf<AppError>(
+      catalog.client.call('upsertProduct', { createOnly: false, product: undefined }),
+    )
     expect(err.kind).toBe('invalid_argument')
     expect(err.fields.map((f) => f.field)).toEqual(['product'])
   })
@@ -602,6 +612,7 @@ describe('catalog writes', () => {
   it('when there are more products than the max page size, then 10^9 is clamped to 100', async () => {
     for (let i = 0; i < 60; i++)
       await catalog.client.call('upsertProduct', {
+        createOnly: false,
         product: newProduct(`test-bulk-${i}`, { name: `Bulk Item ${i}` }),
       })
     const total = await totalOf(catalog.client)

@@ -36,7 +36,9 @@ it('when SMTP_URL is not set, then an email is stored and marked sent without be
   const giveUpAt = Date.now() + 10_000
   let row: { status: string; sent_at: Date | null; attempts: number; smtp_message_id: string } | undefined
   while (Date.now() < giveUpAt) {
-    ;[row] = (await db.query('select * from messages where event_id = $1', [event.id])).rows
+    ;[row] = (
+      await db.query<NonNullable<typeof row>>('select * from messages where event_id = $1', [event.id])
+    ).rows
     if (row?.status === 'sent') break
     await new Promise((resolve) => setTimeout(resolve, 50))
   }

@@ -234,6 +234,7 @@ describe('the simulated carrier', () => {
     await stack.start('shipping')
     await until('delivery after the restart', () => (eventsOf(orderId).length >= 3 ? true : undefined))
     const [row] = await shipmentRows(orderId)
+    if (!row) throw new Error(`no shipment row for ${orderId}`)
     expect(row.status).toBe('delivered')
     expect((row.dispatched_at as Date).getTime()).toBeGreaterThan(stoppedAt)
   })
