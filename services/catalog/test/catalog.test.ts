@@ -375,6 +375,12 @@ describe('catalog reads', () => {
       expect(await searchIds(catalog.client, 'Brûl')).toContain('creme-brulee-torch-set')
     })
 
+    it('when searching without the accents, then the accented names are found too', async () => {
+      expect((await searchIds(catalog.client, 'creme brulee'))[0]).toBe('creme-brulee-torch-set')
+      expect(await searchIds(catalog.client, 'cafe')).toContain('cafe-espresso-cups-set-4')
+      expect(await searchIds(catalog.client, 'brul')).toContain('creme-brulee-torch-set')
+    })
+
     it('when searching with a category, then only that category comes back', async () => {
       const everywhere = await searchAll(catalog.client, 'wool')
       const apparel = await searchAll(catalog.client, 'wool', 'apparel')

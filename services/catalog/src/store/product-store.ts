@@ -58,8 +58,8 @@ export function createProductStore(db: Db) {
     async search(text: string, q: Omit<PageQuery, 'sort'>): Promise<Product[]> {
       const { rows } = await db.query<ProductRow>(
         `select p.*, ts_rank(p.search, query) as rank
-           from products p, websearch_to_tsquery('english', $1) query
-          where (p.search @@ query or (p.name || ' ' || p.description) ilike $2 or p.category_id = lower($1))
+           from products p, websearch_to_tsquery('catalog_search', $1) query
+          where (p.search @@ query or unaccent(p.name || ' ' || p.description) ilike unaccent($2) or p.category_id = lower($1))
             and ($3::text is null or p.category_id = $3)
           order by (p.search @@ query) desc, rank desc, p.name asc, p.id asc
           limit $4 offset $5`,
