@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url'
+import type { GetJwksRequest, GetJwksResponse } from './gen/microshop/identity/v1/identity.js'
 
 /** Absolute path of the folder holding every .proto file (for gRPC reflection and tooling). */
 export const protoRoot = fileURLToPath(new URL('../proto', import.meta.url))
@@ -16,31 +17,14 @@ export const protoFiles = {
   notifications: 'microshop/notifications/v1/notifications.proto',
 } as const
 
-/** CloudEvents types of the events in the contracts (`<service>.<EventName>.v<N>`); payloads in `<service>/v1/events.proto`. */
-export const eventTypes = {
-  catalog: { productUpdated: 'catalog.ProductUpdated.v1', priceChanged: 'catalog.PriceChanged.v1' },
-  identity: { userRegistered: 'identity.UserRegistered.v1' },
-  inventory: {
-    stockReserved: 'inventory.StockReserved.v1',
-    reservationExpired: 'inventory.ReservationExpired.v1',
-    stockLow: 'inventory.StockLow.v1',
-  },
-  orders: {
-    orderCreated: 'orders.OrderCreated.v1',
-    orderConfirmed: 'orders.OrderConfirmed.v1',
-    orderCancelled: 'orders.OrderCancelled.v1',
-    orderShipped: 'orders.OrderShipped.v1',
-    orderDelivered: 'orders.OrderDelivered.v1',
-    orderStatusChanged: 'orders.OrderStatusChanged.v1',
-  },
-  payments: {
-    paymentSucceeded: 'payments.PaymentSucceeded.v1',
-    paymentFailed: 'payments.PaymentFailed.v1',
-    refundIssued: 'payments.RefundIssued.v1',
-  },
-  shipping: {
-    shipmentCreated: 'shipping.ShipmentCreated.v1',
-    shipmentDispatched: 'shipping.ShipmentDispatched.v1',
-    shipmentDelivered: 'shipping.ShipmentDelivered.v1',
-  },
-} as const
+/** A key set as identity publishes it (RFC 7517). */
+export interface JwksJson {
+  keys: Array<Record<string, unknown>>
+}
+
+/** The access-token keys identity publishes, read through its GetJwks: what a service checks callers with. */
+export async function jwksOf(identity: {
+  call(method: 'getJwks', request: GetJwksRequest): Promise<GetJwksResponse>
+}): Promise<JwksJson> {
+  return JSON.parse((await identity.call('getJwks', {})).jwksJson) as JwksJson
+}
