@@ -29,7 +29,7 @@ module.exports = {
       name: 'no-cross-service-packages',
       severity: 'error',
       from: { path: '^services/([^/]+)/src/' },
-      to: { path: 'node_modules/@microshop/(?!chassis|contracts)' },
+      to: { path: '^packages/(?!(chassis|contracts)/)|node_modules/@microshop/(?!chassis|contracts)' },
     },
     {
       name: 'packages-never-import-services',
@@ -43,6 +43,17 @@ module.exports = {
       severity: 'error',
       from: { path: '^services/[^/]+/src/domain/' },
       to: { path: ioPath },
+    },
+    {
+      name: 'domain-imports-only-the-light-chassis',
+      comment:
+        'domain/ may use @microshop/chassis/errors and /paging; the full chassis loads pg, grpc-js and fastify.',
+      severity: 'error',
+      from: { path: '^services/[^/]+/src/domain/' },
+      to: {
+        path: '(^|/)packages/chassis/|node_modules/@microshop/chassis/',
+        pathNot: '(^|/)packages/chassis/(src|dist)/(errors|paging)\\.(ts|js|d\\.ts)$',
+      },
     },
     {
       name: 'domain-depends-on-nothing-of-its-service',
@@ -71,8 +82,9 @@ module.exports = {
     },
   ],
   options: {
-    doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(^|/)(dist|gen)/' },
+    // a package's dist is where its imports resolve (the exports map): seen as a dependency, never cruised
+    doNotFollow: { path: ['node_modules', '(^|/)dist/'] },
+    exclude: { path: '(^|/)gen/' },
     includeOnly: { path: ['^(packages|services|node_modules)/', ioPath] },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.base.json' },

@@ -9,6 +9,7 @@ export default defineConfig({
       { find: /^@microshop\/chassis$/, replacement: src('./packages/chassis/src/index.ts') },
       { find: /^@microshop\/chassis\/(.*)$/, replacement: src('./packages/chassis/src/$1.ts') },
       { find: /^@microshop\/contracts$/, replacement: src('./packages/contracts/src/index.ts') },
+      { find: /^@microshop\/contracts\/events$/, replacement: src('./packages/contracts/src/events.ts') },
       {
         find: /^@microshop\/contracts\/(.*)$/,
         replacement: src('./packages/contracts/src/gen/microshop/$1.ts'),

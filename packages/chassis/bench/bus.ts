@@ -4,17 +4,17 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream'
 import { connect } from '@nats-io/transport-node'
 import pg from 'pg'
 import startEmbeddedPostgres from '../../../test-support/global-setup.js'
+import type { Db } from '../src/index.js'
 import {
   createDb,
   createLogger,
   createOutbox,
-  type Db,
   type EventBus,
   ensureEventTables,
   type NewEvent,
   openEventBus,
   startOutboxRelay,
-} from '../src/index.js'
+} from '../src/internal.js'
 
 // npm run bench:bus — per adapter: events/s and commit-to-handled latency through outbox, relay, log and
 // consumer, beside the raw JetStream publish rate measured in the same run as the ceiling. Not a test.

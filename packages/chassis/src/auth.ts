@@ -42,7 +42,10 @@ const REFETCH_COOLDOWN_MS = 1_000
 export function createTokenVerifier(opts: {
   keys: () => Promise<JSONWebKeySet>
   log?: Logger
+  /** The time tokens are checked at (expiry, not-before); the real time by default. */
+  clock?: () => Date
 }): TokenVerifier {
+  const now = () => (opts.clock ? opts.clock().getTime() : Date.now())
   let keySet: ReturnType<typeof createLocalJWKSet> | undefined
   let fetchedAt = 0
   let inflight: Promise<void> | undefined
@@ -52,7 +55,7 @@ export function createTokenVerifier(opts: {
       .keys()
       .then((jwks) => {
         keySet = createLocalJWKSet(jwks)
-        fetchedAt = Date.now()
+        fetchedAt = now()
       })
       .finally(() => {
         inflight = undefined
@@ -67,6 +70,7 @@ export function createTokenVerifier(opts: {
       algorithms: [ACCESS_TOKEN.algorithm],
       typ: ACCESS_TOKEN.type,
       requiredClaims: ['sub', 'exp', 'iat'],
+      ...(opts.clock ? { currentDate: opts.clock() } : {}),
     })
 
   return {
@@ -77,7 +81,7 @@ export function createTokenVerifier(opts: {
         try {
           result = await verifyWith(token)
         } catch (err) {
-          if (!(err instanceof joseErrors.JWKSNoMatchingKey) || Date.now() - fetchedAt < REFETCH_COOLDOWN_MS)
+          if (!(err instanceof joseErrors.JWKSNoMatchingKey) || now() - fetchedAt < REFETCH_COOLDOWN_MS)
             throw err
           await refresh()
           result = await verifyWith(token)

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os'
 import { z } from 'zod'
+import { busUrlSchema } from './events/open-event-bus.js'
 
 /** One setting: the environment variable it is read from and the schema it must satisfy. */
 export interface Setting<S extends z.ZodType = z.ZodType> {
@@ -26,6 +27,16 @@ export const schemas = {
   postgresUrl: z.string().regex(/^postgres(ql)?:\/\/.+/, 'expected a postgres:// URL'),
   positiveInt: z.coerce.number().int().positive(),
   boolean: z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1'),
+}
+
+/** DATABASE_URL, for a service that keeps its data in its own database. */
+export const databaseSettings = {
+  databaseUrl: setting('DATABASE_URL', schemas.postgresUrl),
+}
+
+/** BUS_URL, for a service that emits or consumes events. */
+export const busSettings = {
+  busUrl: setting('BUS_URL', busUrlSchema),
 }
 
 /** What every service reads; a service adds its own settings on top. */

@@ -9,11 +9,23 @@ export interface Queryable {
   ): Promise<pg.QueryResult<R>>
 }
 
+declare const inTx: unique symbol
+
+/**
+ * A client inside a transaction. Store methods that write take one, first and required: the pool is not a
+ * Tx, so a write that forgot its transaction does not compile.
+ */
+export interface Tx extends Queryable {
+  readonly [inTx]: true
+  /** Runs fn once the transaction has committed (never when it rolls back); errors are the caller's to catch. */
+  afterCommit(fn: () => void): void
+}
+
 /** A service's connection pool with the one way it runs a transaction. */
 export interface Db extends Queryable {
   readonly pool: pg.Pool
   /** Runs fn in one transaction: committed when it resolves, rolled back when it throws. */
-  tx<T>(fn: (client: Queryable) => Promise<T>): Promise<T>
+  tx<T>(fn: (tx: Tx) => Promise<T>): Promise<T>
   /** True when the database answers within the timeout. */
   ping(timeoutMs?: number): Promise<boolean>
   close(): Promise<void>
@@ -21,6 +33,48 @@ export interface Db extends Queryable {
 
 // int8 (bigint, count(*)) as a number: our values stay far below 2^53
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number.parseInt(v, 10))
+
+/** Runs fn in one transaction on a client of the pool: committed when it resolves, rolled back when it throws. */
+export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect()
+  try {
+    await client.query('begin')
+    const result = await fn(client)
+    await client.query('commit')
+    return result
+  } catch (err) {
+    await client.query('rollback').catch(() => undefined)
+    throw err
+  } finally {
+    client.release()
+  }
+}
+
+/**
+ * Applies idempotent DDL statements in one transaction under an advisory lock, so that processes starting
+ * together take turns; a newer version adds statements, never edits one.
+ */
+export async function ensureSchema(
+  pool: pg.Pool,
+  lockId: number,
+  statements: readonly string[],
+): Promise<void> {
+  await inTransaction(pool, async (client) => {
+    await client.query('select pg_advisory_xact_lock($1)', [lockId])
+    for (const statement of statements) await client.query(statement)
+  })
+}
+
+/** Runs fn with a client of its own connection to url, closed afterwards (one-off work: provisioning, audits). */
+export async function withConnection<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    return await fn(client)
+  } finally {
+    await client.end()
+  }
+}
 
 export function createDb(url: string, opts: { max?: number; log?: Logger; name?: string } = {}): Db {
   const pool = new pg.Pool({
@@ -37,18 +91,16 @@ export function createDb(url: string, opts: { max?: number; log?: Logger; name?:
     pool,
     query: (sql, params) => pool.query(sql, params as unknown[]),
     async tx(fn) {
-      const client = await pool.connect()
-      try {
-        await client.query('begin')
-        const result = await fn(client)
-        await client.query('commit')
-        return result
-      } catch (err) {
-        await client.query('rollback').catch(() => undefined)
-        throw err
-      } finally {
-        client.release()
-      }
+      const committed: Array<() => void> = []
+      const result = await inTransaction(pool, (client) => {
+        const tx = {
+          query: (sql: string, params?: unknown[]) => client.query(sql, params),
+          afterCommit: (hook: () => void) => void committed.push(hook),
+        }
+        return fn(tx as unknown as Tx)
+      })
+      for (const hook of committed) hook()
+      return result
     },
     async ping(timeoutMs = 1_000) {
       let timer: NodeJS.Timeout | undefined

@@ -1,5 +1,8 @@
 import pg from 'pg'
+import { ensureSchema } from './db.js'
+import { advisoryLocks } from './locks.js'
 import type { Logger } from './logger.js'
+import { startTimer, type Timer } from './timer.js'
 
 /** One running replica of a service, as the registry knows it. */
 export interface Instance {
@@ -27,8 +30,8 @@ export const HEARTBEAT_MS = 2_000
 export const TTL_SECONDS = 10
 const CACHE_MS = 1_000
 
-const REGISTRY_LOCK_ID = 7_305_417_002
-const REGISTRY_DDL = `create table if not exists service_instances (
+/** The registry table in the platform database; the launcher creates it too, so `status` works before any service ran. */
+export const REGISTRY_DDL = `create table if not exists service_instances (
   instance_id text primary key, service text not null, host text not null,
   grpc_port int, http_port int, public_port int, pid int not null,
   started_at timestamptz not null default now(), last_seen timestamptz not null default now())`
@@ -72,20 +75,18 @@ export function createRegistryDiscovery(url: string, log: Logger): Discovery {
   pool.on('error', (err) => log.warn({ err }, 'registry connection failed'))
   const cache = new Map<string, { at: number; targets: Promise<string[]> }>()
   let self: Instance | undefined
-  let heartbeat: NodeJS.Timeout | undefined
+  let heartbeat: Timer | undefined
   let ready: Promise<unknown> | undefined
   const ensureTable = () => {
     // replicas starting together race on `create table if not exists`: the lock makes them take turns
-    ready ??= pool
-      .query(`select pg_advisory_xact_lock(${REGISTRY_LOCK_ID}); ${REGISTRY_DDL}`)
-      .catch((err) => {
-        ready = undefined
-        throw err
-      })
+    ready ??= ensureSchema(pool, advisoryLocks.registry, [REGISTRY_DDL]).catch((err) => {
+      ready = undefined
+      throw err
+    })
     return ready
   }
 
-  const beat = async () => {
+  const beat = async (): Promise<undefined> => {
     if (!self) return
     await pool.query(
       `insert into service_instances (instance_id, service, host, grpc_port, http_port, public_port, pid)
@@ -118,18 +119,15 @@ export function createRegistryDiscovery(url: string, log: Logger): Discovery {
       self = instance
       await ensureTable()
       await beat()
-      heartbeat = setInterval(() => {
-        beat().catch((err) => log.warn({ err }, 'registry heartbeat failed'))
-      }, HEARTBEAT_MS)
-      heartbeat.unref()
+      heartbeat = startTimer({ name: 'registry-heartbeat', intervalMs: HEARTBEAT_MS, run: beat }, log)
     },
     async deregister() {
-      clearInterval(heartbeat)
+      await heartbeat?.stop()
       if (self) await pool.query('delete from service_instances where instance_id = $1', [self.instanceId])
       self = undefined
     },
     async close() {
-      clearInterval(heartbeat)
+      await heartbeat?.stop()
       await pool.end()
     },
   }

@@ -1,6 +1,7 @@
 import { Metadata, type ServiceError, status } from '@grpc/grpc-js'
 import { describe, expect, it } from 'vitest'
-import { AppError, CommonErrors, type ErrorKind, fromGrpcError, toGrpcError, toProblem } from './errors.js'
+import { AppError, CommonErrors, type ErrorKind, toProblem } from './errors.js'
+import { fromGrpcError, toGrpcError } from './grpc-errors.js'
 
 /** What a grpc-js client receives for the status a server sent. */
 const asReceived = (sent: ReturnType<typeof toGrpcError>): ServiceError =>

@@ -1,4 +1,20 @@
-import { status as GrpcStatus, Metadata, type ServiceError } from '@grpc/grpc-js'
+// gRPC status codes (grpc/grpc doc/statuscodes.md): numbers, so that domain code can use errors without loading grpc-js
+export const GrpcStatus = {
+  OK: 0,
+  CANCELLED: 1,
+  UNKNOWN: 2,
+  INVALID_ARGUMENT: 3,
+  DEADLINE_EXCEEDED: 4,
+  NOT_FOUND: 5,
+  ALREADY_EXISTS: 6,
+  PERMISSION_DENIED: 7,
+  RESOURCE_EXHAUSTED: 8,
+  FAILED_PRECONDITION: 9,
+  ABORTED: 10,
+  UNAVAILABLE: 14,
+  INTERNAL: 13,
+  UNAUTHENTICATED: 16,
+} as const
 
 /** The kinds of failure; each maps to one gRPC status inside and one HTTP status at the edge. */
 export type ErrorKind =
@@ -27,44 +43,50 @@ export interface AppErrorOptions {
   cause?: unknown
 }
 
-const kindTable: Record<ErrorKind, { grpc: GrpcStatus; http: number; title: string; retryable: boolean }> = {
-  invalid_argument: {
-    grpc: GrpcStatus.INVALID_ARGUMENT,
-    http: 400,
-    title: 'Invalid request',
-    retryable: false,
-  },
-  not_found: { grpc: GrpcStatus.NOT_FOUND, http: 404, title: 'Not found', retryable: false },
-  already_exists: { grpc: GrpcStatus.ALREADY_EXISTS, http: 409, title: 'Already exists', retryable: false },
-  conflict: { grpc: GrpcStatus.ABORTED, http: 409, title: 'Conflict', retryable: false },
-  failed_precondition: {
-    grpc: GrpcStatus.FAILED_PRECONDITION,
-    http: 422,
-    title: 'Not possible now',
-    retryable: false,
-  },
-  unauthenticated: {
-    grpc: GrpcStatus.UNAUTHENTICATED,
-    http: 401,
-    title: 'Unauthenticated',
-    retryable: false,
-  },
-  permission_denied: { grpc: GrpcStatus.PERMISSION_DENIED, http: 403, title: 'Forbidden', retryable: false },
-  resource_exhausted: {
-    grpc: GrpcStatus.RESOURCE_EXHAUSTED,
-    http: 429,
-    title: 'Too many requests',
-    retryable: true,
-  },
-  unavailable: { grpc: GrpcStatus.UNAVAILABLE, http: 503, title: 'Service unavailable', retryable: true },
-  deadline_exceeded: {
-    grpc: GrpcStatus.DEADLINE_EXCEEDED,
-    http: 503,
-    title: 'Upstream timed out',
-    retryable: true,
-  },
-  internal: { grpc: GrpcStatus.INTERNAL, http: 500, title: 'Internal error', retryable: false },
-}
+export const kindTable: Record<ErrorKind, { grpc: number; http: number; title: string; retryable: boolean }> =
+  {
+    invalid_argument: {
+      grpc: GrpcStatus.INVALID_ARGUMENT,
+      http: 400,
+      title: 'Invalid request',
+      retryable: false,
+    },
+    not_found: { grpc: GrpcStatus.NOT_FOUND, http: 404, title: 'Not found', retryable: false },
+    already_exists: { grpc: GrpcStatus.ALREADY_EXISTS, http: 409, title: 'Already exists', retryable: false },
+    conflict: { grpc: GrpcStatus.ABORTED, http: 409, title: 'Conflict', retryable: false },
+    failed_precondition: {
+      grpc: GrpcStatus.FAILED_PRECONDITION,
+      http: 422,
+      title: 'Not possible now',
+      retryable: false,
+    },
+    unauthenticated: {
+      grpc: GrpcStatus.UNAUTHENTICATED,
+      http: 401,
+      title: 'Unauthenticated',
+      retryable: false,
+    },
+    permission_denied: {
+      grpc: GrpcStatus.PERMISSION_DENIED,
+      http: 403,
+      title: 'Forbidden',
+      retryable: false,
+    },
+    resource_exhausted: {
+      grpc: GrpcStatus.RESOURCE_EXHAUSTED,
+      http: 429,
+      title: 'Too many requests',
+      retryable: true,
+    },
+    unavailable: { grpc: GrpcStatus.UNAVAILABLE, http: 503, title: 'Service unavailable', retryable: true },
+    deadline_exceeded: {
+      grpc: GrpcStatus.DEADLINE_EXCEEDED,
+      http: 503,
+      title: 'Upstream timed out',
+      retryable: true,
+    },
+    internal: { grpc: GrpcStatus.INTERNAL, http: 500, title: 'Internal error', retryable: false },
+  }
 
 /** The one error type: a stable machine code, a kind, a message a person can act on. */
 export class AppError extends Error {
@@ -100,48 +122,6 @@ export const CommonErrors = {
 }
 
 export const isAppError = (err: unknown): err is AppError => err instanceof AppError
-
-const CODE_KEY = 'x-error-code'
-const RETRYABLE_KEY = 'x-error-retryable'
-const FIELDS_KEY = 'x-error-fields-bin'
-const RETRY_AFTER_KEY = 'x-error-retry-after-ms'
-
-/** An AppError as a gRPC status; anything else becomes a bare INTERNAL that reveals nothing. */
-export function toGrpcError(err: unknown): Partial<ServiceError> {
-  const app = isAppError(err) ? err : CommonErrors.internal(err)
-  const metadata = new Metadata()
-  metadata.set(CODE_KEY, app.code)
-  metadata.set(RETRYABLE_KEY, String(app.retryable))
-  if (app.fields.length > 0) metadata.set(FIELDS_KEY, Buffer.from(JSON.stringify(app.fields)))
-  if (app.retryAfterMs !== undefined) metadata.set(RETRY_AFTER_KEY, String(Math.ceil(app.retryAfterMs)))
-  return { code: kindTable[app.kind].grpc, details: app.message, metadata }
-}
-
-const kindByGrpc = new Map<number, ErrorKind>(
-  Object.entries(kindTable).map(([kind, v]) => [v.grpc, kind as ErrorKind] as const),
-)
-kindByGrpc.set(GrpcStatus.CANCELLED, 'unavailable')
-kindByGrpc.set(GrpcStatus.UNKNOWN, 'internal')
-
-/** A gRPC failure from `service` as an AppError, keeping the code the server chose. */
-export function fromGrpcError(err: ServiceError, service: string): AppError {
-  const code = err.metadata?.get(CODE_KEY)[0]
-  if (typeof code === 'string') {
-    const fieldsRaw = err.metadata.get(FIELDS_KEY)[0]
-    const fields = Buffer.isBuffer(fieldsRaw) ? (JSON.parse(fieldsRaw.toString()) as FieldError[]) : []
-    const kind = kindByGrpc.get(err.code) ?? 'internal'
-    return new AppError(kind, code, err.details, {
-      fields,
-      retryable: err.metadata.get(RETRYABLE_KEY)[0] === 'true',
-      retryAfterMs: Number(err.metadata.get(RETRY_AFTER_KEY)[0]) || undefined,
-      cause: err,
-    })
-  }
-  if (err.code === GrpcStatus.DEADLINE_EXCEEDED) return CommonErrors.timeout(service, err)
-  if (err.code === GrpcStatus.UNAVAILABLE || err.code === GrpcStatus.CANCELLED)
-    return CommonErrors.unavailable(service, err)
-  return CommonErrors.internal(err)
-}
 
 /** RFC 9457 problem details. */
 export interface Problem {

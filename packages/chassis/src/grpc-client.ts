@@ -11,15 +11,18 @@ import {
 import client from 'prom-client'
 import { currentRequest } from './context.js'
 import type { Discovery } from './discovery.js'
-import { AppError, CommonErrors, fromGrpcError } from './errors.js'
+import { AppError, CommonErrors } from './errors.js'
+import { backoffDelay, sleep } from './events/backoff.js'
+import { fromGrpcError } from './grpc-errors.js'
 import type { RequestOf, ResponseOf, ServiceDefinition } from './grpc-types.js'
 import type { Logger } from './logger.js'
-import type { Metrics } from './metrics.js'
+import { type Metrics, serviceCounter } from './metrics.js'
+import { createRetryBudget } from './retry-budget.js'
 
 export interface CallOptions {
   /** Deadline for this call; the client default otherwise. */
   deadlineMs?: number
-  /** Retry on another instance when one is unreachable; off for calls that must not repeat. */
+  /** Retry what failed retryably (an unreachable instance, an answer marked retryable); off for calls that must not repeat. */
   retry?: boolean
   /** Act as this `authorization` value instead of the current request's caller. */
   authorization?: string
@@ -63,7 +66,10 @@ export interface ServiceClientOptions<D extends ServiceDefinition> {
   log: Logger
   metrics?: Metrics
   deadlineMs?: number
-  /** Attempts beyond the first, each on another instance when there is one. */
+  /**
+   * Attempts beyond the first (default 2): on another instance when one is unreachable, after a short backoff
+   * when an instance answered with a retryable error. Within the call's deadline and the client's retry budget.
+   */
   retries?: number
   /** A circuit breaker around every call (retries included); none by default. */
   breaker?: BreakerOptions
@@ -76,6 +82,9 @@ const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   'grpc.max_reconnect_backoff_ms': 2_000,
 }
 const SUSPECT_MS = 3_000
+// a retryable answer (the peer's own peer is down, it sheds load) is tried again soon, not at once
+const RETRY_BASE_MS = 50
+const RETRY_MAX_MS = 500
 
 const STATES: Record<CircuitState, BreakerState> = {
   [CircuitState.Closed]: 'closed',
@@ -110,6 +119,16 @@ function breakerGauge(metrics: Metrics | undefined) {
     labelNames: ['peer'],
     registers: [metrics.registry],
   })
+}
+
+function retryCounter(metrics: Metrics | undefined) {
+  if (!metrics) return undefined
+  return serviceCounter(
+    metrics,
+    'rpc_client_retries_total',
+    'Retries of gRPC calls per peer service: retried, or not retried because the retry budget was spent',
+    ['peer', 'outcome'],
+  )
 }
 
 function createBreaker(opts: BreakerOptions, service: string, log: Logger, metrics: Metrics | undefined) {
@@ -158,6 +177,8 @@ export function createServiceClient<D extends ServiceDefinition>(
 ): ServiceClient<D> {
   const Client = grpc.makeGenericClientConstructor(opts.definition as grpc.ServiceDefinition, opts.service)
   const breaker = opts.breaker ? createBreaker(opts.breaker, opts.service, opts.log, opts.metrics) : undefined
+  const budget = createRetryBudget()
+  const retries = retryCounter(opts.metrics)
   const channels = new Map<string, grpc.Client>()
   const suspects = new Map<string, number>()
   let turn = 0
@@ -171,7 +192,7 @@ export function createServiceClient<D extends ServiceDefinition>(
     return channel
   }
 
-  const pick = async (avoid: Set<string>) => {
+  const pick = async (unreachable: Set<string>) => {
     const targets = await opts.discovery.resolve(opts.service)
     for (const [target, until] of suspects) if (until < Date.now()) suspects.delete(target)
     for (const target of channels.keys())
@@ -179,8 +200,9 @@ export function createServiceClient<D extends ServiceDefinition>(
         channels.get(target)?.close()
         channels.delete(target)
       }
-    const fresh = targets.filter((t) => !avoid.has(t) && !suspects.has(t))
-    const pool = fresh.length > 0 ? fresh : targets.filter((t) => !avoid.has(t))
+    const reachable = targets.filter((t) => !unreachable.has(t))
+    const fresh = reachable.filter((t) => !suspects.has(t))
+    const pool = fresh.length > 0 ? fresh : reachable
     if (pool.length === 0) return undefined
     turn = (turn + 1) % pool.length
     return pool[turn]
@@ -237,35 +259,54 @@ export function createServiceClient<D extends ServiceDefinition>(
     const deadlineMs = callOpts.deadlineMs ?? opts.deadlineMs ?? 2_000
     const giveUpAt = Date.now() + deadlineMs
     const attempts = 1 + (callOpts.retry === false ? 0 : (opts.retries ?? 2))
-    const tried = new Set<string>()
+    const unreachable = new Set<string>()
     let lastError: unknown = transportFailure(CommonErrors.unavailable(opts.service))
-    for (let attempt = 0; attempt < attempts; attempt++) {
+    for (let attempt = 1; attempt <= attempts; attempt++) {
       const remaining = giveUpAt - Date.now()
       if (remaining <= 0) break
       let target: string | undefined
       try {
-        target = await pick(tried)
+        target = await pick(unreachable)
       } catch (err) {
         throw transportFailure(CommonErrors.unavailable(opts.service, err))
       }
       if (!target) break
-      tried.add(target)
+      if (attempt > 1) retries?.inc({ peer: opts.service, outcome: 'retried' })
+      let failure: grpc.ServiceError
       try {
-        return (await invoke(target, def.path, method, request, remaining, callOpts)) as ResponseOf<
-          D[typeof method]
-        >
+        const response = await invoke(target, def.path, method, request, remaining, callOpts)
+        budget.succeeded()
+        return response as ResponseOf<D[typeof method]>
       } catch (err) {
-        const failure = err as grpc.ServiceError
-        lastError = fromGrpcError(failure, opts.service)
-        // only a transport failure says the instance is gone; an UNAVAILABLE the server chose
-        // (it carries our error code: a peer of its own is down) is an answer, not a dead instance
-        const answeredByServer = failure.metadata?.get('x-error-code').length > 0
-        if (!answeredByServer && NO_ANSWER.has(failure.code)) transportFailure(lastError as AppError)
-        if (failure.code !== grpc.status.UNAVAILABLE || answeredByServer) break
+        failure = err as grpc.ServiceError
+      }
+      const error = fromGrpcError(failure, opts.service)
+      lastError = error
+      // an error that carries our code is the server's answer, even an UNAVAILABLE one (a peer of its own is
+      // down): the instance is alive. Only a failure without an answer says the instance is gone.
+      const answered = failure.metadata?.get('x-error-code').length > 0
+      if (!answered && NO_ANSWER.has(failure.code)) transportFailure(error)
+      const unreached = !answered && failure.code === grpc.status.UNAVAILABLE
+      if (!unreached && !(answered && error.retryable)) break
+      if (unreached) {
+        unreachable.add(target)
         suspects.set(target, Date.now() + SUSPECT_MS)
         opts.discovery.invalidate(opts.service)
-        opts.log.debug({ peer: opts.service, target }, 'instance unreachable, trying another')
       }
+      const withinBudget = budget.failed()
+      if (attempt === attempts) break
+      if (!withinBudget) {
+        retries?.inc({ peer: opts.service, outcome: 'budget_exhausted' })
+        opts.log.debug({ peer: opts.service, code: error.code }, 'retry budget spent, not retrying')
+        break
+      }
+      // another instance is tried at once; the same answer again only after a pause (or when the server says)
+      const delayMs = unreached
+        ? 0
+        : Math.max(backoffDelay(attempt, RETRY_BASE_MS, RETRY_MAX_MS), error.retryAfterMs ?? 0)
+      if (Date.now() + delayMs >= giveUpAt) break
+      opts.log.debug({ peer: opts.service, target, code: error.code, delayMs }, 'call failed, retrying')
+      if (delayMs > 0) await sleep(delayMs)
     }
     throw lastError
   }

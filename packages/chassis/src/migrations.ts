@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto'
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Db } from './db.js'
+import { advisoryLocks } from './locks.js'
 import type { Logger } from './logger.js'
 
 const FILE_PATTERN = /^(\d{4})_([a-z0-9_]+)\.sql$/
-// one lock id for every service: each service has its own database, so they never contend
-const LOCK_ID = 7_305_417_001
+const LOCK_ID = advisoryLocks.migrations
 
 export interface Migration {
   version: number

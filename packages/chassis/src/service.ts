@@ -1,67 +1,124 @@
+import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { IdentityServiceService } from '@microshop/contracts/identity/v1/identity'
+import type { JwksJson } from '@microshop/contracts'
 import type { FastifyInstance } from 'fastify'
 import type { JSONWebKeySet } from 'jose'
 import { createTokenVerifier, type TokenVerifier } from './auth.js'
 import { type BaseConfig, ConfigError } from './config.js'
 import { createDb, type Db } from './db.js'
 import { createDnsDiscovery, createRegistryDiscovery, type Discovery } from './discovery.js'
-import type { EventBus } from './events/event-bus.js'
 import { ensureEventTables } from './events/event-tables.js'
 import { openEventBus } from './events/open-event-bus.js'
-import { createOutbox, type Outbox } from './events/outbox.js'
+import { createOutbox } from './events/outbox.js'
 import { startOutboxRelay } from './events/outbox-relay.js'
-import { createServiceClient, type ServiceClient, type ServiceClientOptions } from './grpc-client.js'
+import {
+  createListener,
+  createServiceEvents,
+  type ListeningEvents,
+  type ServiceEvents,
+} from './events/service-events.js'
+import { type BreakerOptions, createServiceClient, type ServiceClient } from './grpc-client.js'
 import { createGrpcServer, type GrpcBinding } from './grpc-server.js'
 import type { ServiceDefinition } from './grpc-types.js'
 import { createHealthServer } from './health-server.js'
 import { createLogger, type Logger } from './logger.js'
 import { createMetrics, type Metrics } from './metrics.js'
 import { runMigrations } from './migrations.js'
+import { packageDir } from './paths.js'
+import { startTimer, type Timer, type TimerSpec } from './timer.js'
 
-/** What the chassis hands a service while it wires itself up. */
-export interface ServiceContext<C extends BaseConfig> {
+/** The time as the service sees it; tests pass a clock they move by hand. */
+export type Clock = () => Date
+
+export type Env = Record<string, string | undefined>
+
+/** A peer service this one calls, with the options of its client. */
+export interface PeerOptions<D extends ServiceDefinition = ServiceDefinition> {
+  definition: D
+  /** Deadline of each call (retries included). Default 2 s. */
+  deadlineMs?: number
+  /** Attempts beyond the first, each on another instance when there is one. Default 2. */
+  retries?: number
+  /** A circuit breaker around every call; none by default. */
+  breaker?: BreakerOptions
+}
+
+/** A peer with client options: `peer(FraudServiceService, { deadlineMs: 500, breaker: … })`. */
+export const peer = <D extends ServiceDefinition>(
+  definition: D,
+  opts: Omit<PeerOptions<D>, 'definition'> = {},
+): PeerOptions<D> => ({ definition, ...opts })
+
+/** The peers a service calls, by service name: a definition, or a definition with options. */
+export type PeerSpecs = Record<string, ServiceDefinition | PeerOptions>
+
+type DefinitionOf<S> = S extends PeerOptions<infer D> ? D : S extends ServiceDefinition ? S : never
+
+/** A typed client per declared peer, found through discovery. */
+export type Peers<P extends PeerSpecs> = { readonly [K in keyof P]: ServiceClient<DefinitionOf<P[K]>> }
+
+/** What the chassis hands every service while it wires itself up. */
+export interface BaseContext<C, P extends PeerSpecs> {
   config: C
   log: Logger
   metrics: Metrics
-  discovery: Discovery
-  /** The service's own database, migrated; present when the service declared a databaseUrl. */
-  db: Db | undefined
-  /** The event log at BUS_URL, when the service declared a busUrl; its subscriptions stop with the service. */
-  bus: EventBus | undefined
-  /** The outbox in the service's database: events appended in a change's transaction reach the bus after commit. */
-  outbox: Outbox | undefined
-  /** A typed client for a peer service, found through discovery. */
-  client<D extends ServiceDefinition>(
-    service: string,
-    definition: D,
-    opts?: Partial<Pick<ServiceClientOptions<D>, 'deadlineMs' | 'retries' | 'breaker'>>,
-  ): ServiceClient<D>
-  /** Run fn at shutdown, after the servers stopped and before the database closes. */
-  onStop(fn: () => Promise<void> | void): void
-  /** Verifies callers' access tokens (keys from the identity service unless the spec gives them). */
+  clock: Clock
+  peers: Peers<P>
+  /** Verifies callers' access tokens, with the keys the service's spec names. */
   verifier: TokenVerifier
+  /** Starts periodic work now; the chassis stops it at shutdown, before the database closes. */
+  every(spec: TimerSpec): Timer
+  /** Runs fn at shutdown, after the servers stopped and before the peers, the bus and the database close. */
+  onStop(fn: () => Promise<void> | void): void
 }
+
+/** The context of a service, with a handle for each thing it declared it uses and nothing else. */
+export type ServiceContext<C, P extends PeerSpecs, D extends boolean, E extends boolean> = BaseContext<C, P> &
+  (D extends true ? { db: Db } : unknown) &
+  (E extends true ? { events: D extends true ? ServiceEvents : ListeningEvents } : unknown)
 
 /** What a service gives back to be served. */
 export interface ServiceParts {
   grpc?: GrpcBinding[]
-  /** .proto files (relative to protoRoot) described by server reflection. */
+  /** .proto files (relative to root) described by server reflection. */
   proto?: { root: string; files: string[] }
   /** A public HTTP app (the gateway's), listened on config.port. */
   http?: FastifyInstance
+  /** Where access-token keys come from, when setup makes them (the identity service, which issues them). */
+  accessTokenKeys?: () => Promise<JwksJson | JSONWebKeySet>
 }
 
-export interface ServiceSpec<C extends BaseConfig> {
+type ConfigNeeds<D extends boolean, E extends boolean> = (D extends true
+  ? { databaseUrl: string }
+  : unknown) &
+  (E extends true ? { busUrl: string } : unknown)
+
+export interface ServiceSpec<
+  C extends BaseConfig,
+  P extends PeerSpecs,
+  D extends boolean,
+  E extends boolean,
+> {
   name: string
-  config: C & { databaseUrl?: string; port?: number; busUrl?: string }
-  /** Folder of NNNN_name.sql migrations for the service's database. */
-  migrations?: string
-  setup(ctx: ServiceContext<C>): Promise<ServiceParts> | ServiceParts
-  /** Install SIGTERM/SIGINT and parent-disconnect handlers (off in tests). */
+  /** `import.meta.url` of the service's main module: its package holds `src/store/migrations`. */
+  module: string
+  /** Reads and validates the environment (the service's config.ts). */
+  config(env: Env): C & ConfigNeeds<D, E>
+  /** Keeps its data in its own database at DATABASE_URL, migrated at start. */
+  database?: D
+  /** Emits or consumes events: the bus at BUS_URL (and, with a database, the outbox and its relay). */
+  events?: E
+  /** The services it calls. */
+  peers?: P | ((config: C) => P)
+  /** Where the keys of callers' access tokens come from (a peer's GetJwks), for services that check callers. */
+  accessTokens?: (peers: Peers<P>) => Promise<JwksJson>
+  setup(ctx: ServiceContext<C, P, D, E>): Promise<ServiceParts> | ServiceParts
+}
+
+export interface StartOptions {
+  /** Install SIGTERM/SIGINT and parent-disconnect handlers (off in tests). Default true. */
   handleSignals?: boolean
-  /** Where access-token keys come from; the identity service's GetJwks by default. */
-  jwks?: () => Promise<JSONWebKeySet>
+  clock?: Clock
 }
 
 export interface RunningService {
@@ -75,154 +132,226 @@ export interface RunningService {
   stop(): Promise<void>
 }
 
-/** Starts a service the one way every service starts, and stops it the one way every service stops. */
-export async function startService<C extends BaseConfig>(spec: ServiceSpec<C>): Promise<RunningService> {
-  const { config } = spec
-  const log = createLogger({ service: spec.name, instance: config.instanceId, level: config.logLevel })
-  const metrics = createMetrics({ service: spec.name, instance: config.instanceId })
-  const discovery = config.registryUrl
-    ? createRegistryDiscovery(config.registryUrl, log)
-    : createDnsDiscovery()
-  const stopHooks: Array<() => Promise<void> | void> = []
-  const clients: Array<{ close(): void }> = []
-  let migrated = false
-  let draining = false
-  const client: ServiceContext<C>['client'] = (service, definition, opts = {}) => {
-    const made = createServiceClient({ service, definition, discovery, log, metrics, ...opts })
-    clients.push(made)
-    return made
+/** Starts a service from its environment; `startCart(env, { handleSignals: false })` in tests. */
+export type ServiceStarter = (env?: Env, opts?: StartOptions) => Promise<RunningService>
+
+/** Closers of what start() opened, run last-opened first: at stop, or when start fails half-way. */
+function createResources(log: Logger) {
+  const closers: Array<() => Promise<unknown> | unknown> = []
+  return {
+    add(close: () => Promise<unknown> | unknown) {
+      closers.push(close)
+    },
+    async closeAll() {
+      for (const close of closers.splice(0).reverse())
+        await Promise.resolve()
+          .then(close)
+          .catch((err) => log.warn({ err }, 'closing a resource failed'))
+    },
   }
-  let identity: ServiceClient<typeof IdentityServiceService> | undefined
-  const jwks =
-    spec.jwks ??
-    (async () => {
-      identity ??= client('identity', IdentityServiceService)
-      const { jwksJson } = await identity.call('getJwks', {})
-      return JSON.parse(jwksJson) as JSONWebKeySet
-    })
-  const verifier = createTokenVerifier({ keys: jwks, log })
-
-  const db = config.databaseUrl ? createDb(config.databaseUrl, { log, name: config.instanceId }) : undefined
-  if (db && spec.migrations) {
-    await runMigrations(db, spec.migrations, log)
-  }
-  // events: outbox and inbox tables beside the service's own, the bus, and the relay between them
-  if (db) await ensureEventTables(db)
-  const bus = config.busUrl ? await openEventBus(config.busUrl, { log, name: config.instanceId }) : undefined
-  const outbox = db ? createOutbox({ service: spec.name }) : undefined
-  const relay = db && bus ? startOutboxRelay({ db, bus, log }) : undefined
-  migrated = true
-
-  const parts = await spec.setup({
-    config,
-    log,
-    metrics,
-    discovery,
-    db,
-    bus,
-    outbox,
-    client,
-    onStop: (fn) => void stopHooks.push(fn),
-    verifier,
-  })
-
-  const ready = async () => !draining && migrated && (db ? await db.ping() : true)
-  const health = createHealthServer({ ready, metrics })
-  const httpPort = await health.listen(config.host, config.httpPort)
-
-  const grpcServer =
-    parts.grpc && parts.grpc.length > 0
-      ? createGrpcServer({
-          bindings: parts.grpc,
-          protoRoot: parts.proto?.root ?? '',
-          protoFiles: parts.proto?.files ?? [],
-          log,
-          metrics,
-          verifier,
-        })
-      : undefined
-  const grpcPort = grpcServer ? await grpcServer.listen(config.host, config.grpcPort) : undefined
-  grpcServer?.setServing(true)
-
-  let publicPort: number | undefined
-  if (parts.http) {
-    await parts.http.listen({ host: config.host, port: config.port ?? 8080 })
-    const address = parts.http.server.address()
-    publicPort = typeof address === 'object' && address ? address.port : config.port
-  }
-
-  const advertiseHost = config.advertiseHost ?? (config.host === '0.0.0.0' ? '127.0.0.1' : config.host)
-  await discovery.register({
-    instanceId: config.instanceId,
-    service: spec.name,
-    host: advertiseHost,
-    grpcPort: grpcPort ?? null,
-    httpPort,
-    publicPort: publicPort ?? null,
-    pid: process.pid,
-  })
-  log.info({ grpcPort, httpPort, publicPort }, `${spec.name} ready`)
-  process.send?.({
-    type: 'microshop:ready',
-    instanceId: config.instanceId,
-    pid: process.pid,
-    grpcPort,
-    httpPort,
-    publicPort,
-  })
-
-  let stopping: Promise<void> | undefined
-  const stop = () => {
-    stopping ??= (async () => {
-      draining = true
-      grpcServer?.setServing(false)
-      log.info('stopping: draining in-flight calls')
-      await discovery.deregister().catch((err) => log.warn({ err }, 'deregister failed'))
-      await Promise.all([grpcServer?.shutdown(config.shutdownTimeoutMs), parts.http?.close()])
-      // consumers and the relay stop with the servers: no new work arrives, and none runs once the database closes
-      await relay?.stop()
-      await bus?.close()
-      for (const hook of stopHooks) await hook()
-      for (const client of clients) client.close()
-      await health.close()
-      await discovery.close()
-      await db?.close()
-      log.info('stopped')
-    })()
-    return stopping
-  }
-
-  if (spec.handleSignals !== false) {
-    const exitAfterStop = (reason: string) => {
-      if (stopping) return
-      log.info({ reason }, 'shutdown requested')
-      const force = setTimeout(() => {
-        log.error('shutdown took too long, exiting')
-        process.exit(1)
-      }, config.shutdownTimeoutMs + 2_000)
-      force.unref()
-      stop().then(
-        () => process.exit(0),
-        (err) => {
-          log.error({ err }, 'shutdown failed')
-          process.exit(1)
-        },
-      )
-    }
-    process.once('SIGTERM', () => exitAfterStop('SIGTERM'))
-    process.once('SIGINT', () => exitAfterStop('SIGINT'))
-    // launched by the microshop CLI: when the launcher goes away, so do we
-    process.once('disconnect', () => exitAfterStop('launcher gone'))
-  }
-
-  return { http: parts.http, grpcPort, httpPort, publicPort, log, db, stop }
 }
 
 /**
- * Runs start() when the module is the process entry point; a bad configuration stops the
+ * A service the one way every service is: it declares what it uses (database, events, peers) and gets a
+ * handle for each; everything opened is closed at stop, or at once when start fails half-way.
+ */
+export function defineService<
+  C extends BaseConfig,
+  P extends PeerSpecs = Record<never, never>,
+  D extends boolean = false,
+  E extends boolean = false,
+>(spec: ServiceSpec<C, P, D, E>): ServiceStarter {
+  return async (env = process.env, opts = {}) => {
+    const config = spec.config(env)
+    return start(spec, config, opts)
+  }
+}
+
+async function start<C extends BaseConfig, P extends PeerSpecs, D extends boolean, E extends boolean>(
+  spec: ServiceSpec<C, P, D, E>,
+  config: C & ConfigNeeds<D, E> & { port?: number },
+  opts: StartOptions,
+): Promise<RunningService> {
+  const log = createLogger({ service: spec.name, instance: config.instanceId, level: config.logLevel })
+  const metrics = createMetrics({ service: spec.name, instance: config.instanceId })
+  const clock = opts.clock ?? (() => new Date())
+  const resources = createResources(log)
+  let draining = false
+
+  try {
+    const discovery: Discovery = config.registryUrl
+      ? createRegistryDiscovery(config.registryUrl, log)
+      : createDnsDiscovery()
+    resources.add(() => discovery.close())
+
+    let db: Db | undefined
+    if (spec.database) {
+      const url = (config as { databaseUrl?: string }).databaseUrl
+      if (!url) throw new ConfigError([`DATABASE_URL: ${spec.name} keeps its data in a database (not set)`])
+      const opened = createDb(url, { log, name: config.instanceId })
+      db = opened
+      resources.add(() => opened.close())
+      await runMigrations(opened, join(packageDir(spec.module), 'src/store/migrations'), log)
+    }
+
+    const peerSpecs: PeerSpecs =
+      typeof spec.peers === 'function' ? spec.peers(config) : ((spec.peers ?? {}) as PeerSpecs)
+    const peers: Record<string, ServiceClient<ServiceDefinition>> = {}
+    for (const [service, peerSpec] of Object.entries(peerSpecs)) {
+      const { definition, ...clientOpts } =
+        'definition' in peerSpec ? (peerSpec as PeerOptions) : { definition: peerSpec }
+      const client = createServiceClient({ service, definition, discovery, log, metrics, ...clientOpts })
+      peers[service] = client
+      resources.add(() => client.close())
+    }
+
+    let events: ServiceEvents | ListeningEvents | undefined
+    if (spec.events) {
+      const busUrl = (config as { busUrl?: string }).busUrl
+      if (!busUrl) throw new ConfigError([`BUS_URL: ${spec.name} emits or consumes events (not set)`])
+      const bus = await openEventBus(busUrl, { log, name: config.instanceId })
+      resources.add(() => bus.close())
+      if (db) {
+        await ensureEventTables(db)
+        const outbox = createOutbox({ service: spec.name })
+        const relay = startOutboxRelay({ db, bus, log })
+        resources.add(() => relay.stop())
+        events = createServiceEvents({ service: spec.name, bus, db, outbox })
+      } else events = createListener({ service: spec.name, bus })
+    }
+
+    let keySource: (() => Promise<JwksJson | JSONWebKeySet>) | undefined = spec.accessTokens
+      ? () => spec.accessTokens!(peers as Peers<P>)
+      : undefined
+    const verifier = createTokenVerifier({
+      keys: () => {
+        if (!keySource) throw new Error(`${spec.name} declares no source of access-token keys`)
+        return keySource() as Promise<JSONWebKeySet>
+      },
+      log,
+      clock,
+    })
+
+    const ctx = {
+      config,
+      log,
+      metrics,
+      clock,
+      peers,
+      verifier,
+      every(timerSpec: TimerSpec) {
+        const timer = startTimer(timerSpec, log, metrics)
+        resources.add(() => timer.stop())
+        return timer
+      },
+      onStop(fn: () => Promise<void> | void) {
+        resources.add(fn)
+      },
+      ...(db ? { db } : {}),
+      ...(events ? { events } : {}),
+    } as unknown as ServiceContext<C, P, D, E>
+    const parts = await spec.setup(ctx)
+    if (parts.accessTokenKeys) keySource = parts.accessTokenKeys
+
+    const ready = async () => !draining && (db ? await db.ping() : true)
+    const health = createHealthServer({ ready, metrics })
+    const httpPort = await health.listen(config.host, config.httpPort)
+    resources.add(() => health.close())
+
+    const grpcServer =
+      parts.grpc && parts.grpc.length > 0
+        ? createGrpcServer({
+            bindings: parts.grpc,
+            protoRoot: parts.proto?.root ?? '',
+            protoFiles: parts.proto?.files ?? [],
+            log,
+            metrics,
+            verifier,
+          })
+        : undefined
+    const grpcPort = grpcServer ? await grpcServer.listen(config.host, config.grpcPort) : undefined
+    if (grpcServer) resources.add(() => grpcServer.shutdown(config.shutdownTimeoutMs))
+    grpcServer?.setServing(true)
+
+    let publicPort: number | undefined
+    const http = parts.http
+    if (http) {
+      resources.add(() => http.close())
+      await http.listen({ host: config.host, port: config.port ?? 8080 })
+      const address = http.server.address()
+      publicPort = typeof address === 'object' && address ? address.port : config.port
+    }
+
+    const advertiseHost = config.advertiseHost ?? (config.host === '0.0.0.0' ? '127.0.0.1' : config.host)
+    await discovery.register({
+      instanceId: config.instanceId,
+      service: spec.name,
+      host: advertiseHost,
+      grpcPort: grpcPort ?? null,
+      httpPort,
+      publicPort: publicPort ?? null,
+      pid: process.pid,
+    })
+    resources.add(() => discovery.deregister())
+    log.info({ grpcPort, httpPort, publicPort }, `${spec.name} ready`)
+    process.send?.({
+      type: 'microshop:ready',
+      instanceId: config.instanceId,
+      pid: process.pid,
+      grpcPort,
+      httpPort,
+      publicPort,
+    })
+
+    let stopping: Promise<void> | undefined
+    const stop = () => {
+      stopping ??= (async () => {
+        draining = true
+        grpcServer?.setServing(false)
+        log.info('stopping: draining in-flight calls')
+        await resources.closeAll()
+        log.info('stopped')
+      })()
+      return stopping
+    }
+    if (opts.handleSignals !== false) handleSignals(stop, log, config.shutdownTimeoutMs)
+    return { http, grpcPort, httpPort, publicPort, log, db, stop }
+  } catch (err) {
+    await resources.closeAll()
+    throw err
+  }
+}
+
+function handleSignals(stop: () => Promise<void>, log: Logger, shutdownTimeoutMs: number) {
+  let requested = false
+  const exitAfterStop = (reason: string) => {
+    if (requested) return
+    requested = true
+    log.info({ reason }, 'shutdown requested')
+    const force = setTimeout(() => {
+      log.error('shutdown took too long, exiting')
+      process.exit(1)
+    }, shutdownTimeoutMs + 2_000)
+    force.unref()
+    stop().then(
+      () => process.exit(0),
+      (err) => {
+        log.error({ err }, 'shutdown failed')
+        process.exit(1)
+      },
+    )
+  }
+  process.once('SIGTERM', () => exitAfterStop('SIGTERM'))
+  process.once('SIGINT', () => exitAfterStop('SIGINT'))
+  // launched by the microshop CLI: when the launcher goes away, so do we
+  process.once('disconnect', () => exitAfterStop('launcher gone'))
+}
+
+/**
+ * Starts the service when the module is the process entry point; a bad configuration stops the
  * process with the message alone (exit 78), any other start-up failure with its error (exit 1).
  */
-export async function runAsMain(moduleUrl: string, start: () => Promise<unknown>): Promise<void> {
+export async function runAsMain(moduleUrl: string, start: ServiceStarter): Promise<void> {
   if (moduleUrl !== pathToFileURL(process.argv[1] ?? '').href) return
   try {
     await start()

@@ -3,13 +3,13 @@ import type { UnaryMethod } from '../src/grpc-types.js'
 import {
   AppError,
   bindGrpc,
-  currentRequest,
+  defineService,
   type ErrorKind,
   type FieldError,
   type Handlers,
   readConfig,
-  startService,
 } from '../src/index.js'
+import { currentRequest } from '../src/internal.js'
 
 const toJson = (value: unknown) => Buffer.from(JSON.stringify(value))
 const fromJson = (buffer: Buffer) => JSON.parse(buffer.toString())
@@ -30,6 +30,14 @@ export interface FailRequest {
   message: string
   fields?: FieldError[]
   retryable?: boolean
+  retryAfterMs?: number
+}
+
+/** Fails its first `failures` calls of `key` with `error`, then answers which call of the key it was. */
+export interface FlakyRequest {
+  key: string
+  failures: number
+  error: FailRequest
 }
 
 /** A hand-written gRPC service (JSON on the wire) for exercising the chassis over real gRPC. */
@@ -37,6 +45,7 @@ export const EchoService = {
   whoAmI: method<Record<string, never>, { instanceId: string; requestId: string }>('WhoAmI'),
   sleep: method<{ ms: number }, { sleptMs: number }>('Sleep'),
   fail: method<FailRequest, Record<string, never>>('Fail'),
+  flaky: method<FlakyRequest, { call: number }>('Flaky'),
 }
 
 export interface EchoCall {
@@ -44,10 +53,23 @@ export interface EchoCall {
   method: string
   requestId: string
   remainingMs: number
+  /** The key of a flaky call. */
+  key?: string
 }
 
 /** An echo service started the one way every service starts, on free loopback ports. */
+// shared by the instances of this process: a key's calls are counted across all of them
+const flakyCalls = new Map<string, number>()
+
 export async function startEcho(opts: { instanceId: string; registryUrl?: string; calls?: EchoCall[] }) {
+  const toAppError = (req: FailRequest) =>
+    req.kind && req.code
+      ? new AppError(req.kind, req.code, req.message, {
+          fields: req.fields,
+          retryable: req.retryable,
+          retryAfterMs: req.retryAfterMs,
+        })
+      : new Error(req.message)
   const config = readConfig(
     'echo',
     {},
@@ -88,16 +110,29 @@ export async function startEcho(opts: { instanceId: string; registryUrl?: string
         requestId: ctx.requestId,
         remainingMs: ctx.remainingMs(),
       })
-      if (!req.kind || !req.code) throw new Error(req.message)
-      throw new AppError(req.kind, req.code, req.message, { fields: req.fields, retryable: req.retryable })
+      throw toAppError(req)
+    },
+    async flaky(req, ctx) {
+      opts.calls?.push({
+        instanceId: config.instanceId,
+        method: 'flaky',
+        requestId: ctx.requestId,
+        remainingMs: ctx.remainingMs(),
+        key: req.key,
+      })
+      const call = (flakyCalls.get(req.key) ?? 0) + 1
+      flakyCalls.set(req.key, call)
+      if (call <= req.failures) throw toAppError(req.error)
+      return { call }
     },
   }
-  const service = await startService({
+  const start = defineService({
     name: 'echo',
-    config,
-    handleSignals: false,
+    module: import.meta.url,
+    config: () => config,
     setup: () => ({ grpc: [bindGrpc(EchoService, handlers)] }),
   })
+  const service = await start({}, { handleSignals: false })
   return { ...service, target: `127.0.0.1:${service.grpcPort}` }
 }
 

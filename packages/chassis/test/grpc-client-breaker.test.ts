@@ -2,14 +2,23 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { metricValue, rejectionOf, silentLogger, staticDiscovery } from '../../../test-support/grpc.js'
 import { freePort } from '../../../test-support/net.js'
-import {
-  type AppError,
-  type BreakerOptions,
-  createMetrics,
-  createServiceClient,
-  type Metrics,
-} from '../src/index.js'
+import type { AppError, BreakerOptions, Metrics } from '../src/index.js'
+import { createMetrics, createServiceClient } from '../src/internal.js'
+import { waitFor } from '../src/testing.js'
 import { type Echo, type EchoCall, EchoService, startEcho } from './echo-service.js'
+
+/** Calls until one is not refused by the open circuit: that is the probe. Answers how it failed, if it did. */
+const untilLetThrough = (call: () => Promise<unknown>) =>
+  waitFor(
+    async () => {
+      const outcome = await call().then(
+        () => ({ code: 'OK' }) as AppError,
+        (err: AppError) => err,
+      )
+      return outcome.code === 'CIRCUIT_OPEN' ? undefined : outcome
+    },
+    { what: 'a call let through by the breaker' },
+  )
 
 describe('service client with a circuit breaker', () => {
   const calls: EchoCall[] = []
@@ -100,7 +109,8 @@ describe('service client with a circuit breaker', () => {
       { kind: 'unavailable' as const, code: 'UPSTREAM_UNAVAILABLE', message: 'relayed' },
       { message: 'plain failure' },
     ]
-    for (const answer of answers) await rejectionOf(client.call('fail', answer))
+    // not retried, so that the server's count shows each answer reached it
+    for (const answer of answers) await rejectionOf(client.call('fail', answer, { retry: false }))
     expect(client.breakerState()).toBe('closed')
     expect(calls).toHaveLength(4)
   })
@@ -122,16 +132,18 @@ describe('service client with a circuit breaker', () => {
     await rejectionOf(client.call('whoAmI', {}))
     expect(client.breakerState()).toBe('open')
     targets = [echo.target]
+    // the breaker shows no sign of the open time being over until a call goes through, which would be the
+    // probe: this test's probe must be the slow call below, so it waits the time out
     await sleep(250)
-    const probe = client.call('sleep', { ms: 200 })
-    await sleep(20)
+    const probe = client.call('sleep', { ms: 1_000 }, { deadlineMs: 10_000 })
+    await waitFor(() => calls.length > 0, { what: 'the probe reached the server' })
     expect(client.breakerState()).toBe('half-open')
     const others = await Promise.all([
       rejectionOf<AppError>(client.call('whoAmI', {})),
       rejectionOf<AppError>(client.call('whoAmI', {})),
     ])
     expect(others.map((e) => e.code)).toEqual(['CIRCUIT_OPEN', 'CIRCUIT_OPEN'])
-    expect(await probe).toEqual({ sleptMs: 200 })
+    expect(await probe).toEqual({ sleptMs: 1_000 })
     expect(client.breakerState()).toBe('closed')
     expect(calls.map((c) => c.method)).toEqual(['sleep'])
     expect((await client.call('whoAmI', {})).instanceId).toBe('echo-breaker')
@@ -141,8 +153,8 @@ describe('service client with a circuit breaker', () => {
     targets = []
     const client = breakerClient({ consecutiveFailures: 1, halfOpenAfterMs: 150 })
     await rejectionOf(client.call('whoAmI', {}))
-    await sleep(200)
-    expect((await rejectionOf<AppError>(client.call('whoAmI', {}))).code).toBe('UPSTREAM_UNAVAILABLE')
+    // calls fail fast until the open time is over; the first one let through is the probe
+    await untilLetThrough(() => client.call('whoAmI', {}))
     expect(client.breakerState()).toBe('open')
     targets = [echo.target]
     expect((await rejectionOf<AppError>(client.call('whoAmI', {}))).code).toBe('CIRCUIT_OPEN')
@@ -153,8 +165,7 @@ describe('service client with a circuit breaker', () => {
     const client = breakerClient({ consecutiveFailures: 1, halfOpenAfterMs: 100 })
     await rejectionOf(client.call('whoAmI', {}))
     targets = [echo.target]
-    await sleep(150)
-    const err = await rejectionOf<AppError>(
+    const err = await untilLetThrough(() =>
       client.call('fail', { kind: 'not_found', code: 'TEST_NOT_FOUND', message: 'no such thing' }),
     )
     expect(err.code).toBe('TEST_NOT_FOUND')
@@ -186,8 +197,7 @@ describe('service client with a circuit breaker', () => {
     await rejectionOf(client.call('whoAmI', {}))
     expect(await gauge()).toBe(1)
     targets = [echo.target]
-    await sleep(150)
-    await client.call('whoAmI', {})
+    await untilLetThrough(() => client.call('whoAmI', {}))
     expect(await gauge()).toBe(0)
   })
 

@@ -4,7 +4,8 @@ import { join } from 'node:path'
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../../../test-support/db.js'
 import { silentLogger } from '../../../test-support/grpc.js'
-import { createDb, type Db, loadMigrations, runMigrations } from '../src/index.js'
+import type { Db } from '../src/index.js'
+import { createDb, loadMigrations, runMigrations } from '../src/internal.js'
 
 const dirs: string[] = []
 

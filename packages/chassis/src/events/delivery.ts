@@ -1,3 +1,4 @@
+import { isAppError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import { backoffDelay, sleep } from './backoff.js'
 import type { CloudEvent } from './cloud-event.js'
@@ -11,7 +12,27 @@ export type DeliveryOutcome =
 const MAX_ERROR_LENGTH = 1_000
 
 export const errorText = (err: unknown) =>
-  (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, MAX_ERROR_LENGTH)
+  (isAppError(err)
+    ? `${err.code}: ${err.message}`
+    : err instanceof Error
+      ? `${err.name}: ${err.message}`
+      : String(err)
+  ).slice(0, MAX_ERROR_LENGTH)
+
+/**
+ * Wraps one attempt: resolves true once `run` (the handler) succeeded, false when it chose not to run it
+ * (the attempt could not be recorded), and rejects with the handler's error.
+ */
+export type AttemptRunner = (attempt: number, run: () => Promise<void>) => Promise<boolean>
+
+const runDirectly: AttemptRunner = async (_, run) => {
+  await run()
+  return true
+}
+
+/** The reason of an event whose earlier deliveries all ended with its consumer gone. */
+export const stoppedEachTime = (deliveries: number) =>
+  `delivered ${deliveries} times without an outcome (its consumer stopped each time)`
 
 /**
  * Runs the handler until it succeeds or maxAttempts is reached, waiting with backoff in between; the
@@ -26,15 +47,22 @@ export async function deliver(args: {
   opts: ResolvedSubscribeOptions
   signal: AbortSignal
   log: Logger
+  /** Around each attempt; the handler is called directly when there is none. */
+  runAttempt?: AttemptRunner
 }): Promise<DeliveryOutcome> {
   const { event, opts, signal } = args
+  const runAttempt = args.runAttempt ?? runDirectly
   for (let attempt = args.firstAttempt; ; attempt++) {
     if (signal.aborted) return { outcome: 'aborted' }
     try {
-      await args.handler({ ...event, position: args.position, attempt })
-      return { outcome: 'handled' }
+      const ran = await runAttempt(attempt, () =>
+        args.handler({ ...event, position: args.position, attempt }),
+      )
+      return ran ? { outcome: 'handled' } : { outcome: 'aborted' }
     } catch (err) {
-      if (attempt >= opts.maxAttempts) return { outcome: 'failed', error: errorText(err), attempts: attempt }
+      // an error that says trying again cannot help (bad data, a broken rule) is not retried
+      if (attempt >= opts.maxAttempts || (isAppError(err) && !err.retryable))
+        return { outcome: 'failed', error: errorText(err), attempts: attempt }
       const delayMs = backoffDelay(attempt, opts.backoffMs, opts.maxBackoffMs)
       args.log.warn(
         { err, group: args.group, eventId: event.id, type: event.type, attempt, delayMs },

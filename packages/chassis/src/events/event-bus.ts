@@ -71,8 +71,8 @@ export interface DeadLetter {
 /** Replays the events at or after a log position, or appended at or after a time. */
 export type ReplayFrom = { position: number } | { time: Date }
 
-/** What an event type is named by in a subscription: its name or its definition. */
-export type EventTypeRef = string | { readonly name: string }
+/** What an event type is named by in a subscription: its type, its contract, or a test's definition. */
+export type EventTypeRef = string | { readonly type: string } | { readonly name: string }
 
 /**
  * The event log: at-least-once delivery, in order per subject, to consumer groups that share the work
@@ -107,4 +107,4 @@ export function checkGroupName(group: string): void {
 }
 
 export const typeNames = (types: readonly EventTypeRef[]) =>
-  [...new Set(types.map((t) => (typeof t === 'string' ? t : t.name)))].sort()
+  [...new Set(types.map((t) => (typeof t === 'string' ? t : 'type' in t ? t.type : t.name)))].sort()

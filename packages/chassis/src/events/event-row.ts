@@ -13,6 +13,17 @@ export interface EventRow {
   data: Buffer
 }
 
+/** The columns of an EventRow, as every table that keeps events declares them. */
+export const EVENT_COLUMNS_DDL = `id text not null,
+    type text not null,
+    source text not null,
+    subject text not null,
+    time text not null,
+    datacontenttype text not null,
+    traceparent text,
+    extensions jsonb not null default '{}',
+    data bytea not null`
+
 /** The columns of an EventRow, in a select list. */
 export const EVENT_COLUMNS = 'id, type, source, subject, time, datacontenttype, traceparent, extensions, data'
 

@@ -1,22 +1,26 @@
-import type { Db, Queryable } from '../db.js'
+import type { Db, Queryable, Tx } from '../db.js'
 import type { DeliveredEvent, EventHandler } from './event-bus.js'
 
 /** A handler that changes the service's database, inside the transaction that records the event as handled. */
-export type InboxHandler = (event: DeliveredEvent, tx: Queryable) => Promise<void>
+export type InboxHandler = (event: DeliveredEvent, tx: Tx) => Promise<void>
 
 /**
- * Runs the handler in one transaction with the record of the event id for the group: a redelivered
- * event is acknowledged without running the handler again. Two deliveries at once take turns on the record.
+ * Records in tx that the group handled the event; false when it already had (a redelivery): then the
+ * effect must not happen again. Two deliveries at once take turns on the record.
  */
+export async function recordInInbox(tx: Tx, group: string, eventId: string): Promise<boolean> {
+  const { rowCount } = await tx.query(
+    'insert into event_inbox (consumer_group, event_id) values ($1, $2) on conflict do nothing',
+    [group, eventId],
+  )
+  return rowCount !== 0
+}
+
+/** Runs the handler in one transaction with the record of the event id for the group (see recordInInbox). */
 export function withInbox(db: Db, group: string, handler: InboxHandler): EventHandler {
   return (event) =>
     db.tx(async (tx) => {
-      const { rowCount } = await tx.query(
-        'insert into event_inbox (consumer_group, event_id) values ($1, $2) on conflict do nothing',
-        [group, event.id],
-      )
-      if (rowCount === 0) return
-      await handler(event, tx)
+      if (await recordInInbox(tx, group, event.id)) await handler(event, tx)
     })
 }
 

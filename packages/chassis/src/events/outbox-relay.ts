@@ -1,13 +1,13 @@
 import pg from 'pg'
 import type { Db } from '../db.js'
+import { advisoryLocks } from '../locks.js'
 import type { Logger } from '../logger.js'
 import { backoffDelay, createWakeup, sleep } from './backoff.js'
 import type { EventBus } from './event-bus.js'
 import { EVENT_COLUMNS, type EventRow, fromEventRow } from './event-row.js'
 import { OUTBOX_CHANNEL } from './outbox.js'
 
-// (key, 0) in the two-int advisory lock space of the service's database: held by the relay that sends
-const RELAY_LOCK = 730_541_701
+const RELAY_LOCK = advisoryLocks.relay
 
 export interface OutboxRelayOptions {
   db: Db

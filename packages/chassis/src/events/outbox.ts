@@ -1,4 +1,4 @@
-import type { Queryable } from '../db.js'
+import type { Tx } from '../db.js'
 import { type NewEvent, toCloudEvent } from './cloud-event.js'
 import { eventColumnArrays, unnestEventColumns } from './event-row.js'
 
@@ -12,7 +12,7 @@ export interface Outbox {
    * Records events in tx, the transaction that makes the change they describe; the relay publishes them
    * once it commits. Call it once per transaction, after the change.
    */
-  append(tx: Queryable, events: readonly NewEvent[]): Promise<void>
+  append(tx: Tx, events: readonly NewEvent[]): Promise<void>
 }
 
 export function createOutbox(opts: { service: string }): Outbox {

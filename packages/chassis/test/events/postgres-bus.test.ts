@@ -1,7 +1,137 @@
-import { describe } from 'vitest'
+import pg from 'pg'
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { partitionOf } from '../../src/events/cloud-event.js'
+import { PARTITIONS } from '../../src/events/event-bus.js'
+import { type CloudEvent, type EventBus, openEventBus } from '../../src/internal.js'
+import { silentLogger, waitFor } from '../../src/testing.js'
 import { busContract } from './support/bus-contract.js'
-import { postgresHarness } from './support/harness.js'
+import { type Child, killRunning, startChild } from './support/child-process.js'
+import { restartUntilDeadLetter } from './support/crash-loop.js'
+import { createWorld, postgresHarness, type World } from './support/harness.js'
+import { asCloudEvent, nextOf, subjectsOf, Ticked, ticks } from './support/test-events.js'
 
 describe('event bus contract on postgres', () => {
   busContract(postgresHarness())
+})
+
+// NATS counts deliveries, and hands a partition's next event out only once the one before is answered:
+// what follows is what the Postgres log does to count attempts, not deliveries, with several at once.
+describe('postgres event log: attempts that survive a crash', () => {
+  const harness = postgresHarness()
+  let world: World
+  let bus: EventBus
+  const children: Child[] = []
+
+  beforeEach(async () => {
+    world = await createWorld(harness)
+    bus = await world.openBus()
+  })
+  afterEach(async () => {
+    killRunning(children)
+    await world?.close()
+  })
+  afterAll(async () => {
+    await harness.cleanup()
+  })
+
+  const effectsOf = async (events: readonly CloudEvent[]) => {
+    const ids = events.map((e) => e.id)
+    const { rows } = await world.serviceDb.query<{ event_id: string }>(
+      'select event_id from effects where event_id = any($1)',
+      [ids],
+    )
+    return rows.map((r) => r.event_id)
+  }
+
+  it('when a consumer loses its session, then an event it had started comes back as its next attempt, and one it had finished as a first', async () => {
+    // b is in a's partition, after it: handled, but its position cannot be stored while a still runs
+    const a = 'a'
+    const b = Array.from({ length: 100 }, (_, i) => `b${i}`).find(
+      (s) => partitionOf(s, PARTITIONS) === partitionOf(a, PARTITIONS),
+    )!
+    const doomed = await openEventBus(world.busUrl, { log: silentLogger, name: 'doomed', rebalanceMs: 100 })
+    let release: () => void = () => undefined
+    const blocked = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    const seen: string[] = []
+    const deliveriesOf = (subject: string) => seen.filter((s) => s.startsWith(`${subject} `))
+    try {
+      await doomed.subscribe(
+        'lose',
+        [Ticked],
+        async (e) => {
+          seen.push(`${e.subject} attempt ${e.attempt}`)
+          if (e.subject === a && e.attempt === 1) await blocked
+        },
+        { backoffMs: 10 },
+      )
+      await bus.publish([a, b].map((s) => asCloudEvent(Ticked.create(s, { subject: s, n: 1 }))))
+      await waitFor(() => deliveriesOf(a).length === 1 && deliveriesOf(b).length === 1, { what: 'a and b' })
+      // c is fetched on the session after the statement that forgot b's count (b has its outcome)
+      await bus.publish(nextOf(['c'], 1))
+      await waitFor(() => deliveriesOf('c').length === 1, { what: 'c started' })
+
+      const admin = new pg.Client({ connectionString: world.busUrl })
+      await admin.connect()
+      await admin.query(
+        "select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'doomed'",
+      )
+      await admin.end()
+      await waitFor(() => deliveriesOf(b).length === 2, { what: 'b delivered again' })
+      expect(deliveriesOf(b)).toEqual([`${b} attempt 1`, `${b} attempt 1`])
+      release()
+      await waitFor(() => deliveriesOf(a).length === 2, { what: 'a delivered again' })
+      expect(deliveriesOf(a)).toEqual([`${a} attempt 1`, `${a} attempt 2`])
+    } finally {
+      release()
+      await doomed.close()
+    }
+  })
+
+  it('when a handler kills its process while other events run beside it, then only that event goes to the dead letters', {
+    timeout: 120_000,
+  }, async () => {
+    const group = 'crashing-beside'
+    const maxAttempts = 3
+    const killer = asCloudEvent(Ticked.create('k', { subject: 'k', n: 1 }))
+    // in the same batch as the killer, on other subjects: some run beside it each time it kills its consumer
+    const others = ticks(8, 3).map(asCloudEvent)
+    await bus.publish([killer, ...others])
+    const start = () => {
+      const started = startChild('./consumer-child.ts', {
+        busUrl: world.busUrl,
+        serviceDbUrl: world.serviceDbUrl,
+        group,
+        type: Ticked.name,
+        killOn: killer.id,
+        maxAttempts,
+        ackTimeoutMs: 30_000,
+      })
+      children.push(started)
+      return started
+    }
+    const { letters, deaths } = await restartUntilDeadLetter({
+      bus,
+      group,
+      child: start(),
+      restart: start,
+      maxDeaths: maxAttempts,
+    })
+    expect(deaths).toBe(maxAttempts)
+    expect(letters.map((l) => l.event.id)).toEqual([killer.id])
+    expect(letters[0]!.error).toBe(
+      `delivered ${maxAttempts} times without an outcome (its consumer stopped each time)`,
+    )
+
+    const markers = nextOf([...subjectsOf(8), 'k'], 4)
+    await bus.publish(markers)
+    await waitFor(async () => (await effectsOf(markers)).length === markers.length, {
+      what: 'the markers handled',
+    })
+    expect(await bus.deadLetters(group)).toHaveLength(1)
+    const handled = await effectsOf(others)
+    expect(handled).toHaveLength(others.length)
+    expect(new Set(handled).size).toBe(others.length)
+  })
 })

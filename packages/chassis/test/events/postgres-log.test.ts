@@ -2,18 +2,18 @@ import pg from 'pg'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../../../../test-support/db.js'
 import { silentLogger } from '../../../../test-support/grpc.js'
+import type { Db } from '../../src/index.js'
 import {
   createDb,
   createOutbox,
-  type Db,
   type EventBus,
   ensureEventTables,
   openEventBus,
   startOutboxRelay,
   toCloudEvent,
-} from '../../src/index.js'
+} from '../../src/internal.js'
+import { waitFor } from '../../src/testing.js'
 import { publish, Ticked, ticks } from './support/test-events.js'
-import { pause, waitFor } from './support/wait.js'
 
 describe('postgres event log', () => {
   const databases: TestDatabase[] = []
@@ -45,14 +45,21 @@ describe('postgres event log', () => {
        values (nextval('bus_event_seq'), $1, 0, 'x', 'x', 'x', 'x', 'x', '')`,
       [first!.id],
     )
+    const waitingOn = async (locktype: string) =>
+      (await blocker.query('select 1 from pg_locks where not granted and locktype = $1', [locktype])).rowCount
     const firstAppend = bus.publish([first!])
-    await pause(200)
-    const secondAppend = bus.publish([second!])
+    await waitFor(() => waitingOn('transactionid'), { what: "first's append waiting on the blocker" })
+    let secondDone = false
+    const secondAppend = bus.publish([second!]).then(() => {
+      secondDone = true
+    })
     // were appends not serialized, second would commit now and the reader move past first's position
-    await pause(600)
+    await waitFor(async () => secondDone || (await waitingOn('advisory')), {
+      what: "second's append committed or waiting for its turn",
+    })
     await blocker.query('rollback')
     await Promise.all([firstAppend, secondAppend])
-    await waitFor(() => got.length >= 2, { timeoutMs: 5_000, message: 'both events read' })
+    await waitFor(() => got.length >= 2, { what: 'both events read' })
     expect(got.sort()).toEqual([first!.id, second!.id].sort())
   })
 
@@ -64,7 +71,7 @@ describe('postgres event log', () => {
     const count = async () =>
       (await db.query<{ n: number }>('select count(*)::int as n from bus_events')).rows[0]!.n
     expect(await count()).toBe(3)
-    await waitFor(async () => (await count()) === 0, { timeoutMs: 5_000, message: 'the log pruned' })
+    await waitFor(async () => (await count()) === 0, { what: 'the log pruned' })
   })
 
   it('when sent outbox rows are older than the retention, then the relay prunes them, and never unsent ones', async () => {
@@ -77,17 +84,22 @@ describe('postgres event log', () => {
     const outbox = createOutbox({ service: 'test' })
     await db.tx((tx) => outbox.append(tx, ticks(2, 2)))
     const rows = async () => (await db.query('select sent_at from event_outbox')).rows
-    const failing: EventBus = { ...bus, publish: async () => Promise.reject(new Error('bus down')) }
+    let publishes = 0
+    const failing: EventBus = {
+      ...bus,
+      publish: async () => {
+        publishes++
+        throw new Error('bus down')
+      },
+    }
     const stuck = startOutboxRelay({ db, bus: failing, log: silentLogger, retentionMs: 100, pollMs: 50 })
-    await pause(400)
+    // tried, failed, waited and tried again: the unsent rows have been past their retention meanwhile
+    await waitFor(() => publishes >= 2, { what: 'a second failed publish' })
     await stuck.stop()
     expect(await rows()).toHaveLength(4)
 
     const relay = startOutboxRelay({ db, bus, log: silentLogger, retentionMs: 100, pollMs: 50 })
     closers.push(() => relay.stop())
-    await waitFor(async () => (await rows()).length === 0, {
-      timeoutMs: 5_000,
-      message: 'the sent rows pruned',
-    })
+    await waitFor(async () => (await rows()).length === 0, { what: 'the sent rows pruned' })
   })
 })

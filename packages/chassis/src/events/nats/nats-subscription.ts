@@ -2,7 +2,7 @@ import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstrea
 import type { Logger } from '../../logger.js'
 import { backoffDelay, sleep } from '../backoff.js'
 import type { CloudEvent } from '../cloud-event.js'
-import { deliver } from '../delivery.js'
+import { deliver, stoppedEachTime } from '../delivery.js'
 import type { EventHandler, ResolvedSubscribeOptions, Subscription } from '../event-bus.js'
 import { fromNatsMessage } from './nats-envelope.js'
 
@@ -54,6 +54,7 @@ export function startNatsSubscription(deps: NatsSubscriptionDeps): Subscription 
   const stopSignal = new AbortController()
   const limit = createLimiter(opts.concurrency)
   const open = new Set<ConsumerMessages>()
+  const pullExpiresMs = Math.max(1_000, Math.min(30_000, opts.ackTimeoutMs / 2))
 
   async function handle(consumer: ConsumerRef, m: JsMsg) {
     let event: CloudEvent
@@ -72,7 +73,7 @@ export function startNatsSubscription(deps: NatsSubscriptionDeps): Subscription 
     const earlier = m.info.deliveryCount - 1
     if (earlier >= opts.maxAttempts) {
       // delivered again and again without an answer: it takes its consumer down with it
-      await moveToDeadLetters(m, event, position, `delivered ${earlier} times without an outcome`, earlier)
+      await moveToDeadLetters(m, event, position, stoppedEachTime(earlier), earlier)
       return
     }
     const heartbeat = setInterval(() => m.working(), Math.max(100, Math.floor(opts.ackTimeoutMs / 3)))
@@ -122,7 +123,9 @@ export function startNatsSubscription(deps: NatsSubscriptionDeps): Subscription 
       let messages: ConsumerMessages | undefined
       try {
         const c = await deps.js.consumers.get(consumer.stream, consumer.name)
-        messages = await c.consume({ max_messages: 4 })
+        // a dead consumer's pull requests still take deliveries (each counted) until they expire: let them
+        // lapse before an event it left unanswered is due again
+        messages = await c.consume({ max_messages: 4, expires: pullExpiresMs })
         open.add(messages)
         if (stopSignal.signal.aborted) break
         for await (const m of messages) {

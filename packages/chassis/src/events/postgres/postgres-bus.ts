@@ -1,5 +1,7 @@
 import pg from 'pg'
+import { inTransaction as inTx } from '../../db.js'
 import type { Logger } from '../../logger.js'
+import { startTimer } from '../../timer.js'
 import { partitionOf } from '../cloud-event.js'
 import {
   checkGroupName,
@@ -19,6 +21,7 @@ import {
 } from '../event-row.js'
 import { ensureGroup, liveMembers } from './bus-groups.js'
 import { APPEND_LOCK, EVENTS_CHANNEL, ensureBusSchema, PARTITIONS, PRUNE_LOCK } from './bus-schema.js'
+import { createIsolation } from './isolation.js'
 import { startPostgresSubscription } from './postgres-subscription.js'
 
 export interface PostgresBusOptions {
@@ -54,23 +57,11 @@ export async function createPostgresBus(url: string, opts: PostgresBusOptions): 
     })
   }
   const subscriptions = new Set<Subscription>()
+  const isolation = createIsolation()
 
-  async function inTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await pool.connect()
-    try {
-      await client.query('begin')
-      const result = await fn(client)
-      await client.query('commit')
-      return result
-    } catch (err) {
-      await client.query('rollback').catch(() => undefined)
-      throw err
-    } finally {
-      client.release()
-    }
-  }
+  const inTransaction = <T>(fn: (client: pg.PoolClient) => Promise<T>) => inTx(pool, fn)
 
-  async function prune() {
+  async function prune(): Promise<undefined> {
     await inTransaction(async (client) => {
       const { rows } = await client.query<{ ok: boolean }>('select pg_try_advisory_xact_lock($1) as ok', [
         PRUNE_LOCK,
@@ -83,11 +74,10 @@ export async function createPostgresBus(url: string, opts: PostgresBusOptions): 
       if (rowCount) log.info({ deleted: rowCount }, 'pruned events past their retention')
     })
   }
-  const pruner = setInterval(
-    () => void prune().catch((err) => log.warn({ err }, 'pruning the event log failed')),
-    Math.min(retentionMs / 10, 60_000),
+  const pruner = startTimer(
+    { name: 'prune-event-log', intervalMs: Math.min(retentionMs / 10, 60_000), run: prune },
+    log,
   )
-  pruner.unref()
 
   const groupIdOf = async (group: string) => {
     const { rows } = await pool.query<{ id: number }>('select id from bus_groups where name = $1', [group])
@@ -129,6 +119,8 @@ export async function createPostgresBus(url: string, opts: PostgresBusOptions): 
         log,
         pollMs: opts.pollMs ?? 2_000,
         rebalanceMs: opts.rebalanceMs ?? 1_000,
+        isolation,
+        pool,
       })
       subscriptions.add(subscription)
       return {
@@ -203,11 +195,13 @@ export async function createPostgresBus(url: string, opts: PostgresBusOptions): 
           groupId,
           Number(rows[0]!.position),
         ])
+        // a replay is a fresh start: attempts counted before it do not count against the events again
+        await client.query('delete from bus_attempts where group_id = $1', [groupId])
       })
     },
 
     async close() {
-      clearInterval(pruner)
+      await pruner.stop()
       await Promise.all([...subscriptions].map((s) => s.stop()))
       subscriptions.clear()
       await pool.end()

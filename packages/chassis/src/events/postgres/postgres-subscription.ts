@@ -1,12 +1,14 @@
 import pg from 'pg'
 import type { Logger } from '../../logger.js'
 import { backoffDelay, createWakeup, sleep } from '../backoff.js'
-import { deliver } from '../delivery.js'
+import { type AttemptRunner, type DeliveryOutcome, deliver, stoppedEachTime } from '../delivery.js'
 import type { EventHandler, ResolvedSubscribeOptions, Subscription } from '../event-bus.js'
 import { EVENT_COLUMNS, type EventRow, fromEventRow } from '../event-row.js'
 import { createKeyedQueue } from '../keyed-queue.js'
+import { type AttemptLog, createAttemptLog } from './attempt-log.js'
 import { ensureGroup, liveMembers, removeAbandonedGroups } from './bus-groups.js'
 import { EVENTS_CHANNEL, MEMBER_SLOT_BASE, PARTITIONS } from './bus-schema.js'
+import type { Isolation } from './isolation.js'
 
 const BATCH = 200
 
@@ -28,7 +30,11 @@ interface Session {
   groupId: number
   slot: number
   broken: boolean
+  attempts: AttemptLog
 }
+
+/** An event as fetched, with the attempts started on it before (by consumers that stopped without an outcome). */
+type FetchedRow = EventRow & { seq: string; earlier: number }
 
 export interface PostgresSubscriptionDeps {
   url: string
@@ -40,6 +46,10 @@ export interface PostgresSubscriptionDeps {
   log: Logger
   pollMs: number
   rebalanceMs: number
+  /** Shared by the subscriptions of one bus, as a crash takes all of them down together. */
+  isolation: Isolation
+  /** The bus's pool, for writes that need no partition lock. */
+  pool: pg.Pool
 }
 
 /**
@@ -59,7 +69,13 @@ export async function startPostgresSubscription(deps: PostgresSubscriptionDeps):
 
   async function openSession(): Promise<Session> {
     const client = new pg.Client({ connectionString: deps.url, application_name: deps.name })
-    const session: Session = { client, groupId: 0, slot: -1, broken: false }
+    const session: Session = {
+      client,
+      groupId: 0,
+      slot: -1,
+      broken: false,
+      attempts: createAttemptLog({ starts: deps.pool, session: client, groupIdOf: () => session.groupId }),
+    }
     const lose = () => {
       session.broken = true
       wakeup.wake()
@@ -102,12 +118,10 @@ export async function startPostgresSubscription(deps: PostgresSubscriptionDeps):
 
   async function flushPositions(session: Session, states: PartitionState[] = [...owned.values()]) {
     const due = states.map((s) => [s, watermark(s)] as const).filter(([s, at]) => at > s.committed)
-    if (due.length === 0) return
-    await session.client.query(
-      `update bus_positions p set position = c.position
-         from unnest($2::int[], $3::bigint[]) as c(partition, position)
-        where p.group_id = $1 and p.partition = c.partition`,
-      [session.groupId, due.map(([s]) => s.partition), due.map(([, at]) => at)],
+    if (due.length === 0 && !session.attempts.hasFinished) return
+    await session.attempts.commit(
+      due.map(([s]) => s.partition),
+      due.map(([, at]) => at),
     )
     for (const [s, at] of due) s.committed = at
   }
@@ -154,62 +168,107 @@ export async function startPostgresSubscription(deps: PostgresSubscriptionDeps):
     }
   }
 
-  function dispatch(session: Session, state: PartitionState, row: EventRow & { seq: string }) {
+  /**
+   * Each attempt is counted in the bus database before the handler runs. An event whose earlier attempts
+   * ended with their consumer gone may be what takes consumers down: its first attempt here runs alone.
+   */
+  const attemptRunner =
+    (session: Session, state: PartitionState, position: number, aloneAt: number | undefined): AttemptRunner =>
+    async (attempt, run) => {
+      const { isolation } = deps
+      const leave = await (attempt === aloneAt ? isolation.alone() : isolation.together())
+      try {
+        if (state.abort.signal.aborted) return false
+        try {
+          // should it take the process down, the events that finished beside it must not count it against them
+          if (attempt === aloneAt) await flushPositions(session)
+          await session.attempts.start(state.partition, position)
+        } catch (err) {
+          if (!session.broken) log.warn({ err }, 'could not record an attempt; reconnecting')
+          session.broken = true
+          wakeup.wake()
+          return false
+        }
+        await run()
+        session.attempts.finish(state.partition, position)
+        return true
+      } finally {
+        leave()
+      }
+    }
+
+  async function moveToDeadLetters(
+    session: Session,
+    state: PartitionState,
+    position: number,
+    row: FetchedRow,
+    result: Extract<DeliveryOutcome, { outcome: 'failed' }>,
+  ): Promise<boolean> {
+    try {
+      await session.client.query(
+        `insert into bus_dead_letters (group_id, position, partition, event_id, type, source, subject, time,
+                                       datacontenttype, traceparent, extensions, data, error, attempts)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+         on conflict do nothing`,
+        [
+          session.groupId,
+          position,
+          state.partition,
+          row.id,
+          row.type,
+          row.source,
+          row.subject,
+          row.time,
+          row.datacontenttype,
+          row.traceparent,
+          JSON.stringify(row.extensions ?? {}),
+          row.data,
+          result.error,
+          result.attempts,
+        ],
+      )
+    } catch (err) {
+      log.warn({ err, eventId: row.id }, 'could not store a dead letter; the event will be redelivered')
+      return false
+    }
+    session.attempts.finish(state.partition, position)
+    log.error(
+      {
+        eventId: row.id,
+        type: row.type,
+        subject: row.subject,
+        attempts: result.attempts,
+        error: result.error,
+      },
+      'event moved to the dead letters',
+    )
+    return true
+  }
+
+  function dispatch(session: Session, state: PartitionState, row: FetchedRow) {
     const position = Number(row.seq)
     const event = fromEventRow(row)
+    const { earlier } = row
     state.inflight.push(position)
     queue.push(event.subject, async () => {
       if (state.abort.signal.aborted) return
-      const result = await deliver({
-        event,
-        position,
-        group,
-        firstAttempt: 1,
-        handler: deps.handler,
-        opts,
-        signal: state.abort.signal,
-        log,
-      })
-      if (result.outcome === 'aborted') return
-      if (result.outcome === 'failed') {
-        try {
-          await session.client.query(
-            `insert into bus_dead_letters (group_id, position, partition, event_id, type, source, subject, time,
-                                           datacontenttype, traceparent, extensions, data, error, attempts)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-             on conflict do nothing`,
-            [
-              session.groupId,
+      const result: DeliveryOutcome =
+        earlier >= opts.maxAttempts
+          ? { outcome: 'failed', error: stoppedEachTime(earlier), attempts: earlier }
+          : await deliver({
+              event,
               position,
-              state.partition,
-              row.id,
-              row.type,
-              row.source,
-              row.subject,
-              row.time,
-              row.datacontenttype,
-              row.traceparent,
-              JSON.stringify(row.extensions ?? {}),
-              row.data,
-              result.error,
-              result.attempts,
-            ],
-          )
-        } catch (err) {
-          log.warn({ err, eventId: event.id }, 'could not store a dead letter; the event will be redelivered')
-          return
-        }
-        log.error(
-          {
-            eventId: event.id,
-            type: event.type,
-            subject: event.subject,
-            attempts: result.attempts,
-            error: result.error,
-          },
-          'event moved to the dead letters',
-        )
-      }
+              group,
+              firstAttempt: earlier + 1,
+              handler: deps.handler,
+              opts,
+              signal: state.abort.signal,
+              log,
+              runAttempt: attemptRunner(session, state, position, earlier > 0 ? earlier + 1 : undefined),
+            })
+      if (result.outcome === 'aborted') return
+      if (result.outcome === 'failed' && !(await moveToDeadLetters(session, state, position, row, result)))
+        return
       state.inflight.splice(state.inflight.indexOf(position), 1)
       wakeup.wake()
     })
@@ -221,14 +280,15 @@ export async function startPostgresSubscription(deps: PostgresSubscriptionDeps):
     if (active.length === 0 || queue.size >= maxBuffered) return false
     // one statement, one snapshot: every event up to high_water is committed, as appends are serialized
     const { rows } = await session.client.query<
-      EventRow & { partition: number; seq: string | null; high_water: string }
+      Omit<FetchedRow, 'seq'> & { partition: number; seq: string | null; high_water: string }
     >(
       `select c.partition, e.seq, e.id, e.type, e.source, e.subject, e.time, e.datacontenttype, e.traceparent,
-              e.extensions, e.data, hw.seq as high_water
+              e.extensions, e.data, e.earlier, hw.seq as high_water
          from (select coalesce(max(seq), 0) as seq from bus_events) hw
         cross join unnest($1::int[], $2::bigint[]) as c(partition, after)
          left join lateral (
-           select seq, ${EVENT_COLUMNS} from bus_events e
+           select e.seq, ${EVENT_COLUMNS}, coalesce(a.attempts, 0) as earlier from bus_events e
+             left join bus_attempts a on a.group_id = $4 and a.partition = c.partition and a.position = e.seq
             where e.partition = c.partition and e.seq > c.after
               and ((e.target_group is null and e.type = any($3::text[])) or e.target_group = $4)
             order by e.seq limit $5) e on true
@@ -238,7 +298,7 @@ export async function startPostgresSubscription(deps: PostgresSubscriptionDeps):
     let more = false
     for (const state of active) {
       const mine = rows.filter((r) => r.partition === state.partition && r.seq !== null)
-      for (const row of mine) dispatch(session, state, row as EventRow & { seq: string })
+      for (const row of mine) dispatch(session, state, row as FetchedRow)
       const full = mine.length >= BATCH
       more ||= full
       const highWater = Number(rows[0]?.high_water ?? 0)

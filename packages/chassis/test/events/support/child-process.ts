@@ -31,3 +31,10 @@ export function startChild(script: string, config: Record<string, unknown>): Chi
   ready.catch(() => undefined)
   return { process: child, exited, ready }
 }
+
+export const hasEnded = (child: Child) => child.process.exitCode !== null || child.process.signalCode !== null
+
+/** Kills the children that still run, as a test ends whatever its outcome; empties the list. */
+export function killRunning(children: Child[]): void {
+  for (const child of children.splice(0)) if (!hasEnded(child)) child.process.kill('SIGKILL')
+}

@@ -4,14 +4,16 @@ import { withInbox } from '../../../src/events/inbox.js'
 import { openEventBus } from '../../../src/events/open-event-bus.js'
 import { createLogger } from '../../../src/logger.js'
 
-// A consumer in its own process that SIGKILLs itself right after the effect of its Nth event commits,
-// before the event is acknowledged: the bus must hand that event (and the ones it had taken) to another.
+// A consumer in its own process that SIGKILLs itself before the bus hears of an outcome: right after the
+// effect of its Nth event commits (killAfter), or as soon as it is handed the event killOn, every time.
 const config = JSON.parse(process.env.CHILD_CONFIG!) as {
   busUrl: string
   serviceDbUrl: string
   group: string
   type: string
-  killAfter: number
+  killAfter?: number
+  killOn?: string
+  maxAttempts?: number
   ackTimeoutMs: number
 }
 const log = createLogger({ service: 'consumer-child', instance: 'child', level: 'silent' })
@@ -25,10 +27,15 @@ await bus.subscribe(
   config.group,
   [config.type],
   async (event) => {
+    if (event.id === config.killOn) process.kill(process.pid, 'SIGKILL')
     await effect(event)
     if (++handled === config.killAfter) process.kill(process.pid, 'SIGKILL')
     await new Promise((resolve) => setTimeout(resolve, 5))
   },
-  { concurrency: 4, ackTimeoutMs: config.ackTimeoutMs },
+  {
+    concurrency: 4,
+    ackTimeoutMs: config.ackTimeoutMs,
+    ...(config.maxAttempts ? { maxAttempts: config.maxAttempts } : {}),
+  },
 )
 process.send?.('ready')

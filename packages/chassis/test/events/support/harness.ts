@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { createTestDatabase, type TestDatabase } from '../../../../../test-support/db.js'
 import { silentLogger } from '../../../../../test-support/grpc.js'
-import { createDb, type Db, type EventBus, ensureEventTables, openEventBus } from '../../../src/index.js'
+import type { Db } from '../../../src/index.js'
+import { createDb, type EventBus, ensureEventTables, openEventBus } from '../../../src/internal.js'
 
 /** How the contract suite gets fresh event logs of one adapter, and cleans up after itself. */
 export interface BusHarness {

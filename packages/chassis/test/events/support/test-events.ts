@@ -1,4 +1,10 @@
-import { defineEvent, type EventBus, type NewEvent, toCloudEvent } from '../../../src/index.js'
+import {
+  type CloudEvent,
+  defineEvent,
+  type EventBus,
+  type NewEvent,
+  toCloudEvent,
+} from '../../../src/internal.js'
 
 /** The payload of the test events: JSON is enough, the bus never looks inside. */
 export interface Tick {
@@ -24,3 +30,15 @@ export function ticks(subjects: number, perSubject: number, type = Ticked): NewE
 
 export const publish = (bus: EventBus, events: NewEvent[]) =>
   bus.publish(events.map((e) => toCloudEvent('/microshop/test', e)))
+
+export const asCloudEvent = (e: NewEvent) => toCloudEvent('/microshop/test', e)
+
+/** s0, s1, …: the subjects `ticks` uses. */
+export const subjectsOf = (count: number) => Array.from({ length: count }, (_, s) => `s${s}`)
+
+/**
+ * Event n of each subject, published after everything else: a subject's events are handled in order, so
+ * once a group has handled these, it has handled (or given up on) every earlier event of those subjects.
+ */
+export const nextOf = (subjects: string[], n: number): CloudEvent[] =>
+  subjects.map((subject) => asCloudEvent(Ticked.create(subject, { subject, n })))

@@ -8,6 +8,7 @@ const root = new URL('../../../../../', import.meta.url)
 const aliases = {
   '@microshop/chassis': 'packages/chassis/src/index.ts',
   '@microshop/contracts': 'packages/contracts/src/index.ts',
+  '@microshop/contracts/events': 'packages/contracts/src/events.ts',
 }
 const CONTRACTS = '@microshop/contracts/'
 

@@ -1,0 +1,177 @@
+import {
+  type EventContract,
+  type EventName,
+  type Events,
+  events,
+  type PayloadOf,
+} from '@microshop/contracts/events'
+import type { Db, Tx } from '../db.js'
+import { AppError } from '../errors.js'
+import type { NewEvent } from './cloud-event.js'
+import type { DeliveredEvent, EventBus, SubscribeOptions, Subscription } from './event-bus.js'
+import { recordInInbox } from './inbox.js'
+import type { Outbox } from './outbox.js'
+
+/** An event about to be emitted: its contract and its payload (and, rarely, its own id and time). */
+export interface PendingEvent {
+  contract: EventContract<never>
+  payload: unknown
+  id?: string
+  time?: string
+}
+
+/** A typed event, checked against its contract: `eventOf(events.OrderCreated, { … })`. */
+export const eventOf = <T>(
+  contract: EventContract<T>,
+  payload: T,
+  opts: { id?: string; time?: string } = {},
+): PendingEvent => ({ contract: contract as EventContract<never>, payload, ...opts })
+
+/** How a use case records its domain events: in tx, the transaction of the change they describe. */
+export type Emit<E> = (tx: Tx, events: readonly E[]) => Promise<void>
+
+/** The Emit of a service's domain events, each mapped to its contract events. */
+export const emitterOf =
+  <E>(
+    events: Pick<ServiceEvents, 'emit'>,
+    toContract: (event: E) => PendingEvent | readonly PendingEvent[],
+  ): Emit<E> =>
+  (tx, list) =>
+    events.emit(tx, list.flatMap(toContract))
+
+/** What a handler knows of the delivery besides the payload; `tx` is the inbox transaction of its effect. */
+export interface Delivery {
+  event: DeliveredEvent
+  tx: Tx
+}
+
+type TxHandler<N extends EventName> = (payload: PayloadOf<Events[N]>, delivery: Delivery) => Promise<void>
+type PlainHandler<N extends EventName> = (
+  payload: PayloadOf<Events[N]>,
+  delivery: { event: DeliveredEvent },
+) => Promise<void>
+
+/** A handler per event name: `{ OrderCreated: async (order, { tx }) => … }`; the names are the group's types. */
+export type EventHandlers = { [N in EventName]?: TxHandler<N> }
+export type PlainEventHandlers = { [N in EventName]?: PlainHandler<N> }
+
+export interface ServiceEventOptions extends Pick<SubscribeOptions, 'concurrency' | 'transient'> {}
+
+/** The events a service emits (into its outbox) and consumes (from the bus). */
+export interface ServiceEvents {
+  /** Records events in tx, the transaction of the change they describe; the relay publishes them after commit. */
+  emit<T>(tx: Tx, contract: EventContract<T>, payload: T): Promise<void>
+  emit(tx: Tx, pending: readonly PendingEvent[]): Promise<void>
+  /**
+   * Every event of these types is handled once by one instance of the group: the handler runs in the
+   * transaction that records the event in the group's inbox, so a redelivery is acknowledged without an effect.
+   */
+  subscribe(group: string, handlers: EventHandlers, opts?: ServiceEventOptions): Promise<Subscription>
+  listen(group: string, handlers: PlainEventHandlers, opts?: ServiceEventOptions): Promise<Subscription>
+}
+
+/** The events of a service that keeps no database: it can only listen. */
+export type ListeningEvents = Pick<ServiceEvents, 'listen'>
+
+const malformed = (event: DeliveredEvent, err: unknown) =>
+  new AppError(
+    'invalid_argument',
+    'EVENT_MALFORMED',
+    `${event.type} ${event.id}: the payload does not decode`,
+    {
+      cause: err,
+    },
+  )
+
+/** Picks the handler of a delivered event and decodes its payload with the event's contract. */
+function dispatcher<H>(handlers: Partial<Record<EventName, H>>) {
+  const byType = new Map<string, { contract: EventContract; handler: H }>()
+  for (const [name, handler] of Object.entries(handlers) as Array<[EventName, H | undefined]>) {
+    const contract = events[name] as EventContract | undefined
+    if (!contract) throw new Error(`no event named ${name} in the contracts`)
+    if (handler) byType.set(contract.type, { contract, handler })
+  }
+  if (byType.size === 0) throw new Error('a subscription needs at least one handler')
+  return {
+    types: [...byType.keys()],
+    route(event: DeliveredEvent) {
+      const entry = byType.get(event.type)
+      if (!entry) throw new AppError('internal', 'EVENT_UNEXPECTED', `no handler for ${event.type}`)
+      let payload: unknown
+      try {
+        payload = entry.contract.payload.decode(event.data)
+      } catch (err) {
+        throw malformed(event, err)
+      }
+      return { handler: entry.handler, payload }
+    },
+  }
+}
+
+/** The contract event as the outbox records it: type, subject and encoded payload from the contract. */
+export function toNewEvent(pending: PendingEvent): NewEvent {
+  const { contract, payload } = pending
+  const typed = contract as EventContract<unknown>
+  return {
+    type: typed.type,
+    subject: typed.subjectOf(payload),
+    data: typed.payload.encode(payload).finish(),
+    ...(pending.id ? { id: pending.id } : {}),
+    ...(pending.time ? { time: pending.time } : {}),
+  }
+}
+
+export function createListener(deps: { service: string; bus: EventBus }): ListeningEvents {
+  return {
+    async listen(group, handlers, opts = {}) {
+      const { types, route } = dispatcher<PlainHandler<EventName>>(handlers)
+      return deps.bus.subscribe(
+        group,
+        types,
+        async (event) => {
+          const { handler, payload } = route(event)
+          await handler(payload as never, { event })
+        },
+        opts,
+      )
+    },
+  }
+}
+
+export function createServiceEvents(deps: {
+  service: string
+  bus: EventBus
+  db: Db
+  outbox: Outbox
+}): ServiceEvents {
+  const { service, bus, db, outbox } = deps
+  const own = (contract: EventContract<never>) => {
+    if (contract.owner !== service)
+      throw new Error(`${service} cannot emit ${contract.type}: only ${contract.owner} does`)
+    return contract
+  }
+  return {
+    ...createListener({ service, bus }),
+    async emit(tx: Tx, contractOrList: EventContract<unknown> | readonly PendingEvent[], payload?: unknown) {
+      const pending: readonly PendingEvent[] = Array.isArray(contractOrList)
+        ? contractOrList
+        : [{ contract: contractOrList as EventContract<never>, payload }]
+      for (const p of pending) own(p.contract)
+      await outbox.append(tx, pending.map(toNewEvent))
+    },
+    async subscribe(group, handlers, opts = {}) {
+      const { types, route } = dispatcher<TxHandler<EventName>>(handlers)
+      return bus.subscribe(
+        group,
+        types,
+        (event) => {
+          const { handler, payload } = route(event)
+          return db.tx(async (tx) => {
+            if (await recordInInbox(tx, group, event.id)) await handler(payload as never, { event, tx })
+          })
+        },
+        opts,
+      )
+    },
+  } as ServiceEvents
+}

@@ -1,0 +1,236 @@
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { events } from '@microshop/contracts/events'
+import pg from 'pg'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTestDatabase, type TestDatabase } from '../../../test-support/db.js'
+import { busSettings, ConfigError, databaseSettings, defineService, readConfig } from '../src/index.js'
+import { openEventBus } from '../src/internal.js'
+import { publishEvent, silentLogger, waitFor } from '../src/testing.js'
+
+// A service of this test's own, defined the way every service is, on real databases.
+let serviceDb: TestDatabase
+let busDb: TestDatabase
+let moduleUrl: string
+
+const settings = { ...databaseSettings, ...busSettings }
+const envOf = (instance: string, extra: Record<string, string> = {}) => ({
+  INSTANCE_ID: instance,
+  DATABASE_URL: serviceDb.url,
+  BUS_URL: busDb.url,
+  HOST: '127.0.0.1',
+  GRPC_PORT: '0',
+  HTTP_PORT: '0',
+  LOG_LEVEL: 'silent',
+  ...extra,
+})
+const loadConfig = (env: Record<string, string | undefined>) => readConfig('orders', settings, env)
+
+/** The sessions an instance holds open on a database, by the application_name the chassis gives them. */
+async function sessionsOf(url: string, instance: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    const { rows } = await client.query<{ n: number }>(
+      `select count(*)::int as n from pg_stat_activity where application_name = $1 and datname = current_database()`,
+      [instance],
+    )
+    return rows[0]!.n
+  } finally {
+    await client.end()
+  }
+}
+
+beforeAll(async () => {
+  ;[serviceDb, busDb] = await Promise.all([createTestDatabase('svc'), createTestDatabase('svc_bus')])
+  // a package of its own with one migration, as a service's src/store/migrations
+  const dir = await mkdtemp(join(tmpdir(), 'microshop-service-'))
+  await writeFile(join(dir, 'package.json'), '{}')
+  const { mkdir } = await import('node:fs/promises')
+  await mkdir(join(dir, 'src/store/migrations'), { recursive: true })
+  await writeFile(
+    join(dir, 'src/store/migrations/0001_notes.sql'),
+    'create table notes (id text primary key);',
+  )
+  moduleUrl = `file://${join(dir, 'src/main.js')}`
+})
+afterAll(async () => {
+  await Promise.all([serviceDb?.drop(), busDb?.drop()])
+})
+
+describe('defineService', () => {
+  it('when setup fails, then start rejects with its error and every connection it opened is closed', async () => {
+    const start = defineService({
+      name: 'orders',
+      module: moduleUrl,
+      config: loadConfig,
+      database: true,
+      events: true,
+      setup: () => {
+        throw new Error('setup broke')
+      },
+    })
+    await expect(start(envOf('failing-setup'), { handleSignals: false })).rejects.toThrow('setup broke')
+    expect(await sessionsOf(serviceDb.url, 'failing-setup')).toBe(0)
+    expect(await sessionsOf(busDb.url, 'failing-setup')).toBe(0)
+  })
+
+  it('when a service declares no events, then it opens no bus and runs no relay', async () => {
+    const start = defineService({
+      name: 'fraud',
+      module: moduleUrl,
+      config: (env) => readConfig('fraud', { ...databaseSettings }, env),
+      database: true,
+      setup: (ctx) => {
+        expect('events' in ctx).toBe(false)
+        return {}
+      },
+    })
+    const running = await start(envOf('no-events'), { handleSignals: false })
+    try {
+      expect(await sessionsOf(serviceDb.url, 'no-events')).toBeGreaterThan(0)
+      expect(await sessionsOf(busDb.url, 'no-events')).toBe(0)
+    } finally {
+      await running.stop()
+    }
+    expect(await sessionsOf(serviceDb.url, 'no-events')).toBe(0)
+  })
+
+  it('when a service with events starts without BUS_URL, then it refuses, naming the variable', async () => {
+    const start = defineService({
+      name: 'orders',
+      module: moduleUrl,
+      config: (env) => readConfig('orders', { ...databaseSettings }, env) as never,
+      database: true,
+      events: true,
+      setup: () => ({}),
+    })
+    const { BUS_URL: _, ...withoutBus } = envOf('no-bus')
+    const failure = await start(withoutBus, { handleSignals: false }).catch((err: unknown) => err)
+    expect(failure).toBeInstanceOf(ConfigError)
+    expect((failure as Error).message).toMatch(/BUS_URL/)
+  })
+
+  it("when a service emits another service's event, then it is refused; its own goes out through the outbox", async () => {
+    let emitted: Promise<unknown> | undefined
+    const start = defineService({
+      name: 'orders',
+      module: moduleUrl,
+      config: loadConfig,
+      database: true,
+      events: true,
+      setup: ({ db, events: own }) => {
+        emitted = (async () => {
+          await expect(
+            db.tx((tx) =>
+              own.emit(tx, events.PaymentSucceeded, { orderId: 'o-1', paymentId: 'p-1', amount: undefined }),
+            ),
+          ).rejects.toThrow(/only payments/)
+          await db.tx((tx) =>
+            own.emit(tx, events.OrderDelivered, {
+              orderId: 'o-1',
+              userId: 'u-1',
+              email: 'e@example.com',
+              trackingNumber: 'T-1',
+            }),
+          )
+        })()
+        return {}
+      },
+    })
+    const bus = await openEventBus(busDb.url, { log: silentLogger })
+    const seen: Array<{ type: string; subject: string; source: string }> = []
+    await bus.subscribe('svc-test-watch', [events.OrderDelivered, events.PaymentSucceeded], async (e) => {
+      seen.push({ type: e.type, subject: e.subject, source: e.source })
+    })
+    const running = await start(envOf('emitter'), { handleSignals: false })
+    try {
+      await emitted
+      await waitFor(() => seen.length > 0)
+      expect(seen).toEqual([
+        { type: events.OrderDelivered.type, subject: 'o-1', source: '/microshop/orders' },
+      ])
+    } finally {
+      await running.stop()
+      await bus.close()
+    }
+  })
+
+  it('when a subscribed event arrives, then its handler gets the payload and the inbox transaction; a payload that does not decode goes to the dead letters at once', async () => {
+    const handled: string[] = []
+    const start = defineService({
+      name: 'payments',
+      module: moduleUrl,
+      config: loadConfig,
+      database: true,
+      events: true,
+      async setup({ events: own }) {
+        await own.subscribe('svc-test-orders', {
+          async OrderCancelled(cancelled, { tx, event }) {
+            await tx.query('insert into notes (id) values ($1)', [event.id])
+            handled.push(cancelled.reason)
+          },
+        })
+        return {}
+      },
+    })
+    const running = await start(envOf('subscriber'), { handleSignals: false })
+    const bus = await openEventBus(busDb.url, { log: silentLogger })
+    try {
+      const cancelled = await publishEvent(bus, events.OrderCancelled, {
+        orderId: 'o-2',
+        userId: 'u-2',
+        email: '',
+        reason: 'customer_cancelled',
+        previousStatus: 0,
+      })
+      await waitFor(() => handled.length > 0)
+      expect(handled).toEqual(['customer_cancelled'])
+      const { rows } = await running.db!.query('select id from notes where id = $1', [cancelled.id])
+      expect(rows).toHaveLength(1)
+
+      const garbage = {
+        ...cancelled,
+        id: 'not-protobuf',
+        data: new Uint8Array([0xff, 0xff, 0xff, 0xff]),
+      }
+      await bus.publish([garbage])
+      const [letter] = await waitFor(async () => {
+        const letters = await bus.deadLetters('svc-test-orders')
+        return letters.length > 0 ? letters : undefined
+      })
+      expect(letter).toMatchObject({ attempts: 1, event: { id: 'not-protobuf' } })
+      expect(letter!.error).toMatch(/EVENT_MALFORMED/)
+    } finally {
+      await bus.close()
+      await running.stop()
+    }
+  })
+
+  it('when the service stops, then its periodic work stops with it', async () => {
+    let runs = 0
+    let stoppedAt = -1
+    const start = defineService({
+      name: 'cart',
+      module: moduleUrl,
+      config: loadConfig,
+      database: true,
+      setup({ every }) {
+        every({ name: 'count', intervalMs: 5, run: () => void runs++ })
+        return {}
+      },
+    })
+    const running = await start(envOf('timers'), { handleSignals: false })
+    await waitFor(() => runs >= 2)
+    await running.stop()
+    stoppedAt = runs
+    // the witness: a new timer started after the stop runs twice; the stopped one must not have moved meanwhile
+    const { startTimer } = await import('../src/internal.js')
+    let witness = 0
+    const other = startTimer({ name: 'witness', intervalMs: 5, run: () => void witness++ }, silentLogger)
+    await waitFor(() => witness >= 3)
+    await other.stop()
+    expect(runs).toBe(stoppedAt)
+  })
+})
