@@ -2,22 +2,9 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import * as grpc from '@grpc/grpc-js'
 import * as protoLoader from '@grpc/proto-loader'
-import { createLogger, type Discovery } from '@microshop/chassis'
 import { service as healthService } from 'grpc-health-check'
 
-/** A logger that writes nothing, for code under test that wants one. */
-export const silentLogger = createLogger({ service: 'test', instance: 'test', level: 'silent' })
-
-/** Discovery that always answers the given targets (or whatever the function returns now). */
-export function staticDiscovery(targets: string[] | (() => string[])): Discovery {
-  return {
-    resolve: async () => (typeof targets === 'function' ? targets() : targets),
-    invalidate: () => undefined,
-    register: async () => undefined,
-    deregister: async () => undefined,
-    close: async () => undefined,
-  }
-}
+export { silentLogger, staticDiscovery } from '@microshop/chassis/testing'
 
 const HealthClient = grpc.makeGenericClientConstructor(healthService as grpc.ServiceDefinition, 'Health')
 
@@ -78,7 +65,11 @@ export function metricValue(text: string, name: string, labels: Record<string, s
   return total
 }
 
-/** The error a promise rejects with; fails the test when it resolves instead. */
+/**
+ * The error a promise rejects with, whatever it is; fails the test when it resolves instead. For an AppError
+ * of a known code use `expectFailure` (`@microshop/chassis/testing`); this is for rejections that are not
+ * AppErrors (a raw gRPC ServiceError) or whose kind a test does not pin (tripping a breaker).
+ */
 export function rejectionOf<E = unknown>(promise: Promise<unknown>): Promise<E> {
   return promise.then(
     (value) => {

@@ -1,4 +1,4 @@
-import type { RunningService } from '@microshop/chassis'
+import type { Clock, RunningService, ServiceStarter } from '@microshop/chassis'
 import { createTestDatabase, type TestDatabase } from './db.js'
 
 export type ServiceName =
@@ -12,10 +12,8 @@ export type ServiceName =
   | 'shipping'
   | 'notifications'
   | 'gateway'
-type Starter = (env: Record<string, string>, opts: { handleSignals: boolean }) => Promise<RunningService>
-
 // each service's composition root, loaded only when a stack asks for it
-const starters: Record<ServiceName, () => Promise<Starter>> = {
+const starters: Record<ServiceName, () => Promise<ServiceStarter>> = {
   catalog: async () => (await import('../services/catalog/src/main.js')).startCatalog,
   identity: async () => (await import('../services/identity/src/main.js')).startIdentity,
   cart: async () => (await import('../services/cart/src/main.js')).startCart,
@@ -40,6 +38,8 @@ const WITH_DATABASE: ServiceName[] = [
   'notifications',
 ]
 
+const FIRST: ServiceName[] = ['catalog', 'identity']
+
 export interface Stack {
   /** The gateway's base URL, e.g. http://127.0.0.1:40123 */
   base: string
@@ -53,18 +53,22 @@ export interface Stack {
 
 /**
  * Real services, in-process, each with its own database on the test run's embedded PostgreSQL,
- * finding each other through a real registry: the whole request path, minus process boundaries.
+ * finding each other through a real registry and sharing one event log: the whole request path, minus
+ * process boundaries. A service given a clock (`manualClock().now`) runs on it, for tests that move past a TTL.
  */
 export async function startStack(
   names: ServiceName[],
   env: Partial<Record<ServiceName, Record<string, string>>> = {},
+  opts: { clocks?: Partial<Record<ServiceName, Clock>> } = {},
 ): Promise<Stack> {
-  const databases: Stack['databases'] = {
-    platform: await createTestDatabase('stack_platform'),
-    bus: await createTestDatabase('stack_bus'),
-  }
-  for (const name of names)
-    if (WITH_DATABASE.includes(name)) databases[name] = await createTestDatabase(`stack_${name}`)
+  const databases: Stack['databases'] = {}
+  await Promise.all(
+    [...names.filter((n) => WITH_DATABASE.includes(n)), 'platform' as const, 'bus' as const].map(
+      async (name) => {
+        databases[name] = await createTestDatabase(`stack_${name}`)
+      },
+    ),
+  )
   const services: Stack['services'] = {}
 
   const start = async (name: ServiceName, extraEnv: Record<string, string> = {}) => {
@@ -82,7 +86,7 @@ export async function startStack(
         ...env[name],
         ...extraEnv,
       },
-      { handleSignals: false },
+      { handleSignals: false, clock: opts.clocks?.[name] },
     )
     services[name] = running
     return running
@@ -92,8 +96,14 @@ export async function startStack(
     delete services[name]
   }
 
-  for (const name of names.filter((n) => n !== 'gateway')) await start(name)
-  if (names.includes('gateway')) await start('gateway')
+  // in waves, as a launcher would: what others read at start (the catalog's products for the stock,
+  // identity's keys) first, then the rest side by side, the edge last
+  const waves: ServiceName[][] = [
+    FIRST,
+    names.filter((n) => !FIRST.includes(n) && n !== 'gateway'),
+    ['gateway'],
+  ]
+  for (const wave of waves) await Promise.all(wave.filter((n) => names.includes(n)).map((n) => start(n)))
 
   return {
     get base() {
@@ -104,8 +114,9 @@ export async function startStack(
     start,
     stop,
     async close() {
-      for (const name of ['gateway', ...names] as ServiceName[]) await stop(name)
-      for (const db of Object.values(databases)) await db.drop()
+      await stop('gateway')
+      await Promise.all(names.map((name) => stop(name)))
+      await Promise.all(Object.values(databases).map((db) => db.drop()))
     },
   }
 }

@@ -1,12 +1,12 @@
-import { busUrlSchema, readConfig, schemas, setting, z } from '@microshop/chassis'
+import { busSettings, databaseSettings, readConfig, schemas, setting, z } from '@microshop/chassis'
 
 // the catalog answers at most 200 ids per GetProducts: a cart must stay below that to be priced in one call
 const MAX_LINES_CEILING = 200
 
 export const cartSettings = {
-  databaseUrl: setting('DATABASE_URL', schemas.postgresUrl),
-  // OrderCreated arrives here and clears the ordered lines; without it, carts keep them
-  busUrl: setting('BUS_URL', busUrlSchema.optional()),
+  ...databaseSettings,
+  // OrderCreated arrives here and clears the ordered lines
+  ...busSettings,
   maxQuantity: setting('CART_MAX_QUANTITY', z.coerce.number().int().min(1).max(10_000).default(99)),
   maxLines: setting('CART_MAX_LINES', z.coerce.number().int().min(1).max(MAX_LINES_CEILING).default(50)),
   anonymousTtlDays: setting('CART_ANONYMOUS_TTL_DAYS', z.coerce.number().int().min(1).max(3650).default(30)),

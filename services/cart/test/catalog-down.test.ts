@@ -1,8 +1,9 @@
 import type { ServiceError } from '@grpc/grpc-js'
 import * as grpc from '@grpc/grpc-js'
+import { expectFailure, waitFor } from '@microshop/chassis/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type CartWithCatalog, startCartWithCatalog } from '../../../test-support/cart-service.js'
-import { createProducts, expectFailure, quantities } from './fixtures.js'
+import { createProducts, quantities } from './fixtures.js'
 
 describe('when the catalog is down', () => {
   let env: CartWithCatalog
@@ -22,26 +23,23 @@ describe('when the catalog is down', () => {
   })
 
   it('then reading a cart with lines fails UNAVAILABLE, retryable, with UPSTREAM_UNAVAILABLE', async () => {
-    const err = await expectFailure(
-      client().call('getCart', { cartToken: token }),
-      'unavailable',
-      'UPSTREAM_UNAVAILABLE',
-    )
+    const err = await expectFailure(client().call('getCart', { cartToken: token }), {
+      kind: 'unavailable',
+      code: 'UPSTREAM_UNAVAILABLE',
+    })
     expect(err.retryable).toBe(true)
     expect((err.cause as ServiceError).code).toBe(grpc.status.UNAVAILABLE)
   })
 
   it('then adding fails UNAVAILABLE before anything is written', async () => {
-    await expectFailure(
-      client().call('addItem', { cartToken: token, productId: product, quantity: 1 }),
-      'unavailable',
-      'UPSTREAM_UNAVAILABLE',
-    )
-    await expectFailure(
-      client().call('addItem', { cartToken: '', productId: product, quantity: 1 }),
-      'unavailable',
-      'UPSTREAM_UNAVAILABLE',
-    )
+    await expectFailure(client().call('addItem', { cartToken: token, productId: product, quantity: 1 }), {
+      kind: 'unavailable',
+      code: 'UPSTREAM_UNAVAILABLE',
+    })
+    await expectFailure(client().call('addItem', { cartToken: '', productId: product, quantity: 1 }), {
+      kind: 'unavailable',
+      code: 'UPSTREAM_UNAVAILABLE',
+    })
     const rows = await env.cart.service.db!.query<{ n: number }>('select count(*)::int as n from carts')
     expect(rows.rows[0]!.n).toBe(1)
   })
@@ -61,8 +59,7 @@ describe('when the catalog is down', () => {
           ({ cart }) => cart,
           () => undefined,
         )
-    await expect.poll(read, { timeout: 5_000, interval: 200 }).toBeDefined()
-    const cart = await read()
+    const cart = await waitFor(read, { timeoutMs: 5_000, everyMs: 200, what: 'the cart to read again' })
     expect(quantities(cart)).toEqual({ [product]: 2 })
     expect(cart?.subtotal?.amount).toBe(2_000)
   })

@@ -1,9 +1,9 @@
 import type { AppError } from '@microshop/chassis'
+import { expectFailure } from '@microshop/chassis/testing'
 import type { Cart } from '@microshop/contracts/cart/v1/cart'
 import type { Product } from '@microshop/contracts/catalog/v1/catalog'
 import { expect } from 'vitest'
 import type { TestCatalog } from '../../../test-support/catalog.js'
-import { rejectionOf } from '../../../test-support/grpc.js'
 
 /** Products made for one test, in the catalog, priced `amount` cents each unless told otherwise. */
 export async function createProducts(catalog: TestCatalog, prefix: string, count: number, amount = 1_000) {
@@ -28,15 +28,13 @@ export async function createProducts(catalog: TestCatalog, prefix: string, count
 export const quantities = (cart: Cart | undefined) =>
   Object.fromEntries((cart?.lines ?? []).map((l) => [l.productId, l.quantity]))
 
-/** The AppError a call fails with, checked against the kind, code and field it must name. */
-export async function expectFailure(
+/** The shared `expectFailure`, checking the kind and code, plus the field the error must name. */
+export async function expectFieldFailure(
   call: Promise<unknown>,
-  kind: AppError['kind'],
-  code: string,
-  field?: string,
+  expected: { kind: AppError['kind']; code: string },
+  field: string,
 ) {
-  const err = await rejectionOf<AppError>(call)
-  expect({ kind: err.kind, code: err.code }).toEqual({ kind, code })
-  if (field) expect(err.fields.map((f) => f.field)).toContain(field)
+  const err = await expectFailure(call, expected)
+  expect(err.fields.map((f) => f.field)).toContain(field)
   return err
 }

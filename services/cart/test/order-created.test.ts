@@ -1,17 +1,20 @@
-import { type CallOptions, type EventBus, openEventBus, toCloudEvent } from '@microshop/chassis'
+import type { CallOptions } from '@microshop/chassis'
+import { type EventBus, openEventBus } from '@microshop/chassis/internal'
+import { eventually, inboxRecorded, publishEvent, silentLogger, waitFor } from '@microshop/chassis/testing'
+import { events } from '@microshop/contracts/events'
 import type { OrderCreated } from '@microshop/contracts/orders/v1/events'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type CartWithCatalog, startCartWithCatalog } from '../../../test-support/cart-service.js'
 import { createTestDatabase, type TestDatabase } from '../../../test-support/db.js'
-import { silentLogger } from '../../../test-support/grpc.js'
-import { OrderCreatedEvent } from '../src/events/order-created.js'
 import { createProducts, quantities } from './fixtures.js'
 
 // OrderCreated travels on the real event log, as orders' outbox relay would publish it.
+const GROUP = 'cart-order-created'
 let env: CartWithCatalog
 let busDb: TestDatabase
 let bus: EventBus
 let products: string[]
+let orders = 0
 const client = () => env.cart.client
 
 async function signedUp(): Promise<{ userId: string; as: CallOptions }> {
@@ -23,7 +26,7 @@ async function signedUp(): Promise<{ userId: string; as: CallOptions }> {
 }
 
 const orderCreated = (userId: string, lines: [string, number][], createdAt: string): OrderCreated => ({
-  orderId: `order-${Date.now()}`,
+  orderId: `order-${++orders}-${Date.now()}`,
   userId,
   email: 'orderer@example.com',
   lines: lines.map(([productId, quantity]) => ({
@@ -42,16 +45,12 @@ const orderCreated = (userId: string, lines: [string, number][], createdAt: stri
   createdAt,
 })
 
-const publish = (order: OrderCreated, id?: string) =>
-  bus.publish([toCloudEvent('/microshop/orders', OrderCreatedEvent.create(order.orderId, order, { id }))])
-
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  let value = await read()
-  for (let i = 0; i < 100 && !done(value); i++) {
-    await new Promise((r) => setTimeout(r, 50))
-    value = await read()
-  }
-  return value
+/** Publishes the order and waits until the cart has handled that delivery (its inbox holds it). */
+async function delivered(order: OrderCreated) {
+  const event = await publishEvent(bus, events.OrderCreated, order)
+  await waitFor(() => inboxRecorded(env.cart.service.db!, GROUP, event.id), {
+    what: `the cart to handle ${event.id}`,
+  })
 }
 
 beforeAll(async () => {
@@ -85,14 +84,13 @@ describe('a cart when its owner places an order', () => {
       new Date().toISOString(),
     )
 
-    await publish(order)
+    await publishEvent(bus, events.OrderCreated, order)
     const getCart = async () => quantities((await client().call('getCart', { cartToken: '' }, buyer.as)).cart)
-    expect(await eventually(getCart, (q) => !(ordered in q))).toEqual({ [kept]: 3 })
+    await eventually(async () => expect(await getCart()).toEqual({ [kept]: 3 }))
 
     // added after checkout: the same event again (a new delivery id) must not take it
     await client().call('addItem', { cartToken: '', productId: ordered, quantity: 1 }, buyer.as)
-    await publish(order)
-    await new Promise((r) => setTimeout(r, 500))
+    await delivered(order)
     expect(await getCart()).toEqual({ [kept]: 3, [ordered]: 1 })
   })
 
@@ -100,12 +98,17 @@ describe('a cart when its owner places an order', () => {
     const buyer = await signedUp()
     const other = await signedUp()
     await client().call('addItem', { cartToken: '', productId: products[0]!, quantity: 1 }, other.as)
-    await publish(orderCreated(buyer.userId, [[products[0]!, 1]], new Date().toISOString()))
+    // recorded in the inbox: handled and committed, not failed and waiting for a retry
+    await delivered(orderCreated(buyer.userId, [[products[0]!, 1]], new Date().toISOString()))
     // the other user's cart is a witness that later events are still handled
-    await publish(orderCreated(other.userId, [[products[0]!, 1]], new Date().toISOString()))
+    await publishEvent(
+      bus,
+      events.OrderCreated,
+      orderCreated(other.userId, [[products[0]!, 1]], new Date().toISOString()),
+    )
     const otherCart = async () =>
       quantities((await client().call('getCart', { cartToken: '' }, other.as)).cart)
-    expect(await eventually(otherCart, (q) => !(products[0]! in q))).toEqual({})
+    await eventually(async () => expect(await otherCart()).toEqual({}))
     const { cart } = await client().call('getCart', { cartToken: '' }, buyer.as)
     expect(cart?.id ?? '').toBe('')
   })

@@ -1,8 +1,9 @@
 import type { CallOptions } from '@microshop/chassis'
+import { expectFailure } from '@microshop/chassis/testing'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type CartWithCatalog, startCartWithCatalog } from '../../../test-support/cart-service.js'
-import { createProducts, expectFailure, quantities } from './fixtures.js'
+import { createProducts, quantities } from './fixtures.js'
 
 const PASSWORD = 'correct-horse-battery-9'
 let env: CartWithCatalog
@@ -72,8 +73,7 @@ describe("a signed-in user's cart", () => {
     expect(quantities((await client().call('getCart', { cartToken: '' }, b.as)).cart)).toEqual({})
     await expectFailure(
       client().call('updateItem', { cartToken: '', productId: products[0]!, quantity: 1 }, b.as),
-      'not_found',
-      'CART_LINE_NOT_FOUND',
+      { kind: 'not_found', code: 'CART_LINE_NOT_FOUND' },
     )
     await client().call('removeItem', { cartToken: '', productId: products[0]! }, b.as)
     await client().call('clearCart', { cartToken: '' }, b.as)
@@ -108,11 +108,10 @@ describe("a signed-in user's cart", () => {
     const a = await signedUp()
     const tampered = `${String(a.as.authorization).slice(0, -4)}AAAA`
     for (const authorization of [tampered, 'Bearer not-a-jwt', 'Basic abc'])
-      await expectFailure(
-        client().call('getCart', { cartToken: '' }, { authorization }),
-        'unauthenticated',
-        'AUTH_TOKEN_INVALID',
-      )
+      await expectFailure(client().call('getCart', { cartToken: '' }, { authorization }), {
+        kind: 'unauthenticated',
+        code: 'AUTH_TOKEN_INVALID',
+      })
   })
 
   it('when 20 first additions race for a user without a cart, then one cart is made and none is lost', async () => {
@@ -170,7 +169,10 @@ describe('merging at sign-in', () => {
 
   it('when nobody is signed in, then merging is UNAUTHENTICATED AUTH_REQUIRED and the anonymous cart stays', async () => {
     const token = await anonymousCart([[products[1]!, 2]])
-    await expectFailure(client().call('mergeCarts', { cartToken: token }), 'unauthenticated', 'AUTH_REQUIRED')
+    await expectFailure(client().call('mergeCarts', { cartToken: token }), {
+      kind: 'unauthenticated',
+      code: 'AUTH_REQUIRED',
+    })
     expect(quantities((await client().call('getCart', { cartToken: token })).cart)).toEqual({
       [products[1]!]: 2,
     })

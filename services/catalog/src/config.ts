@@ -1,9 +1,8 @@
-import { busUrlSchema, readConfig, schemas, setting, z } from '@microshop/chassis'
+import { busSettings, databaseSettings, readConfig, schemas, setting, z } from '@microshop/chassis'
 
 export const catalogSettings = {
-  databaseUrl: setting('DATABASE_URL', schemas.postgresUrl),
-  // without it, events wait in the outbox until the catalog runs with a bus
-  busUrl: setting('BUS_URL', busUrlSchema.optional()),
+  ...databaseSettings,
+  ...busSettings,
   maxPageSize: setting('CATALOG_MAX_PAGE_SIZE', z.coerce.number().int().min(1).max(500).default(100)),
   seed: setting('CATALOG_SEED', schemas.boolean.default(true)),
 }

@@ -1,40 +1,33 @@
-import { join } from 'node:path'
-import { bindGrpc, packageDir, runAsMain, startService } from '@microshop/chassis'
+import { bindGrpc, defineService, emitterOf, runAsMain } from '@microshop/chassis'
 import { protoFiles, protoRoot } from '@microshop/contracts'
 import { CatalogServiceService } from '@microshop/contracts/catalog/v1/catalog'
 import { createCatalogHandlers } from './api/grpc.js'
 import { createCatalog } from './app/catalog.js'
 import { seedCatalog } from './app/seed.js'
 import { loadConfig } from './config.js'
-import { createCatalogEmitter } from './events/catalog-events.js'
-import { createProductStore } from './store/product-store.js'
+import { toContractEvents } from './events/catalog-events.js'
+import { productStore } from './store/product-store.js'
 
 /** Composition root: config, store, use cases and handlers, handed to the chassis. */
-export function startCatalog(
-  env: Record<string, string | undefined> = process.env,
-  opts = { handleSignals: true },
-) {
-  const config = loadConfig(env)
-  return startService({
-    name: 'catalog',
-    config,
-    migrations: join(packageDir(import.meta.url), 'src/store/migrations'),
-    handleSignals: opts.handleSignals,
-    async setup({ db, outbox, log }) {
-      const store = createProductStore(db!)
-      if (config.seed) await seedCatalog(store, log)
-      const catalog = createCatalog({
-        store,
-        maxPageSize: config.maxPageSize,
-        transaction: (fn) => db!.tx(fn),
-        emit: createCatalogEmitter(outbox!),
-      })
-      return {
-        grpc: [bindGrpc(CatalogServiceService, createCatalogHandlers(catalog))],
-        proto: { root: protoRoot, files: [protoFiles.catalog] },
-      }
-    },
-  })
-}
+export const startCatalog = defineService({
+  name: 'catalog',
+  module: import.meta.url,
+  config: loadConfig,
+  database: true,
+  events: true,
+  async setup({ config, db, events, log }) {
+    if (config.seed) await seedCatalog(db, productStore, log)
+    const catalog = createCatalog({
+      db,
+      store: productStore,
+      maxPageSize: config.maxPageSize,
+      emit: emitterOf(events, toContractEvents),
+    })
+    return {
+      grpc: [bindGrpc(CatalogServiceService, createCatalogHandlers(catalog))],
+      proto: { root: protoRoot, files: [protoFiles.catalog] },
+    }
+  },
+})
 
-await runAsMain(import.meta.url, () => startCatalog())
+await runAsMain(import.meta.url, startCatalog)

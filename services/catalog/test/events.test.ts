@@ -1,10 +1,12 @@
-import { type DeliveredEvent, type EventBus, openEventBus } from '@microshop/chassis'
+import type { DeliveredEvent } from '@microshop/chassis'
+import { type EventBus, openEventBus } from '@microshop/chassis/internal'
+import { eventually, expectFailure, waitFor } from '@microshop/chassis/testing'
 import type { Product } from '@microshop/contracts/catalog/v1/catalog'
+import { events } from '@microshop/contracts/events'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestCatalog, type TestCatalog } from '../../../test-support/catalog.js'
 import { createTestDatabase, type TestDatabase } from '../../../test-support/db.js'
 import { silentLogger } from '../../../test-support/grpc.js'
-import { PriceChangedEvent, ProductUpdatedEvent } from '../src/events/catalog-events.js'
 
 const lamp = (patch: Partial<Product> = {}): Product => ({
   id: 'event-lamp',
@@ -18,7 +20,9 @@ const lamp = (patch: Partial<Product> = {}): Product => ({
   ...patch,
 })
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+const { ProductUpdated, PriceChanged } = events
+const decoded = <T>(contract: { payload: { decode(data: Uint8Array): T } }, e: DeliveredEvent) =>
+  contract.payload.decode(e.data)
 
 describe('catalog events', () => {
   let db: TestDatabase
@@ -27,13 +31,21 @@ describe('catalog events', () => {
   let bus: EventBus
   const received: DeliveredEvent[] = []
 
-  /** Waits until n events arrived, then a little longer, so that a duplicate would show. */
-  async function receivedAfter(n: number) {
-    const deadline = Date.now() + 10_000
-    while (received.length < n && Date.now() < deadline) await pause(25)
-    await pause(400)
-    return received.map((e) => ({ type: e.type, subject: e.subject, id: e.id }))
+  let witnesses = 0
+  /**
+   * The events that arrived before a witness: one more change of the same product (the same subject, so
+   * its event comes after every earlier one); a duplicate of an earlier event would be among them.
+   */
+  async function receivedBeforeWitness() {
+    const name = `Witness ${++witnesses}`
+    await catalog.client.call('upsertProduct', { product: lamp({ name, price: current }), createOnly: false })
+    const isWitness = (e: DeliveredEvent) =>
+      e.type === ProductUpdated.type && decoded(ProductUpdated, e).product?.name === name
+    await waitFor(() => received.some(isWitness), { what: `the ProductUpdated of ${name}` })
+    const before = received.splice(0).filter((e) => !isWitness(e))
+    return before.map((e) => ({ type: e.type, subject: e.subject, id: e.id }))
   }
+  let current = { amount: 2_500, currency: 'USD' }
 
   beforeAll(async () => {
     ;[db, busDb] = await Promise.all([
@@ -42,7 +54,7 @@ describe('catalog events', () => {
     ])
     catalog = await startTestCatalog(db.url, { BUS_URL: busDb.url })
     bus = await openEventBus(busDb.url, { log: silentLogger })
-    await bus.subscribe('catalog-events-test', [ProductUpdatedEvent, PriceChangedEvent], async (e) => {
+    await bus.subscribe('catalog-events-test', [ProductUpdated, PriceChanged], async (e) => {
       received.push(e)
     })
   })
@@ -55,53 +67,56 @@ describe('catalog events', () => {
   it('when a product is created, then one ProductUpdated arrives on the bus, and no PriceChanged', async () => {
     const { created } = await catalog.client.call('upsertProduct', { product: lamp(), createOnly: false })
     expect(created).toBe(true)
-    const events = await receivedAfter(1)
-    expect(events).toEqual([
-      { type: 'catalog.ProductUpdated.v1', subject: 'event-lamp', id: expect.any(String) },
-    ])
-    const payload = ProductUpdatedEvent.decode(received[0]!)
+    const first = await waitFor(() => received[0])
+    expect(first.source).toBe('/microshop/catalog')
+    const payload = decoded(ProductUpdated, first)
     expect(payload.created).toBe(true)
     expect(payload.product).toMatchObject({ id: 'event-lamp', name: 'Event Lamp', price: { amount: 2_500 } })
-    expect(received[0]!.source).toBe('/microshop/catalog')
+    expect(await receivedBeforeWitness()).toEqual([
+      { type: ProductUpdated.type, subject: 'event-lamp', id: first.id },
+    ])
   })
 
   it('when its price changes, then ProductUpdated and PriceChanged arrive once each, in that order', async () => {
-    received.length = 0
     await catalog.client.call('upsertProduct', {
       product: lamp({ price: { amount: 1_990, currency: 'USD' } }),
       createOnly: false,
     })
-    const events = await receivedAfter(2)
-    expect(events.map((e) => e.type)).toEqual(['catalog.ProductUpdated.v1', 'catalog.PriceChanged.v1'])
-    expect(new Set(events.map((e) => e.id)).size).toBe(2)
-    expect(PriceChangedEvent.decode(received[1]!)).toEqual({
+    const [updated, changed] = await waitFor(() => (received.length >= 2 ? received.slice(0, 2) : undefined))
+    expect(decoded(PriceChanged, changed!)).toEqual({
       productId: 'event-lamp',
       previousPrice: { amount: 2_500, currency: 'USD' },
       price: { amount: 1_990, currency: 'USD' },
     })
-    expect(ProductUpdatedEvent.decode(received[0]!).created).toBe(false)
+    expect(decoded(ProductUpdated, updated!).created).toBe(false)
+    current = { amount: 1_990, currency: 'USD' }
+    const arrived = await receivedBeforeWitness()
+    expect(arrived.map((e) => e.type)).toEqual([ProductUpdated.type, PriceChanged.type])
+    expect(new Set(arrived.map((e) => e.id)).size).toBe(2)
   })
 
   it('when it is replaced at the same price, then only ProductUpdated arrives', async () => {
-    received.length = 0
     await catalog.client.call('upsertProduct', {
       product: lamp({ name: 'Event Lamp II', price: { amount: 1_990, currency: 'USD' } }),
       createOnly: false,
     })
-    const events = await receivedAfter(1)
-    expect(events.map((e) => e.type)).toEqual(['catalog.ProductUpdated.v1'])
-    expect(ProductUpdatedEvent.decode(received[0]!).product?.name).toBe('Event Lamp II')
+    const first = await waitFor(() => received[0])
+    expect(decoded(ProductUpdated, first).product?.name).toBe('Event Lamp II')
+    expect((await receivedBeforeWitness()).map((e) => e.type)).toEqual([ProductUpdated.type])
   })
 
   it('when an upsert is rejected, then nothing is emitted, and every emitted row left the outbox', async () => {
-    received.length = 0
-    await expect(
+    await expectFailure(
       catalog.client.call('upsertProduct', { product: lamp({ category: 'nope' }), createOnly: false }),
-    ).rejects.toThrow()
-    expect(await receivedAfter(0)).toEqual([])
-    const { rows } = await catalog.service.db!.query<{ total: number; unsent: number }>(
-      'select count(*)::int as total, count(*) filter (where sent_at is null)::int as unsent from event_outbox',
+      'CATALOG_INVALID_PRODUCT',
     )
-    expect(rows[0]).toEqual({ total: 4, unsent: 0 })
+    expect(await receivedBeforeWitness()).toEqual([])
+    // four changes and four witnesses: eight events, all marked sent by the relay soon after it published them
+    await eventually(async () => {
+      const { rows } = await catalog.service.db!.query<{ total: number; unsent: number }>(
+        'select count(*)::int as total, count(*) filter (where sent_at is null)::int as unsent from event_outbox',
+      )
+      expect(rows[0]).toEqual({ total: 8, unsent: 0 })
+    })
   })
 })

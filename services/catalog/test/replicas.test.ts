@@ -1,4 +1,4 @@
-import { createRegistryDiscovery, createServiceClient, type Discovery } from '@microshop/chassis'
+import { createRegistryDiscovery, createServiceClient, type Discovery } from '@microshop/chassis/internal'
 import { CatalogServiceService } from '@microshop/contracts/catalog/v1/catalog'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestCatalog, type TestCatalog } from '../../../test-support/catalog.js'

@@ -1,4 +1,4 @@
-import { busUrlSchema, ConfigError, readConfig, schemas, setting, z } from '@microshop/chassis'
+import { busSettings, ConfigError, databaseSettings, readConfig, setting, z } from '@microshop/chassis'
 import { emailProblem, normaliseEmail } from './domain/email.js'
 import { passwordProblems } from './domain/password-policy.js'
 
@@ -9,9 +9,8 @@ const DEFAULT_ADMIN_PASSWORD = 'microshop-admin-2026'
 const seconds = (max: number) => z.coerce.number().int().min(1).max(max)
 
 export const identitySettings = {
-  databaseUrl: setting('DATABASE_URL', schemas.postgresUrl),
-  // without it, events wait in the outbox until a relay with a bus sends them
-  busUrl: setting('BUS_URL', busUrlSchema.optional()),
+  ...databaseSettings,
+  ...busSettings,
   accessTokenTtlSeconds: setting('IDENTITY_ACCESS_TOKEN_TTL_SECONDS', seconds(86_400).default(900)),
   refreshTokenTtlSeconds: setting(
     'IDENTITY_REFRESH_TOKEN_TTL_SECONDS',

@@ -1,9 +1,11 @@
-import { type DeliveredEvent, type EventBus, openEventBus } from '@microshop/chassis'
+import type { DeliveredEvent } from '@microshop/chassis'
+import { type EventBus, openEventBus } from '@microshop/chassis/internal'
+import { silentLogger, waitFor } from '@microshop/chassis/testing'
+import { events } from '@microshop/contracts/events'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../../../test-support/db.js'
-import { rejectionOf, silentLogger } from '../../../test-support/grpc.js'
+import { rejectionOf } from '../../../test-support/grpc.js'
 import { startTestIdentity, type TestIdentity } from '../../../test-support/identity-service.js'
-import { UserRegisteredEvent } from '../src/events/account-events.js'
 
 const PASSWORD = 'correct-horse-battery-9'
 let db: TestDatabase
@@ -11,15 +13,8 @@ let busDb: TestDatabase
 let identity: TestIdentity
 let bus: EventBus
 
-async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 15_000): Promise<T> {
-  const giveUpAt = Date.now() + timeoutMs
-  for (;;) {
-    const found = probe()
-    if (found !== undefined) return found
-    if (Date.now() > giveUpAt) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
+const { UserRegistered } = events
+const decoded = (data: Uint8Array) => UserRegistered.payload.decode(data)
 
 const outboxRows = async () =>
   (
@@ -43,7 +38,7 @@ afterAll(async () => {
 })
 
 describe('UserRegistered', () => {
-  it('when a customer registers, then one identity.UserRegistered.v1 about them is in the outbox', async () => {
+  it('when a customer registers, then one UserRegistered about them is in the outbox', async () => {
     const before = (await outboxRows()).length
     const { user } = await identity.client.call('register', {
       email: ' Events@Example.com',
@@ -51,8 +46,8 @@ describe('UserRegistered', () => {
       name: 'Eve Ents',
     })
     const rows = (await outboxRows()).slice(before)
-    expect(rows.map((r) => [r.type, r.subject])).toEqual([['identity.UserRegistered.v1', user!.id]])
-    expect(UserRegisteredEvent.decode({ type: rows[0]!.type, data: rows[0]!.data })).toEqual({
+    expect(rows.map((r) => [r.type, r.subject])).toEqual([[UserRegistered.type, user!.id]])
+    expect(decoded(rows[0]!.data)).toEqual({
       userId: user!.id,
       email: 'events@example.com',
       name: 'Eve Ents',
@@ -71,13 +66,13 @@ describe('UserRegistered', () => {
 
   it('when the first admin is created, then it is not announced as a registration', async () => {
     const rows = await outboxRows()
-    const admins = rows.filter((r) => UserRegisteredEvent.decode(r).email === 'admin@microshop.local')
+    const admins = rows.filter((r) => decoded(r.data).email === 'admin@microshop.local')
     expect(admins).toEqual([])
   })
 
   it('when BUS_URL is set, then the relay delivers the event to a consumer group', async () => {
     const received: DeliveredEvent[] = []
-    const subscription = await bus.subscribe('identity-test', [UserRegisteredEvent], async (e) => {
+    const subscription = await bus.subscribe('identity-test', [UserRegistered], async (e) => {
       received.push(e)
     })
     try {
@@ -86,9 +81,11 @@ describe('UserRegistered', () => {
         password: PASSWORD,
         name: 'Relay',
       })
-      const event = await until('the event on the bus', () => received.find((e) => e.subject === user!.id))
-      expect(event).toMatchObject({ type: 'identity.UserRegistered.v1', source: '/microshop/identity' })
-      expect(UserRegisteredEvent.decode(event).email).toBe('relayed@example.com')
+      const event = await waitFor(() => received.find((e) => e.subject === user!.id), {
+        what: 'the event on the bus',
+      })
+      expect(event).toMatchObject({ type: UserRegistered.type, source: '/microshop/identity' })
+      expect(decoded(event.data).email).toBe('relayed@example.com')
     } finally {
       await subscription.stop()
     }

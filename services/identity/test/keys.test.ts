@@ -1,3 +1,4 @@
+import { expectFailure, type ManualClock, manualClock, waitFor } from '@microshop/chassis/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../../../test-support/db.js'
 import { startTestIdentity, type TestIdentity } from '../../../test-support/identity-service.js'
@@ -8,16 +9,6 @@ const kidOf = (jwt: string) =>
   (JSON.parse(Buffer.from(jwt.split('.')[0]!, 'base64url').toString()) as { kid: string }).kid
 const expOf = (jwt: string) =>
   (JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as { exp: number }).exp
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const giveUpAt = Date.now() + timeoutMs
-  for (;;) {
-    const found = await probe()
-    if (found !== undefined) return found
-    if (Date.now() > giveUpAt) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-}
 
 const kidsOf = async (identity: TestIdentity) => (await identity.jwks()).keys.map((k) => k.kid!)
 
@@ -34,16 +25,39 @@ const ageActiveKey = (identity: TestIdentity, hours: number) =>
     [hours],
   )
 
+let staleCounts = 0
+/**
+ * Resolves once a whole housekeeping round has run since the call, seen by the stale failure counts it prunes:
+ * the first may go in a round already under way, the second only in a round that began after it.
+ */
+async function housekeepingRan(identity: TestIdentity, clock: ManualClock) {
+  for (let round = 0; round < 2; round++) {
+    const email = `stale${++staleCounts}@example.com`
+    await identity.service.db!.query(
+      `insert into login_failures (email, failures, window_started_at) values ($1, 1, $2)`,
+      [email, new Date(clock.now().getTime() - 7 * 86_400_000)],
+    )
+    await waitFor(
+      async () =>
+        (await identity.service.db!.query('select 1 from login_failures where email = $1', [email]))
+          .rowCount === 0,
+      { what: 'housekeeping to prune a stale failure count' },
+    )
+  }
+}
+
 describe('signing key rotation', () => {
   let db: TestDatabase
   let identity: TestIdentity
+  const clock = manualClock()
 
   beforeAll(async () => {
     db = await createTestDatabase('identity_rotation')
-    identity = await startTestIdentity(db.url, {
-      IDENTITY_ACCESS_TOKEN_TTL_SECONDS: '6',
-      IDENTITY_HOUSEKEEPING_INTERVAL_SECONDS: '1',
-    })
+    identity = await startTestIdentity(
+      db.url,
+      { IDENTITY_ACCESS_TOKEN_TTL_SECONDS: '6', IDENTITY_HOUSEKEEPING_INTERVAL_SECONDS: '1' },
+      { clock: clock.now },
+    )
   })
   afterAll(async () => {
     await identity?.stop()
@@ -53,7 +67,7 @@ describe('signing key rotation', () => {
   it('when the active key is younger than the rotation period, then the periodic check keeps it', async () => {
     const before = await kidsOf(identity)
     await ageActiveKey(identity, 23)
-    await new Promise((resolve) => setTimeout(resolve, 1_500))
+    await housekeepingRan(identity, clock)
     expect(await kidsOf(identity)).toEqual(before)
   })
 
@@ -63,12 +77,14 @@ describe('signing key rotation', () => {
     // a verifier that cached the key set before the rotation, as the gateway's would
     const cached = identity.verifier()
     await cached.verify(oldToken)
-    const cachedAt = Date.now()
     await ageActiveKey(identity, 2)
-    const kids = await until('a second key', async () => {
-      const now = await kidsOf(identity)
-      return now.length === 2 ? now : undefined
-    })
+    const kids = await waitFor(
+      async () => {
+        const now = await kidsOf(identity)
+        return now.length === 2 ? now : undefined
+      },
+      { what: 'a second key' },
+    )
     expect(kids).toContain(oldKid)
     expect((await identity.verifier().verify(oldToken)).email).toBe('rotation@example.com')
 
@@ -77,24 +93,32 @@ describe('signing key rotation', () => {
     expect(newKid).not.toBe(oldKid)
     expect(kids).toContain(newKid)
     expect((await identity.verifier().verify(newToken)).email).toBe('rotation@example.com')
-    // past the verifier's refetch cool-down, an unknown kid makes it fetch the new key set
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, cachedAt + 2_100 - Date.now())))
+    // within the verifier's refetch cool-down an unknown kid is refused; past it, it fetches the new key set
+    await expectFailure(cached.verify(newToken), 'AUTH_TOKEN_INVALID')
+    clock.advance(2_000)
     expect((await cached.verify(newToken)).email).toBe('rotation@example.com')
 
-    await until('the old key to leave the JWKS', async () =>
-      (await kidsOf(identity)).includes(oldKid) ? undefined : true,
-    )
+    // a moment before the last token it signed expires, the old key is still published
+    clock.set(new Date(expOf(oldToken) * 1_000 - 1))
+    expect(await kidsOf(identity)).toContain(oldKid)
+    clock.advance(6_000)
+    await waitFor(async () => !(await kidsOf(identity)).includes(oldKid), {
+      what: 'the old key to leave the JWKS',
+    })
     // it left only once every token it signed had expired
-    expect(Date.now() / 1000).toBeGreaterThanOrEqual(expOf(oldToken))
+    expect(clock.now().getTime() / 1000).toBeGreaterThanOrEqual(expOf(oldToken))
     expect(await kidsOf(identity)).toEqual([newKid])
     const latest = await signIn(identity, 'rotation@example.com')
     expect(kidOf(latest)).toBe(newKid)
     expect((await identity.verifier().verify(latest)).email).toBe('rotation@example.com')
     // the next housekeeping round deletes it, private half and all
-    const stored = await until('the old key row to be deleted', async () => {
-      const { rows } = await identity.service.db!.query<{ kid: string }>('select kid from signing_keys')
-      return rows.length === 1 ? rows.map((r) => r.kid) : undefined
-    })
+    const stored = await waitFor(
+      async () => {
+        const { rows } = await identity.service.db!.query<{ kid: string }>('select kid from signing_keys')
+        return rows.length === 1 ? rows.map((r) => r.kid) : undefined
+      },
+      { what: 'the old key row to be deleted' },
+    )
     expect(stored).toEqual([newKid])
   })
 })

@@ -2,11 +2,13 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import { type AppError, createServiceClient } from '@microshop/chassis'
+import type { AppError } from '@microshop/chassis'
+import { createServiceClient } from '@microshop/chassis/internal'
+import { silentLogger, staticDiscovery } from '@microshop/chassis/testing'
 import { IdentityServiceService } from '@microshop/contracts/identity/v1/identity'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../../../test-support/db.js'
-import { rejectionOf, silentLogger, staticDiscovery } from '../../../test-support/grpc.js'
+import { rejectionOf } from '../../../test-support/grpc.js'
 import { asCaller } from '../../../test-support/identity-service.js'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
@@ -55,18 +57,23 @@ beforeAll(async () => {
 
 describe('what the service prints', () => {
   let db: TestDatabase
+  let busDb: TestDatabase
   let child: Child | undefined
 
   beforeAll(async () => {
-    db = await createTestDatabase('identity_logs')
+    ;[db, busDb] = await Promise.all([
+      createTestDatabase('identity_logs'),
+      createTestDatabase('identity_logs_bus'),
+    ])
   })
   afterAll(async () => {
     child?.process.kill('SIGKILL')
-    await db?.drop()
+    await child?.exited
+    await Promise.all([db?.drop(), busDb?.drop()])
   })
 
   it('when a whole session runs at debug level, then no password, token or key appears in the logs', async () => {
-    child = spawnIdentity({ DATABASE_URL: db.url, LOG_LEVEL: 'trace' })
+    child = spawnIdentity({ DATABASE_URL: db.url, BUS_URL: busDb.url, LOG_LEVEL: 'trace' })
     const port = await readyPort(child)
     const client = createServiceClient({
       service: 'identity',
@@ -124,7 +131,7 @@ describe('what the service prints', () => {
 
 describe('a bad configuration', () => {
   it('when DATABASE_URL is not a postgres URL, then the process stops with a message naming it', async () => {
-    const child = spawnIdentity({ DATABASE_URL: 'x' })
+    const child = spawnIdentity({ DATABASE_URL: 'x', BUS_URL: 'postgres://127.0.0.1:1/bus' })
     expect(await child.exited).toBe(78)
     expect(child.output()).toBe(
       'invalid configuration:\n  - DATABASE_URL: expected a postgres:// URL (got "x")\n',
@@ -134,6 +141,7 @@ describe('a bad configuration', () => {
   it('when the admin password breaks the policy, then the process stops without printing the password', async () => {
     const child = spawnIdentity({
       DATABASE_URL: 'postgres://127.0.0.1:1/identity',
+      BUS_URL: 'postgres://127.0.0.1:1/bus',
       MICROSHOP_ADMIN_PASSWORD: 'onlyletterspassword',
       IDENTITY_ACCESS_TOKEN_TTL_SECONDS: '0',
     })

@@ -1,4 +1,5 @@
 import type { AppError } from '@microshop/chassis'
+import { manualClock } from '@microshop/chassis/testing'
 import { UserStatus } from '@microshop/contracts/identity/v1/identity'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../../../test-support/db.js'
@@ -267,10 +268,15 @@ describe('refresh and logout', () => {
 describe('refresh tokens expire', () => {
   let shortDb: TestDatabase
   let short: TestIdentity
+  const clock = manualClock()
 
   beforeAll(async () => {
     shortDb = await createTestDatabase('identity_short_refresh')
-    short = await startTestIdentity(shortDb.url, { IDENTITY_REFRESH_TOKEN_TTL_SECONDS: '1' })
+    short = await startTestIdentity(
+      shortDb.url,
+      { IDENTITY_REFRESH_TOKEN_TTL_SECONDS: '1' },
+      { clock: clock.now },
+    )
   })
   afterAll(async () => {
     await short?.stop()
@@ -280,8 +286,12 @@ describe('refresh tokens expire', () => {
   it('when a refresh token is older than its lifetime, then it is invalid', async () => {
     const email = newEmail()
     await short.client.call('register', { email, password: PASSWORD, name: 'Ada' })
-    const { refreshToken } = (await short.client.call('login', { email, password: PASSWORD })).tokens!
-    await new Promise((resolve) => setTimeout(resolve, 1_200))
+    const first = (await short.client.call('login', { email, password: PASSWORD })).tokens!
+    // the control: a moment before the end of its lifetime, it still rotates
+    clock.advance(999)
+    const { refreshToken } = (await short.client.call('refresh', { refreshToken: first.refreshToken }))
+      .tokens!
+    clock.advance(1_000)
     const err = await rejectionOf<AppError>(short.client.call('refresh', { refreshToken }))
     expect(err.code).toBe('IDENTITY_REFRESH_INVALID')
   })

@@ -1,5 +1,7 @@
 import { createHmac } from 'node:crypto'
-import { ACCESS_TOKEN, type AppError, createTokenVerifier } from '@microshop/chassis'
+import { ACCESS_TOKEN, type AppError } from '@microshop/chassis'
+import { createTokenVerifier } from '@microshop/chassis/internal'
+import { manualClock } from '@microshop/chassis/testing'
 import { exportJWK, generateKeyPair, type JSONWebKeySet, SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../../../test-support/db.js'
@@ -126,10 +128,15 @@ describe('access tokens against the chassis verifier', () => {
 describe('access tokens expire', () => {
   let shortDb: TestDatabase
   let short: TestIdentity
+  const clock = manualClock()
 
   beforeAll(async () => {
     shortDb = await createTestDatabase('identity_short_access')
-    short = await startTestIdentity(shortDb.url, { IDENTITY_ACCESS_TOKEN_TTL_SECONDS: '2' })
+    short = await startTestIdentity(
+      shortDb.url,
+      { IDENTITY_ACCESS_TOKEN_TTL_SECONDS: '2' },
+      { clock: clock.now },
+    )
   })
   afterAll(async () => {
     await short?.stop()
@@ -144,7 +151,7 @@ describe('access tokens expire', () => {
     const verifier = short.verifier()
     // the control: the same token was good while it was young
     expect((await verifier.verify(res.tokens!.accessToken)).email).toBe(email)
-    await new Promise((resolve) => setTimeout(resolve, 3_100))
+    clock.advance(2_000)
     expect(await rejected(res.tokens!.accessToken, verifier)).toBe('AUTH_TOKEN_EXPIRED')
   })
 })

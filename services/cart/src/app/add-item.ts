@@ -1,3 +1,4 @@
+import type { Db } from '@microshop/chassis'
 import { type CartLimits, checkProductId, checkQuantity, checkRoomFor, type Owner } from '../domain/cart.js'
 import { CartErrors } from '../domain/errors.js'
 import type { PricedCart } from '../domain/pricing.js'
@@ -8,6 +9,7 @@ import type { ProductLookup } from './product-lookup.js'
 
 /** AddItem: the product must be in the catalog; the quantity is summed with the line's and capped. */
 export function createAddItem(deps: {
+  db: Db
   store: CartStore
   products: ProductLookup
   view: CartView
@@ -20,7 +22,7 @@ export function createAddItem(deps: {
     // asked before the transaction: no cart row stays locked while the catalog answers
     const [product] = await deps.products.getProducts([productId])
     if (!product) throw CartErrors.unknownProduct(productId)
-    const ref = await store.tx(async (tx) => {
+    const ref = await deps.db.tx(async (tx) => {
       const cart = (await openCart(store, tx, owner, true))!
       const present = await store.productIds(tx, cart.id)
       // the cart row lock makes this count exact under concurrent adds

@@ -1,3 +1,4 @@
+import type { Db } from '@microshop/chassis'
 import type { CartLimits, Owner } from '../domain/cart.js'
 import type { CartStore } from '../store/cart-store.js'
 import { createAddItem } from './add-item.js'
@@ -10,7 +11,12 @@ import { createUpdateItem } from './update-item.js'
 export type CartApp = ReturnType<typeof createCartApp>
 
 /** The cart's use cases, each one transaction, each answering with the cart as it is now, priced. */
-export function createCartApp(deps: { store: CartStore; products: ProductLookup; limits: CartLimits }) {
+export function createCartApp(deps: {
+  db: Db
+  store: CartStore
+  products: ProductLookup
+  limits: CartLimits
+}) {
   const view = createCartView(deps)
   const clearCart = createClearCart(deps)
   return {

@@ -1,4 +1,4 @@
-import type { Queryable } from '@microshop/chassis'
+import type { Db, Tx } from '@microshop/chassis'
 import type { Owner } from '../domain/cart.js'
 import type { CartStore } from '../store/cart-store.js'
 import { type CartRef, openCart } from './owner-cart.js'
@@ -6,15 +6,15 @@ import { type CartRef, openCart } from './owner-cart.js'
 export type ClearCart = ReturnType<typeof createClearCart>
 export type ClearOrderedLines = ReturnType<typeof createClearOrderedLines>
 
-/** Empties the owner's cart (no cart is created for it). Pass `tx` to clear inside a caller's transaction. */
-export function createClearCart(deps: { store: CartStore }) {
+/** Empties the owner's cart (no cart is created for it). */
+export function createClearCart(deps: { db: Db; store: CartStore }) {
   const { store } = deps
-  const clear = async (tx: Queryable, owner: Owner): Promise<CartRef | undefined> => {
-    const cart = await openCart(store, tx, owner, false)
-    if (cart && (await store.clearLines(tx, cart.id)) > 0) await store.touch(tx, cart.id)
-    return cart
-  }
-  return (owner: Owner, tx?: Queryable) => (tx ? clear(tx, owner) : store.tx((own) => clear(own, owner)))
+  return (owner: Owner): Promise<CartRef | undefined> =>
+    deps.db.tx(async (tx) => {
+      const cart = await openCart(store, tx, owner, false)
+      if (cart && (await store.clearLines(tx, cart.id)) > 0) await store.touch(tx, cart.id)
+      return cart
+    })
 }
 
 /**
@@ -24,7 +24,7 @@ export function createClearCart(deps: { store: CartStore }) {
 export function createClearOrderedLines(deps: { store: CartStore }) {
   const { store } = deps
   return async (
-    tx: Queryable,
+    tx: Tx,
     order: { userId: string; productIds: readonly string[]; createdAt: string },
   ): Promise<number> => {
     if (order.productIds.length === 0) return 0

@@ -1,4 +1,4 @@
-import type { Queryable } from '@microshop/chassis'
+import type { Tx } from '@microshop/chassis'
 import type { Owner } from '../domain/cart.js'
 import type { CartStore } from '../store/cart-store.js'
 import { hashCartToken, lookupHashOf, newCartToken } from './cart-token.js'
@@ -15,7 +15,7 @@ export interface CartRef {
  */
 export async function openCart(
   store: CartStore,
-  tx: Queryable,
+  tx: Tx,
   owner: Owner,
   create: boolean,
 ): Promise<CartRef | undefined> {

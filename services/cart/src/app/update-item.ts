@@ -1,3 +1,4 @@
+import type { Db } from '@microshop/chassis'
 import { type CartLimits, checkProductId, checkQuantity, type Owner } from '../domain/cart.js'
 import { CartErrors } from '../domain/errors.js'
 import type { PricedCart } from '../domain/pricing.js'
@@ -9,11 +10,11 @@ import { openCart } from './owner-cart.js'
  * UpdateItem and RemoveItem: set a line's quantity, 0 removing it. Neither creates a cart; removing
  * what is not there is a no-op, setting a quantity on a line that is not there is CART_LINE_NOT_FOUND.
  */
-export function createUpdateItem(deps: { store: CartStore; view: CartView; limits: CartLimits }) {
+export function createUpdateItem(deps: { db: Db; store: CartStore; view: CartView; limits: CartLimits }) {
   const { store } = deps
 
   const setQuantity = async (owner: Owner, productId: string, quantity: number): Promise<PricedCart> => {
-    const ref = await store.tx(async (tx) => {
+    const ref = await deps.db.tx(async (tx) => {
       const cart = await openCart(store, tx, owner, false)
       const changed =
         cart !== undefined &&

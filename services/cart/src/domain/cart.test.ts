@@ -1,4 +1,4 @@
-import { AppError } from '@microshop/chassis'
+import { AppError } from '@microshop/chassis/errors'
 import { describe, expect, it } from 'vitest'
 import { checkProductId, checkQuantity, checkRoomFor, emptyCart } from './cart.js'
 

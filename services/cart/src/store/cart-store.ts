@@ -1,4 +1,4 @@
-import type { Db, Queryable } from '@microshop/chassis'
+import type { Queryable, Tx } from '@microshop/chassis'
 import type { StoredLine } from '../domain/cart.js'
 
 interface CartRow {
@@ -38,26 +38,27 @@ const LIVE_ANONYMOUS = `user_id is null and token_hash = $1 and updated_at > now
 
 export type CartStore = ReturnType<typeof createCartStore>
 
-/** SQL for carts and their lines; the `lock*` reads take the cart row lock that serialises writes to one cart. */
-export function createCartStore(db: Db, opts: { anonymousTtlDays: number }) {
+/**
+ * SQL for carts and their lines. Each method runs where it is told, first argument: a read on the pool or a
+ * transaction, a write in a transaction; the `lock*` reads take the cart row lock that serialises writes to one cart.
+ */
+export function createCartStore(opts: { anonymousTtlDays: number }) {
   const ttl = opts.anonymousTtlDays
 
-  const one = async (sql: string, params: unknown[], tx: Queryable = db) =>
-    (await tx.query<CartRow>(sql, params)).rows.map(toHeader)[0]
+  const one = async (q: Queryable, sql: string, params: unknown[]) =>
+    (await q.query<CartRow>(sql, params)).rows.map(toHeader)[0]
 
   return {
-    /** Runs fn in one transaction. */
-    tx: <T>(fn: (tx: Queryable) => Promise<T>) => db.tx(fn),
+    findCart: (q: Queryable, id: string) => one(q, `select ${CART} from carts where id = $1`, [id]),
 
-    findCart: (id: string) => one(`select ${CART} from carts where id = $1`, [id]),
+    findUserCart: (q: Queryable, userId: string) =>
+      one(q, `select ${CART} from carts where user_id = $1`, [userId]),
 
-    findUserCart: (userId: string) => one(`select ${CART} from carts where user_id = $1`, [userId]),
+    findAnonymousCart: (q: Queryable, tokenHash: Buffer) =>
+      one(q, `select ${CART} from carts where ${LIVE_ANONYMOUS}`, [tokenHash, ttl]),
 
-    findAnonymousCart: (tokenHash: Buffer) =>
-      one(`select ${CART} from carts where ${LIVE_ANONYMOUS}`, [tokenHash, ttl]),
-
-    async lines(cartId: string, tx: Queryable = db): Promise<StoredLine[]> {
-      const { rows } = await tx.query<LineRow>(
+    async lines(q: Queryable, cartId: string): Promise<StoredLine[]> {
+      const { rows } = await q.query<LineRow>(
         'select * from cart_lines where cart_id = $1 order by added_at, product_id',
         [cartId],
       )
@@ -65,20 +66,20 @@ export function createCartStore(db: Db, opts: { anonymousTtlDays: number }) {
     },
 
     /** The user's cart, locked; created first when `create` is set and the user has none. */
-    async lockUserCart(tx: Queryable, userId: string, create: boolean): Promise<CartHeader | undefined> {
+    async lockUserCart(tx: Tx, userId: string, create: boolean): Promise<CartHeader | undefined> {
       if (create)
         await tx.query('insert into carts (user_id) values ($1) on conflict (user_id) do nothing', [userId])
-      return one(`select ${CART} from carts where user_id = $1 for update`, [userId], tx)
+      return one(tx, `select ${CART} from carts where user_id = $1 for update`, [userId])
     },
 
-    lockAnonymousCart: (tx: Queryable, tokenHash: Buffer) =>
-      one(`select ${CART} from carts where ${LIVE_ANONYMOUS} for update`, [tokenHash, ttl], tx),
+    lockAnonymousCart: (tx: Tx, tokenHash: Buffer) =>
+      one(tx, `select ${CART} from carts where ${LIVE_ANONYMOUS} for update`, [tokenHash, ttl]),
 
-    async createAnonymousCart(tx: Queryable, tokenHash: Buffer): Promise<CartHeader> {
-      return (await one(`insert into carts (token_hash) values ($1) returning ${CART}`, [tokenHash], tx))!
+    async createAnonymousCart(tx: Tx, tokenHash: Buffer): Promise<CartHeader> {
+      return (await one(tx, `insert into carts (token_hash) values ($1) returning ${CART}`, [tokenHash]))!
     },
 
-    async productIds(tx: Queryable, cartId: string): Promise<Set<string>> {
+    async productIds(tx: Tx, cartId: string): Promise<Set<string>> {
       const { rows } = await tx.query<{ product_id: string }>(
         'select product_id from cart_lines where cart_id = $1',
         [cartId],
@@ -87,7 +88,7 @@ export function createCartStore(db: Db, opts: { anonymousTtlDays: number }) {
     },
 
     /** Adds to a line, summing with what is there, capped at max. */
-    async addToLine(tx: Queryable, cartId: string, productId: string, quantity: number, max: number) {
+    async addToLine(tx: Tx, cartId: string, productId: string, quantity: number, max: number) {
       await tx.query(
         `insert into cart_lines (cart_id, product_id, quantity) values ($1, $2, least($3::int, $4::int))
          on conflict (cart_id, product_id) do update set quantity = least(cart_lines.quantity + excluded.quantity, $4)`,
@@ -96,7 +97,7 @@ export function createCartStore(db: Db, opts: { anonymousTtlDays: number }) {
     },
 
     /** Sets a line's quantity; false when the cart holds no such line. */
-    async setLine(tx: Queryable, cartId: string, productId: string, quantity: number): Promise<boolean> {
+    async setLine(tx: Tx, cartId: string, productId: string, quantity: number): Promise<boolean> {
       const { rowCount } = await tx.query(
         'update cart_lines set quantity = $3 where cart_id = $1 and product_id = $2',
         [cartId, productId, quantity],
@@ -105,7 +106,7 @@ export function createCartStore(db: Db, opts: { anonymousTtlDays: number }) {
     },
 
     /** Replaces the given lines' quantities, inserting the missing ones with their original added_at. */
-    async putLines(tx: Queryable, cartId: string, lines: readonly StoredLine[]) {
+    async putLines(tx: Tx, cartId: string, lines: readonly StoredLine[]) {
       if (lines.length === 0) return
       await tx.query(
         `insert into cart_lines (cart_id, product_id, quantity, added_at)
@@ -115,7 +116,7 @@ export function createCartStore(db: Db, opts: { anonymousTtlDays: number }) {
       )
     },
 
-    async removeLine(tx: Queryable, cartId: string, productId: string): Promise<boolean> {
+    async removeLine(tx: Tx, cartId: string, productId: string): Promise<boolean> {
       const { rowCount } = await tx.query('delete from cart_lines where cart_id = $1 and product_id = $2', [
         cartId,
         productId,
@@ -125,7 +126,7 @@ export function createCartStore(db: Db, opts: { anonymousTtlDays: number }) {
 
     /** Removes the lines of these products added at or before `before`; how many it removed. */
     async removeLinesAddedBefore(
-      tx: Queryable,
+      tx: Tx,
       cartId: string,
       productIds: readonly string[],
       before: string,
@@ -137,22 +138,22 @@ export function createCartStore(db: Db, opts: { anonymousTtlDays: number }) {
       return rowCount ?? 0
     },
 
-    async clearLines(tx: Queryable, cartId: string): Promise<number> {
+    async clearLines(tx: Tx, cartId: string): Promise<number> {
       const { rowCount } = await tx.query('delete from cart_lines where cart_id = $1', [cartId])
       return rowCount ?? 0
     },
 
-    async touch(tx: Queryable, cartId: string) {
+    async touch(tx: Tx, cartId: string) {
       await tx.query('update carts set updated_at = now() where id = $1', [cartId])
     },
 
-    async deleteCart(tx: Queryable, cartId: string) {
+    async deleteCart(tx: Tx, cartId: string) {
       await tx.query('delete from carts where id = $1', [cartId])
     },
 
     /** Deletes up to `batch` expired anonymous carts (their lines go with them); how many it deleted. */
-    async pruneAnonymous(batch: number): Promise<number> {
-      const { rowCount } = await db.query(
+    async pruneAnonymous(tx: Tx, batch: number): Promise<number> {
+      const { rowCount } = await tx.query(
         `delete from carts where id in (
            select id from carts where user_id is null and updated_at <= now() - $1 * interval '1 day'
             order by updated_at limit $2 for update skip locked)`,

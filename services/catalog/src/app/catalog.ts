@@ -1,6 +1,6 @@
-import type { Queryable } from '@microshop/chassis'
+import { clampPageSize, type Db, type Emit } from '@microshop/chassis'
 import { CatalogErrors } from '../domain/errors.js'
-import { clampPageSize, decodePageToken, encodePageToken } from '../domain/paging.js'
+import { offsetTokens } from '../domain/paging.js'
 import {
   hasNul,
   imageUrlFor,
@@ -29,32 +29,31 @@ export const MAX_QUERY_LENGTH = 200
 export type Catalog = ReturnType<typeof createCatalog>
 
 export interface CatalogDeps {
+  db: Db
   store: ProductStore
   maxPageSize: number
-  /** Runs fn in one transaction of the catalog's database. */
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>
-  /** Records events in the transaction of the change they describe (the outbox). */
-  emit(tx: Queryable, events: CatalogEvent[]): Promise<void>
+  emit: Emit<CatalogEvent>
 }
 
 /** The catalog's use cases, each one read or one transaction. */
 export function createCatalog(deps: CatalogDeps) {
-  const { store } = deps
+  const { db, store } = deps
 
   const paged = async (input: PageInput, fetch: (limit: number, offset: number) => Promise<Product[]>) => {
-    const offset = decodePageToken(input.pageToken)
-    if (offset === undefined) throw CatalogErrors.invalidPageToken()
+    const start = offsetTokens.decode(input.pageToken)
+    if (!start) throw CatalogErrors.invalidPageToken()
+    const offset = start.after ?? 0
     const limit = clampPageSize(input.pageSize, deps.maxPageSize)
     if (input.category !== undefined && hasNul(input.category)) return { products: [], nextPageToken: '' }
     const rows = await fetch(limit, offset)
     const more = rows.length > limit
-    return { products: rows.slice(0, limit), nextPageToken: more ? encodePageToken(offset + limit) : '' }
+    return { products: rows.slice(0, limit), nextPageToken: more ? offsetTokens.encode(offset + limit) : '' }
   }
 
   return {
     listProducts: (input: PageInput & { sort: ProductSort }): Promise<Page> =>
       paged(input, (limit, offset) =>
-        store.list({ category: input.category, sort: input.sort, limit, offset }),
+        store.list(db, { category: input.category, sort: input.sort, limit, offset }),
       ),
 
     searchProducts(query: string, input: PageInput): Promise<Page> {
@@ -63,11 +62,13 @@ export function createCatalog(deps: CatalogDeps) {
       if (hasNul(text)) throw CatalogErrors.invalidQuery('search text contains a NUL character')
       if (text.length > MAX_QUERY_LENGTH)
         throw CatalogErrors.invalidQuery(`at most ${MAX_QUERY_LENGTH} characters`)
-      return paged(input, (limit, offset) => store.search(text, { category: input.category, limit, offset }))
+      return paged(input, (limit, offset) =>
+        store.search(db, text, { category: input.category, limit, offset }),
+      )
     },
 
     async getProduct(id: string): Promise<Product> {
-      const product = hasNul(id) ? undefined : await store.get(id)
+      const product = hasNul(id) ? undefined : await store.get(db, id)
       if (!product) throw CatalogErrors.productNotFound(id)
       return product
     },
@@ -76,22 +77,22 @@ export function createCatalog(deps: CatalogDeps) {
     async getProducts(ids: string[]): Promise<Product[]> {
       if (ids.length > MAX_BATCH_IDS) throw CatalogErrors.tooManyIds(MAX_BATCH_IDS)
       const asked = [...new Set(ids)].filter((id) => !hasNul(id))
-      const found = new Map((await store.getMany(asked)).map((p) => [p.id, p]))
+      const found = new Map((await store.getMany(db, asked)).map((p) => [p.id, p]))
       return ids.flatMap((id) => found.get(id) ?? [])
     },
 
-    listCategories: () => store.categories(),
+    listCategories: () => store.categories(db),
 
     /** Creates or replaces a product; an empty id is made from the name; createOnly refuses to replace. */
     async upsertProduct(input: Omit<Product, 'updatedAt'>, opts: { createOnly?: boolean } = {}) {
       const id = input.id || slugify(input.name)
       const product = { ...input, id, name: input.name.trim(), imageUrl: input.imageUrl || imageUrlFor(id) }
-      const errors = validateProduct(product, await store.categoryIds())
+      const errors = validateProduct(product, await store.categoryIds(db))
       if (errors.length > 0) throw CatalogErrors.invalidProduct(errors)
-      return deps.transaction(async (tx) => {
-        const previousPrice = await store.lockPrice(product.id, tx)
+      return db.tx(async (tx) => {
+        const previousPrice = await store.lockPrice(tx, product.id)
         if (opts.createOnly && previousPrice) throw CatalogErrors.productExists(product.id)
-        const result = await store.upsert(product, tx)
+        const result = await store.upsert(tx, product)
         await deps.emit(tx, eventsOfUpsert(previousPrice, result.product, result.created))
         return result
       })

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { Db, FieldError, Logger, Queryable } from '@microshop/chassis'
+import type { Db, Emit, FieldError, Logger } from '@microshop/chassis'
 import { type Address, planAddresses } from '../domain/address.js'
 import { normaliseEmail } from '../domain/email.js'
 import { IdentityErrors } from '../domain/errors.js'
@@ -19,10 +19,8 @@ export interface ProfileChange {
   addresses: Address[]
 }
 
-/** What the outside world hears of account changes, recorded in the change's transaction. */
-export interface AccountEvents {
-  userRegistered(user: User, tx: Queryable): Promise<void>
-}
+/** What the outside world hears of account changes. */
+export type AccountEvent = { kind: 'UserRegistered'; user: User }
 
 export type Accounts = ReturnType<typeof createAccounts>
 
@@ -31,10 +29,10 @@ export function createAccounts(deps: {
   db: Db
   users: UserStore
   hasher: PasswordHasher
-  events: AccountEvents
+  emit: Emit<AccountEvent>
   log: Logger
 }) {
-  const { db, users, hasher, events, log } = deps
+  const { db, users, hasher, emit, log } = deps
 
   const activeUser = (user: User | undefined, id: string) => {
     if (!user) throw IdentityErrors.userNotFound(id)
@@ -47,20 +45,17 @@ export function createAccounts(deps: {
     async register(input: Registration): Promise<User> {
       const { registration, errors } = checkRegistration(input)
       if (errors.length > 0) throw IdentityErrors.invalidRegistration(errors)
-      if (await users.getByEmail(registration.email)) throw IdentityErrors.emailTaken()
+      if (await users.getByEmail(db, registration.email)) throw IdentityErrors.emailTaken()
       const passwordHash = await hasher.hash(registration.password)
       const user = await db.tx(async (tx) => {
-        const created = await users.insert(
-          {
-            id: randomUUID(),
-            email: registration.email,
-            name: registration.name,
-            passwordHash,
-            roles: ['customer'],
-          },
-          tx,
-        )
-        if (created) await events.userRegistered(created, tx)
+        const created = await users.insert(tx, {
+          id: randomUUID(),
+          email: registration.email,
+          name: registration.name,
+          passwordHash,
+          roles: ['customer'],
+        })
+        if (created) await emit(tx, [{ kind: 'UserRegistered', user: created }])
         return created
       })
       // two registrations racing past the check above: the unique email decides
@@ -70,18 +65,18 @@ export function createAccounts(deps: {
     },
 
     async getUser(id: string): Promise<User> {
-      const user = await users.get(id)
+      const user = await users.get(db, id)
       if (!user) throw IdentityErrors.userNotFound(id)
       return user
     },
 
     async getProfile(userId: string): Promise<User> {
-      return activeUser(await users.get(userId), userId)
+      return activeUser(await users.get(db, userId), userId)
     },
 
     async updateProfile(userId: string, change: ProfileChange): Promise<User> {
       return db.tx(async (tx) => {
-        const current = activeUser(await users.getForUpdate(userId, tx), userId)
+        const current = activeUser(await users.getForUpdate(tx, userId), userId)
         const errors: FieldError[] = []
         const name = change.name === undefined ? current.name : normaliseName(change.name)
         const nameError = nameProblem(name)
@@ -95,26 +90,29 @@ export function createAccounts(deps: {
         } else if (change.addresses.length > 0)
           errors.push({ field: 'replaceAddresses', message: 'set it to change the addresses' })
         if (errors.length > 0) throw IdentityErrors.invalidProfile(errors)
-        return users.updateProfile(userId, { name, addresses }, tx)
+        return users.updateProfile(tx, userId, { name, addresses })
       })
     },
 
     /** Creates the first admin unless an account with that email exists; the password is set only then. */
     async ensureAdmin(admin: { email: string; password: string }): Promise<void> {
       const email = normaliseEmail(admin.email)
-      const existing = await users.getByEmail(email)
+      const existing = await users.getByEmail(db, email)
       if (existing) {
         if (!existing.roles.includes('admin'))
           log.warn({ userId: existing.id }, 'the admin email belongs to an account without the admin role')
         return
       }
-      const created = await users.insert({
-        id: randomUUID(),
-        email,
-        name: 'Administrator',
-        passwordHash: await hasher.hash(admin.password),
-        roles: ['admin', 'customer'],
-      })
+      const passwordHash = await hasher.hash(admin.password)
+      const created = await db.tx((tx) =>
+        users.insert(tx, {
+          id: randomUUID(),
+          email,
+          name: 'Administrator',
+          passwordHash,
+          roles: ['admin', 'customer'],
+        }),
+      )
       if (created) log.info('first admin created')
     },
   }

@@ -1,4 +1,4 @@
-import type { Logger } from '@microshop/chassis'
+import type { Db, TimerSpec } from '@microshop/chassis'
 import type { LockoutPolicy } from '../domain/login-lockout.js'
 import type { LoginFailureStore } from '../store/login-failure-store.js'
 import type { RefreshTokenStore } from '../store/refresh-token-store.js'
@@ -8,38 +8,24 @@ import type { KeyRing } from './key-ring.js'
 const EXPIRED_TOKEN_GRACE_MS = 24 * 3_600_000
 
 /** Every interval: rotate the signing key when due, and forget expired tokens and stale failure counts. */
-export function startHousekeeping(deps: {
+export const createHousekeeping = (deps: {
+  db: Db
   keys: KeyRing
   refreshTokens: RefreshTokenStore
   failures: LoginFailureStore
   lockout: LockoutPolicy
   intervalMs: number
   clock: () => Date
-  log: Logger
-}): { stop(): Promise<void> } {
-  const { log, clock } = deps
-  let running: Promise<void> | undefined
-
-  const tick = async () => {
+}): TimerSpec => ({
+  name: 'identity-housekeeping',
+  intervalMs: deps.intervalMs,
+  async run() {
     await deps.keys.ensureCurrent()
-    const now = clock().getTime()
-    await deps.refreshTokens.prune(new Date(now - EXPIRED_TOKEN_GRACE_MS))
-    await deps.failures.prune(new Date(now - deps.lockout.windowMs - deps.lockout.lockMs))
-  }
-
-  const timer = setInterval(() => {
-    running ??= tick()
-      .catch((err) => log.warn({ err }, 'housekeeping failed; next try at the next interval'))
-      .finally(() => {
-        running = undefined
-      })
-  }, deps.intervalMs)
-  timer.unref()
-
-  return {
-    async stop() {
-      clearInterval(timer)
-      await running
-    },
-  }
-}
+    const now = deps.clock().getTime()
+    await deps.db.tx(async (tx) => {
+      await deps.refreshTokens.prune(tx, new Date(now - EXPIRED_TOKEN_GRACE_MS))
+      await deps.failures.prune(tx, new Date(now - deps.lockout.windowMs - deps.lockout.lockMs))
+    })
+    return undefined
+  },
+})

@@ -1,4 +1,4 @@
-import { ACCESS_TOKEN, type Logger } from '@microshop/chassis'
+import { ACCESS_TOKEN, type Db, type Logger } from '@microshop/chassis'
 import {
   type CryptoKey,
   calculateJwkThumbprint,
@@ -28,25 +28,28 @@ export type KeyRing = ReturnType<typeof createKeyRing>
 
 /** The Ed25519 keys that sign access tokens: created, rotated and pruned under one lock for all replicas. */
 export function createKeyRing(deps: {
+  db: Db
   store: SigningKeyStore
   policy: KeyPolicy
   clock: () => Date
   log: Logger
 }) {
-  const { store, policy, clock, log } = deps
+  const { db, store, policy, clock, log } = deps
   const imported = new Map<string, Promise<CryptoKey>>()
 
   const ensureCurrent = () =>
-    store.withLock(async (keys, tx) => {
+    db.tx(async (tx) => {
+      await store.lock(tx)
+      const keys = await store.list(tx)
       const now = clock()
       const gone = keys.filter((k) => !isPublished(k, now, policy)).map((k) => k.kid)
       if (gone.length > 0) {
-        await store.remove(gone, tx)
+        await store.remove(tx, gone)
         log.info({ kids: gone }, 'retired signing keys removed')
       }
       if (!needsNewKey(keys, now, policy)) return false
       const key = await generateSigningKey(now)
-      await store.rotateTo(key, tx)
+      await store.rotateTo(tx, key)
       log.info({ kid: key.kid }, keys.length === 0 ? 'first signing key created' : 'signing key rotated')
       return true
     })
@@ -57,10 +60,10 @@ export function createKeyRing(deps: {
 
     /** The key to sign with now, as the database says, so every replica signs with the same one. */
     async signingKey(): Promise<{ kid: string; key: CryptoKey }> {
-      let active = await store.active()
+      let active = await store.active(db)
       if (!active) {
         await ensureCurrent()
-        active = await store.active()
+        active = await store.active(db)
       }
       if (!active) throw new Error('no active signing key')
       let key = imported.get(active.kid)
@@ -73,7 +76,7 @@ export function createKeyRing(deps: {
 
     /** The public keys that verify tokens live now. */
     async jwks(): Promise<JSONWebKeySet> {
-      const keys = publishedKeys(await store.list(), clock(), policy)
+      const keys = publishedKeys(await store.list(db), clock(), policy)
       return { keys: keys.map((k) => k.publicJwk as JWK) }
     },
   }

@@ -1,8 +1,8 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
-import type { Db, Queryable } from '@microshop/chassis'
+import type { Db, Tx } from '@microshop/chassis'
 import { emailProblem, normaliseEmail } from '../domain/email.js'
 import { IdentityErrors } from '../domain/errors.js'
-import { afterFailure, type LockoutPolicy, lockedUntil, retryIn } from '../domain/login-lockout.js'
+import { afterFailure, type LockoutPolicy, lockedUntil } from '../domain/login-lockout.js'
 import { MAX_PASSWORD_LENGTH } from '../domain/password-policy.js'
 import { decideRefresh } from '../domain/refresh-token.js'
 import type { User } from '../domain/user.js'
@@ -41,18 +41,15 @@ export function createSessions(deps: {
   const { db, users, refreshTokens, failures, hasher, accessTokens, clock } = deps
 
   /** A new refresh token in `familyId`; only its hash is stored. */
-  const addRefreshToken = async (familyId: string, now: Date, tx: Queryable) => {
+  const addRefreshToken = async (tx: Tx, familyId: string, now: Date) => {
     const token = randomBytes(32).toString('base64url')
-    await refreshTokens.insert(
-      {
-        id: randomUUID(),
-        familyId,
-        hash: sha256(token),
-        createdAt: now,
-        expiresAt: new Date(now.getTime() + deps.refreshTtlMs),
-      },
-      tx,
-    )
+    await refreshTokens.insert(tx, {
+      id: randomUUID(),
+      familyId,
+      hash: sha256(token),
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + deps.refreshTtlMs),
+    })
     return token
   }
 
@@ -67,24 +64,25 @@ export function createSessions(deps: {
     /** Wrong email and wrong password fail alike, in about the same time; the count locks the email. */
     async login(input: { email: string; password: string }): Promise<{ tokens: Tokens; user: User }> {
       const email = normaliseEmail(input.email)
-      const until = lockedUntil(await failures.get(email), clock())
-      if (until) throw IdentityErrors.loginLocked(until, retryIn(until, clock()))
+      const until = lockedUntil(await failures.get(db, email), clock())
+      if (until) throw IdentityErrors.loginLocked(until, clock())
       const password = input.password.slice(0, MAX_PASSWORD_LENGTH * 4)
-      const found = emailProblem(email) ? undefined : await users.credentialsOf(email)
+      const found = emailProblem(email) ? undefined : await users.credentialsOf(db, email)
       const ok = found
         ? await hasher.verify(found.passwordHash, password)
         : await hasher.verifyDecoy(password)
       if (!found || !ok) {
-        if (!emailProblem(email)) await failures.record(email, (s) => afterFailure(s, clock(), deps.lockout))
+        if (!emailProblem(email))
+          await db.tx((tx) => failures.record(tx, email, (s) => afterFailure(s, clock(), deps.lockout)))
         throw IdentityErrors.invalidCredentials()
       }
-      await failures.clear(email)
+      await db.tx((tx) => failures.clear(tx, email))
       if (found.user.status !== 'active') throw IdentityErrors.userBlocked()
       const now = clock()
       const refreshToken = await db.tx(async (tx) => {
         const familyId = randomUUID()
-        await refreshTokens.startFamily({ id: familyId, userId: found.user.id, createdAt: now }, tx)
-        return addRefreshToken(familyId, now, tx)
+        await refreshTokens.startFamily(tx, { id: familyId, userId: found.user.id, createdAt: now })
+        return addRefreshToken(tx, familyId, now)
       })
       return { tokens: await tokensFor(found.user, refreshToken), user: found.user }
     },
@@ -94,22 +92,22 @@ export function createSessions(deps: {
       if (token.length === 0 || token.length > MAX_REFRESH_TOKEN_LENGTH) throw IdentityErrors.refreshInvalid()
       const now = clock()
       const outcome = await db.tx(async (tx) => {
-        const stored = await refreshTokens.findForUpdate(sha256(token), tx)
+        const stored = await refreshTokens.findForUpdate(tx, sha256(token))
         const decision = decideRefresh(stored, now)
         if (decision.kind === 'rotate') {
-          await refreshTokens.markUsed(stored!.id, now, tx)
-          return { decision, userId: stored!.userId, next: await addRefreshToken(stored!.familyId, now, tx) }
+          await refreshTokens.markUsed(tx, stored!.id, now)
+          return { decision, userId: stored!.userId, next: await addRefreshToken(tx, stored!.familyId, now) }
         }
         // committed before the error is answered: a thrown error would roll the revocation back
         if (decision.kind === 'reused' || decision.kind === 'blocked')
-          await refreshTokens.revokeFamily(stored!.familyId, decision.kind, now, tx)
+          await refreshTokens.revokeFamily(tx, stored!.familyId, decision.kind, now)
         return { decision }
       })
       const { decision } = outcome
       if (decision.kind === 'reused') throw IdentityErrors.refreshReused()
       if (decision.kind === 'blocked') throw IdentityErrors.userBlocked()
       if (decision.kind === 'invalid' || !outcome.next) throw IdentityErrors.refreshInvalid()
-      const user = await users.get(outcome.userId)
+      const user = await users.get(db, outcome.userId)
       if (!user) throw IdentityErrors.refreshInvalid()
       return tokensFor(user, outcome.next)
     },
@@ -117,7 +115,7 @@ export function createSessions(deps: {
     /** Ends the sign-in the token belongs to; an unknown or already revoked token is fine too. */
     async logout(token: string): Promise<void> {
       if (token.length === 0 || token.length > MAX_REFRESH_TOKEN_LENGTH) return
-      await refreshTokens.revokeFamilyOf(sha256(token), 'logout', clock())
+      await db.tx((tx) => refreshTokens.revokeFamilyOf(tx, sha256(token), 'logout', clock()))
     },
   }
 }

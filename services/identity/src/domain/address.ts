@@ -1,4 +1,4 @@
-import type { FieldError } from '@microshop/chassis'
+import type { FieldError } from '@microshop/chassis/errors'
 
 export interface Address {
   id: string

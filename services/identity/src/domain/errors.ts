@@ -1,4 +1,5 @@
-import { AppError, type FieldError } from '@microshop/chassis'
+import { AppError, type FieldError } from '@microshop/chassis/errors'
+import { retryIn } from './login-lockout.js'
 
 const fieldList = (fields: FieldError[]) => [...new Set(fields.map((f) => f.field))].join(', ')
 
@@ -17,15 +18,15 @@ export const IdentityErrors = {
     new AppError('unauthenticated', 'IDENTITY_INVALID_CREDENTIALS', 'wrong email or password'),
   userBlocked: () =>
     new AppError('permission_denied', 'IDENTITY_USER_BLOCKED', 'this account is blocked; contact support'),
-  loginLocked: (until: Date, retryIn: string) =>
+  loginLocked: (until: Date, now: Date) =>
     new AppError(
       'resource_exhausted',
       'IDENTITY_LOGIN_LOCKED',
-      `too many failed sign-ins for this account; try again ${retryIn} (after ${until.toISOString()})`,
+      `too many failed sign-ins for this account; try again ${retryIn(until, now)} (after ${until.toISOString()})`,
       // an automated client cannot act before the lock ends
       {
         retryable: false,
-        retryAfterMs: Math.max(0, until.getTime() - Date.now()),
+        retryAfterMs: Math.max(0, until.getTime() - now.getTime()),
         fields: [{ field: 'email', message: `locked until ${until.toISOString()}` }],
       },
     ),

@@ -1,4 +1,4 @@
-import type { FieldError } from '@microshop/chassis'
+import type { FieldError } from '@microshop/chassis/errors'
 import type { Address } from './address.js'
 import { emailProblem, normaliseEmail } from './email.js'
 import { passwordProblems } from './password-policy.js'

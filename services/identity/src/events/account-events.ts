@@ -1,21 +1,14 @@
-import { defineEvent, type Outbox } from '@microshop/chassis'
-import { UserRegistered } from '@microshop/contracts/identity/v1/events'
-import type { AccountEvents } from '../app/accounts.js'
+import { eventOf, type PendingEvent } from '@microshop/chassis'
+import { events } from '@microshop/contracts/events'
+import type { AccountEvent } from '../app/accounts.js'
 
-export const UserRegisteredEvent = defineEvent('identity.UserRegistered.v1', UserRegistered)
-
-/** Account changes as contract events, recorded in the outbox within the change's transaction. */
-export function createAccountEvents(outbox: Outbox): AccountEvents {
-  return {
-    async userRegistered(user, tx) {
-      await outbox.append(tx, [
-        UserRegisteredEvent.create(user.id, {
-          userId: user.id,
-          email: user.email,
-          name: user.name,
-          registeredAt: user.createdAt,
-        }),
-      ])
-    },
-  }
+/** The contract event of an account change; its subject is the user id. */
+export function toContractEvents(event: AccountEvent): PendingEvent {
+  const { user } = event
+  return eventOf(events.UserRegistered, {
+    userId: user.id,
+    email: user.email,
+    name: user.name,
+    registeredAt: user.createdAt,
+  })
 }

@@ -1,4 +1,4 @@
-import type { Db, Queryable } from '@microshop/chassis'
+import { advisoryLocks, type Queryable, type Tx } from '@microshop/chassis'
 import type { SigningKey } from '../domain/signing-keys.js'
 
 interface KeyRow {
@@ -22,45 +22,36 @@ const toKey = (r: KeyRow): StoredSigningKey => ({
   retiredAt: r.retired_at,
 })
 
-// replicas creating or rotating keys take turns on this lock
-const KEYS_LOCK_ID = 7_305_417_101
+export type SigningKeyStore = typeof signingKeyStore
 
-export type SigningKeyStore = ReturnType<typeof createSigningKeyStore>
-
-export function createSigningKeyStore(db: Db) {
-  const list = async (tx: Queryable = db): Promise<StoredSigningKey[]> => {
-    const { rows } = await tx.query<KeyRow>('select * from signing_keys order by created_at desc, kid')
+/** SQL for the signing keys; writes in a transaction. */
+export const signingKeyStore = {
+  /** Every key, newest first. */
+  async list(q: Queryable): Promise<StoredSigningKey[]> {
+    const { rows } = await q.query<KeyRow>('select * from signing_keys order by created_at desc, kid')
     return rows.map(toKey)
-  }
+  },
 
-  return {
-    /** Every key, newest first. */
-    list,
+  async active(q: Queryable): Promise<StoredSigningKey | undefined> {
+    const { rows } = await q.query<KeyRow>('select * from signing_keys where retired_at is null')
+    return rows[0] ? toKey(rows[0]) : undefined
+  },
 
-    async active(): Promise<StoredSigningKey | undefined> {
-      const { rows } = await db.query<KeyRow>('select * from signing_keys where retired_at is null')
-      return rows[0] ? toKey(rows[0]) : undefined
-    },
+  /** Takes the key lock until tx ends: replicas creating or rotating keys take turns. */
+  async lock(tx: Tx) {
+    await tx.query('select pg_advisory_xact_lock($1)', [advisoryLocks.identitySigningKeys])
+  },
 
-    /** Runs fn in a transaction that holds the key lock, with the keys as they are under it. */
-    withLock<T>(fn: (keys: StoredSigningKey[], tx: Queryable) => Promise<T>): Promise<T> {
-      return db.tx(async (tx) => {
-        await tx.query('select pg_advisory_xact_lock($1)', [KEYS_LOCK_ID])
-        return fn(await list(tx), tx)
-      })
-    },
+  /** Retires the active key and makes `key` the active one. */
+  async rotateTo(tx: Tx, key: StoredSigningKey) {
+    await tx.query('update signing_keys set retired_at = $1 where retired_at is null', [key.createdAt])
+    await tx.query(
+      `insert into signing_keys (kid, public_jwk, private_jwk, created_at) values ($1, $2, $3, $4)`,
+      [key.kid, key.publicJwk, key.privateJwk, key.createdAt],
+    )
+  },
 
-    /** Retires the active key and makes `key` the active one, in the caller's transaction. */
-    async rotateTo(key: StoredSigningKey, tx: Queryable) {
-      await tx.query('update signing_keys set retired_at = $1 where retired_at is null', [key.createdAt])
-      await tx.query(
-        `insert into signing_keys (kid, public_jwk, private_jwk, created_at) values ($1, $2, $3, $4)`,
-        [key.kid, key.publicJwk, key.privateJwk, key.createdAt],
-      )
-    },
-
-    async remove(kids: string[], tx: Queryable = db) {
-      await tx.query('delete from signing_keys where kid = any($1::text[])', [kids])
-    },
-  }
+  async remove(tx: Tx, kids: string[]) {
+    await tx.query('delete from signing_keys where kid = any($1::text[])', [kids])
+  },
 }
