@@ -1,10 +1,10 @@
-import { busUrlSchema, readConfig, schemas, setting, z } from '@microshop/chassis'
+import { busSettings, databaseSettings, readConfig, schemas, setting, z } from '@microshop/chassis'
 import { MAX_TTL_SECONDS } from './domain/reservation.js'
 
 export const inventorySettings = {
-  databaseUrl: setting('DATABASE_URL', schemas.postgresUrl),
-  // without it, events wait in the outbox and nothing is consumed until the inventory runs with a bus
-  busUrl: setting('BUS_URL', busUrlSchema.optional()),
+  ...databaseSettings,
+  // payments and cancellations move reservations; the catalog's new products arrive here
+  ...busSettings,
   reservationTtlSeconds: setting(
     'INVENTORY_RESERVATION_TTL_SECONDS',
     z.coerce.number().int().min(1).max(MAX_TTL_SECONDS).default(900),

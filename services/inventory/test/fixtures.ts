@@ -1,18 +1,21 @@
+import type { CallOptions, Db, ServiceClient } from '@microshop/chassis'
 import {
-  type AppError,
-  type CallOptions,
+  type CloudEvent,
   createServiceClient,
   type EventBus,
-  type NewEvent,
   openEventBus,
-  type ServiceClient,
-  toCloudEvent,
-} from '@microshop/chassis'
+} from '@microshop/chassis/internal'
+import {
+  inboxRecorded,
+  publishEvent,
+  silentLogger,
+  staticDiscovery,
+  waitFor,
+} from '@microshop/chassis/testing'
 import { CatalogServiceService } from '@microshop/contracts/catalog/v1/catalog'
+import type { EventContract } from '@microshop/contracts/events'
 import { IdentityServiceService } from '@microshop/contracts/identity/v1/identity'
 import { InventoryServiceService } from '@microshop/contracts/inventory/v1/inventory'
-import { expect } from 'vitest'
-import { rejectionOf, silentLogger, staticDiscovery } from '../../../test-support/grpc.js'
 import { type Stack, startStack } from '../../../test-support/stack.js'
 import { stockInvariantsSql } from '../src/store/invariants.js'
 
@@ -30,10 +33,14 @@ export interface InventoryStack {
   admin: CallOptions
   /** A new product in the catalog with this much on hand in the inventory (set by the admin). */
   product(onHand: number): Promise<string>
-  /** Publishes events as `source` would, on the real event log. */
-  publish(source: string, events: NewEvent[]): Promise<void>
-  /** The inventory's outbox rows, oldest first, of the given types. */
-  outbox(types: string[]): Promise<{ id: string; type: string; subject: string; data: Buffer }[]>
+  /** The inventory's database (of the instance the stack started first). */
+  db(): Db
+  /** Publishes an event as its owner's relay would, on the real event log; answers it with its id. */
+  publish<T>(contract: EventContract<T>, payload: T, opts?: { id?: string }): Promise<CloudEvent>
+  /** Waits until the group has handled the event (its inbox record is committed with its effect). */
+  handled(group: string, event: Pick<CloudEvent, 'id'>): Promise<void>
+  /** The inventory's outbox rows, oldest first, of the given event types. */
+  outbox(types: { type: string }[]): Promise<{ id: string; type: string; subject: string; data: Buffer }[]>
   /** The rows of the invariants SQL: violations, none when every invariant holds. */
   violations(): Promise<{ product_id: string; order_id: string | null; violation: string }[]>
   stop(): Promise<void>
@@ -74,7 +81,11 @@ export async function startInventoryStack(
   const bus = await openEventBus(stack.databases.bus!.url, { log: silentLogger })
   const { tokens } = await identity.call('login', ADMIN)
   const admin = { authorization: `Bearer ${tokens!.accessToken}` }
-  const db = () => stack.services.inventory!.db!
+  const db = () => {
+    const running = stack.services.inventory?.db
+    if (!running) throw new Error('the inventory is not running')
+    return running
+  }
 
   return {
     stack,
@@ -101,11 +112,15 @@ export async function startInventoryStack(
       await inventory.call('setStock', { productId: id, onHand }, admin)
       return id
     },
-    publish: (source, events) => bus.publish(events.map((e) => toCloudEvent(source, e))),
+    db,
+    publish: (contract, payload, opts) => publishEvent(bus, contract, payload, opts),
+    async handled(group, event) {
+      await waitFor(() => inboxRecorded(db(), group, event.id), { what: `${group} handling ${event.id}` })
+    },
     async outbox(types) {
       const { rows } = await db().query<{ id: string; type: string; subject: string; data: Buffer }>(
         'select id, type, subject, data from event_outbox where type = any($1::text[]) order by seq',
-        [types],
+        [types.map((t) => t.type)],
       )
       return rows
     },
@@ -131,23 +146,3 @@ export async function signedUpCustomer(identity: InventoryStack['identity']): Pr
   const { tokens } = await identity.call('login', { email, password: PASSWORD })
   return { authorization: `Bearer ${tokens!.accessToken}` }
 }
-
-/** The AppError a call fails with, checked against its kind and code. */
-export async function expectFailure(call: Promise<unknown>, kind: AppError['kind'], code: string) {
-  const err = await rejectionOf<AppError>(call)
-  expect({ kind: err.kind, code: err.code }).toEqual({ kind, code })
-  return err
-}
-
-/** Polls read until done says yes (or gives up after timeoutMs and returns the last value). */
-export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000) {
-  const giveUpAt = Date.now() + timeoutMs
-  let value = await read()
-  while (!done(value) && Date.now() < giveUpAt) {
-    await new Promise((resolve) => setTimeout(resolve, 50))
-    value = await read()
-  }
-  return value
-}
-
-export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto'
+import { expectFailure } from '@microshop/chassis/testing'
+import { events } from '@microshop/contracts/events'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { StockLowEvent, StockReservedEvent } from '../src/events/inventory-events.js'
-import { expectFailure, type InventoryStack, startInventoryStack } from './fixtures.js'
+import { type InventoryStack, startInventoryStack } from './fixtures.js'
 
 let env: InventoryStack
 const orderId = () => `order-${randomUUID()}`
+const { StockLow, StockReserved } = events
 const availability = async (...ids: string[]) =>
   Object.fromEntries(
     (await env.inventory.call('getAvailability', { productIds: ids })).levels.map((l) => [
@@ -38,9 +40,9 @@ describe('ReserveStock', () => {
       [mug]: { available: 7, reserved: 3, onHand: 10 },
       [tea]: { available: 7, reserved: 1, onHand: 8 },
     })
-    const events = (await env.outbox([StockReservedEvent.name])).filter((e) => e.subject === order)
-    expect(events).toHaveLength(1)
-    expect(StockReservedEvent.decode(events[0]!)).toEqual({
+    const reserved = (await env.outbox([StockReserved])).filter((e) => e.subject === order)
+    expect(reserved).toHaveLength(1)
+    expect(StockReserved.payload.decode(reserved[0]!.data)).toEqual({
       orderId: order,
       reservationId,
       lines: [
@@ -64,8 +66,7 @@ describe('ReserveStock', () => {
         ],
         ttlSeconds: 0,
       }),
-      'failed_precondition',
-      'INVENTORY_OUT_OF_STOCK',
+      { kind: 'failed_precondition', code: 'INVENTORY_OUT_OF_STOCK' },
     )
     expect(err.fields).toEqual([
       { field: few, message: '3 requested, 2 available' },
@@ -76,7 +77,7 @@ describe('ReserveStock', () => {
       [few]: { available: 2, reserved: 0, onHand: 2 },
       [none]: { available: 0, reserved: 0, onHand: 0 },
     })
-    expect((await env.outbox([StockReservedEvent.name])).filter((e) => e.subject === order)).toEqual([])
+    expect((await env.outbox([StockReserved])).filter((e) => e.subject === order)).toEqual([])
     // the failed order id is not burnt: once there is stock, the same order can reserve
     await env.inventory.call('setStock', { productId: few, onHand: 3 }, env.admin)
     await env.inventory.call('setStock', { productId: none, onHand: 1 }, env.admin)
@@ -122,11 +123,10 @@ describe('ReserveStock', () => {
     expect(again).toEqual(first)
     expect(concurrent).toEqual(first)
     expect((await availability(mug))[mug]).toMatchObject({ available: 3, reserved: 2 })
-    expect((await env.outbox([StockReservedEvent.name])).filter((e) => e.subject === order)).toHaveLength(1)
+    expect((await env.outbox([StockReserved])).filter((e) => e.subject === order)).toHaveLength(1)
     await expectFailure(
       env.inventory.call('reserveStock', { ...request, lines: [{ productId: mug, quantity: 1 }] }),
-      'already_exists',
-      'INVENTORY_RESERVATION_EXISTS',
+      { kind: 'already_exists', code: 'INVENTORY_RESERVATION_EXISTS' },
     )
   })
 
@@ -145,11 +145,10 @@ describe('ReserveStock', () => {
   it('when a request has no lines, a bad quantity or no order id, then it is refused as invalid', async () => {
     const mug = await env.product(5)
     const invalid = (request: Parameters<typeof env.inventory.call<'reserveStock'>>[1]) =>
-      expectFailure(
-        env.inventory.call('reserveStock', request),
-        'invalid_argument',
-        'INVENTORY_INVALID_REQUEST',
-      )
+      expectFailure(env.inventory.call('reserveStock', request), {
+        kind: 'invalid_argument',
+        code: 'INVENTORY_INVALID_REQUEST',
+      })
     await invalid({ orderId: orderId(), lines: [], ttlSeconds: 0 })
     await invalid({ orderId: orderId(), lines: [{ productId: mug, quantity: 0 }], ttlSeconds: 0 })
     await invalid({ orderId: orderId(), lines: [{ productId: mug, quantity: -2 }], ttlSeconds: 0 })
@@ -161,9 +160,9 @@ describe('ReserveStock', () => {
   it('when availability falls under the threshold, then StockLow is emitted once per crossing', async () => {
     const lamp = await env.product(8)
     const stockLow = async () =>
-      (await env.outbox([StockLowEvent.name]))
+      (await env.outbox([StockLow]))
         .filter((e) => e.subject === lamp)
-        .map((e) => StockLowEvent.decode(e))
+        .map((e) => StockLow.payload.decode(e.data))
     const reserve = (quantity: number) =>
       env.inventory.call('reserveStock', {
         orderId: orderId(),
@@ -214,8 +213,7 @@ describe('ReleaseReservation', () => {
         lines: [{ productId: mug, quantity: 4 }],
         ttlSeconds: 0,
       }),
-      'failed_precondition',
-      'INVENTORY_RESERVATION_CLOSED',
+      { kind: 'failed_precondition', code: 'INVENTORY_RESERVATION_CLOSED' },
     )
     expect(await env.violations()).toEqual([])
   })
@@ -230,8 +228,7 @@ describe('ReleaseReservation', () => {
         lines: [{ productId: mug, quantity: 1 }],
         ttlSeconds: 0,
       }),
-      'failed_precondition',
-      'INVENTORY_RESERVATION_CLOSED',
+      { kind: 'failed_precondition', code: 'INVENTORY_RESERVATION_CLOSED' },
     )
     expect((await availability(mug))[mug]).toMatchObject({ available: 6, reserved: 0 })
   })

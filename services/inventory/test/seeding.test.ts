@@ -1,13 +1,15 @@
-import { createServiceClient, type RunningService } from '@microshop/chassis'
+import type { RunningService } from '@microshop/chassis'
+import { createServiceClient } from '@microshop/chassis/internal'
+import { silentLogger, staticDiscovery, waitFor } from '@microshop/chassis/testing'
 import { InventoryServiceService } from '@microshop/contracts/inventory/v1/inventory'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestCatalog, type TestCatalog } from '../../../test-support/catalog.js'
 import { createTestDatabase, type TestDatabase } from '../../../test-support/db.js'
-import { silentLogger, staticDiscovery } from '../../../test-support/grpc.js'
+import { metricValue } from '../../../test-support/grpc.js'
 import { startInventory } from '../src/main.js'
-import { eventually, pause } from './fixtures.js'
 
 let registry: TestDatabase
+let bus: TestDatabase
 let inventoryDb: TestDatabase
 let catalogDb: TestDatabase
 let catalog: TestCatalog | undefined
@@ -17,6 +19,7 @@ const startOwnInventory = () =>
   startInventory(
     {
       DATABASE_URL: inventoryDb.url,
+      BUS_URL: bus.url,
       REGISTRY_URL: registry.url,
       HOST: '127.0.0.1',
       GRPC_PORT: '0',
@@ -27,18 +30,25 @@ const startOwnInventory = () =>
     { handleSignals: false },
   )
 
+const query = async <R extends Record<string, unknown>>(sql: string) => {
+  const db = inventory?.db
+  if (!db) throw new Error('the inventory is not running')
+  return (await db.query<R>(sql)).rows
+}
 const initialMovements = async () =>
-  (
-    await inventory!.db!.query<{ n: number }>(
-      "select count(*)::int as n from stock_movements where kind = 'initial'",
-    )
-  ).rows[0]!.n
-const seeded = async () =>
-  (await inventory!.db!.query('select products from stock_seeding')).rows[0]?.products
+  (await query<{ n: number }>("select count(*)::int as n from stock_movements where kind = 'initial'"))[0]?.n
+const seedings = () => query<{ products: number }>('select products from stock_seeding')
+
+/** How many seeding runs of the running inventory ended this way (its own metrics, counted from its start). */
+async function seedingRuns(outcome: 'seeded' | 'already_seeded' | 'failed') {
+  const text = await (await fetch(`http://127.0.0.1:${inventory?.httpPort}/metrics`)).text()
+  return metricValue(text, 'inventory_stock_seeding_runs_total', { outcome })
+}
 
 beforeAll(async () => {
-  ;[registry, inventoryDb, catalogDb] = await Promise.all([
+  ;[registry, bus, inventoryDb, catalogDb] = await Promise.all([
     createTestDatabase('inventory_seed_registry'),
+    createTestDatabase('inventory_seed_bus'),
     createTestDatabase('inventory_seed'),
     createTestDatabase('inventory_seed_catalog'),
   ])
@@ -46,7 +56,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await inventory?.stop()
   await catalog?.stop()
-  await Promise.all([registry?.drop(), inventoryDb?.drop(), catalogDb?.drop()])
+  await Promise.all([registry?.drop(), bus?.drop(), inventoryDb?.drop(), catalogDb?.drop()])
 })
 
 describe('opening stock from the catalog', () => {
@@ -61,15 +71,21 @@ describe('opening stock from the catalog', () => {
     try {
       const { levels } = await client.call('getAvailability', { productIds: ['chefs-knife-8in'] })
       expect(levels[0]).toMatchObject({ productId: 'chefs-knife-8in', onHand: 0 })
-      await pause(400)
-      expect(await seeded()).toBeUndefined()
+      // a run that found no catalog: it left nothing seeded
+      await waitFor(async () => (await seedingRuns('failed')) >= 1, {
+        what: 'a seeding run without the catalog',
+      })
+      expect(await seedings()).toEqual([])
 
       catalog = await startTestCatalog(catalogDb.url, { REGISTRY_URL: registry.url })
-      const products = await eventually(seeded, (n) => n !== undefined, 15_000)
-      expect(products).toBeGreaterThan(20)
-      expect(await initialMovements()).toBe(products)
+      const [seeded] = await waitFor(async () => {
+        const rows = await seedings()
+        return rows.length > 0 ? rows : undefined
+      })
+      expect(seeded?.products).toBeGreaterThan(20)
+      expect(await initialMovements()).toBe(seeded?.products)
       const after = await client.call('getAvailability', { productIds: ['chefs-knife-8in'] })
-      expect(after.levels[0]!.onHand).toBeGreaterThan(0)
+      expect(after.levels[0]?.onHand).toBeGreaterThan(0)
     } finally {
       client.close()
     }
@@ -77,9 +93,14 @@ describe('opening stock from the catalog', () => {
 
   it('when the inventory restarts, then it does not seed again', async () => {
     const before = await initialMovements()
-    await inventory!.stop()
+    await inventory?.stop()
     inventory = await startOwnInventory()
-    await pause(400)
+    // the restarted inventory's seeding has run to its end
+    await waitFor(async () => (await seedingRuns('already_seeded')) + (await seedingRuns('seeded')) > 0, {
+      what: 'the seeding run',
+    })
+    expect(await seedingRuns('already_seeded')).toBe(1)
     expect(await initialMovements()).toBe(before)
+    expect(await seedings()).toHaveLength(1)
   })
 })

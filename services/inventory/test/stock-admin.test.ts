@@ -1,17 +1,13 @@
 import { randomUUID } from 'node:crypto'
+import { expectFailure, waitFor } from '@microshop/chassis/testing'
+import { events } from '@microshop/contracts/events'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SEED_LOW_QUANTITY, seedQuantities } from '../src/domain/seed-stock.js'
-import { ProductUpdatedEvent, StockLowEvent } from '../src/events/inventory-events.js'
-import {
-  eventually,
-  expectFailure,
-  type InventoryStack,
-  signedUpCustomer,
-  startInventoryStack,
-} from './fixtures.js'
+import { CATALOG_EVENTS_GROUP } from '../src/events/consumers.js'
+import { type InventoryStack, signedUpCustomer, startInventoryStack } from './fixtures.js'
 
 let env: InventoryStack
-const db = () => env.stack.services.inventory!.db!
+const db = () => env.db()
 
 const movements = async (productId: string) =>
   (
@@ -50,17 +46,15 @@ afterAll(async () => {
 describe('SetStock', () => {
   it('when no one or a customer sets stock, then it is refused, and nothing changes', async () => {
     const mug = await env.product(4)
-    await expectFailure(
-      env.inventory.call('setStock', { productId: mug, onHand: 40 }),
-      'unauthenticated',
-      'AUTH_REQUIRED',
-    )
+    await expectFailure(env.inventory.call('setStock', { productId: mug, onHand: 40 }), {
+      kind: 'unauthenticated',
+      code: 'AUTH_REQUIRED',
+    })
     const customer = await signedUpCustomer(env.identity)
-    await expectFailure(
-      env.inventory.call('setStock', { productId: mug, onHand: 40 }, customer),
-      'permission_denied',
-      'AUTH_FORBIDDEN',
-    )
+    await expectFailure(env.inventory.call('setStock', { productId: mug, onHand: 40 }, customer), {
+      kind: 'permission_denied',
+      code: 'AUTH_FORBIDDEN',
+    })
     expect(await movements(mug)).toEqual([{ kind: 'adjustment', quantity: 4 }])
   })
 
@@ -82,28 +76,25 @@ describe('SetStock', () => {
       lines: [{ productId: mug, quantity: 7 }],
       ttlSeconds: 0,
     })
-    await expectFailure(
-      env.inventory.call('setStock', { productId: mug, onHand: 6 }, env.admin),
-      'failed_precondition',
-      'INVENTORY_BELOW_RESERVED',
-    )
+    await expectFailure(env.inventory.call('setStock', { productId: mug, onHand: 6 }, env.admin), {
+      kind: 'failed_precondition',
+      code: 'INVENTORY_BELOW_RESERVED',
+    })
     const { level } = await env.inventory.call('setStock', { productId: mug, onHand: 7 }, env.admin)
     expect(level).toEqual({ productId: mug, available: 0, reserved: 7, onHand: 7 })
   })
 
   it('when the product is in no catalog, or the quantity is negative, then it is refused', async () => {
-    await expectFailure(
-      env.inventory.call('setStock', { productId: 'never-made', onHand: 5 }, env.admin),
-      'not_found',
-      'INVENTORY_PRODUCT_NOT_FOUND',
-    )
+    await expectFailure(env.inventory.call('setStock', { productId: 'never-made', onHand: 5 }, env.admin), {
+      kind: 'not_found',
+      code: 'INVENTORY_PRODUCT_NOT_FOUND',
+    })
     expect(await knows('never-made')).toBe(false)
     const mug = await env.product(1)
-    await expectFailure(
-      env.inventory.call('setStock', { productId: mug, onHand: -1 }, env.admin),
-      'invalid_argument',
-      'INVENTORY_INVALID_REQUEST',
-    )
+    await expectFailure(env.inventory.call('setStock', { productId: mug, onHand: -1 }, env.admin), {
+      kind: 'invalid_argument',
+      code: 'INVENTORY_INVALID_REQUEST',
+    })
   })
 })
 
@@ -111,12 +102,16 @@ describe('products from the catalog', () => {
   it('when the inventory starts, then every catalog product has its opening stock as one initial movement', async () => {
     const ids = await seededCatalogProductIds()
     expect(ids.length).toBeGreaterThan(20)
-    expect((await db().query('select products from stock_seeding')).rows).toEqual([{ products: ids.length }])
     const expected = seedQuantities(ids)
-    const { levels } = await eventually(
-      () => env.inventory.call('getAvailability', { productIds: ids }),
-      (r) => r.levels.every((l) => l.onHand > 0),
+    // the seeding runs in the background, in one transaction: once the levels show, so does its record
+    const { levels } = await waitFor(
+      async () => {
+        const answer = await env.inventory.call('getAvailability', { productIds: ids })
+        return answer.levels.every((l) => l.onHand > 0) ? answer : undefined
+      },
+      { what: 'the opening stock' },
     )
+    expect((await db().query('select products from stock_seeding')).rows).toEqual([{ products: ids.length }])
     expect(Object.fromEntries(levels.map((l) => [l.productId, l.onHand]))).toEqual(
       Object.fromEntries(expected),
     )
@@ -127,7 +122,7 @@ describe('products from the catalog', () => {
     expect(rows).toHaveLength(ids.length)
     expect(rows.every((r) => r.kinds.length === 1 && r.kinds[0] === 'initial')).toBe(true)
     const low = ids.filter((id) => expected.get(id) === SEED_LOW_QUANTITY)
-    const stockLow = (await env.outbox([StockLowEvent.name])).map((e) => e.subject)
+    const stockLow = (await env.outbox([events.StockLow])).map((e) => e.subject)
     expect(low.every((id) => stockLow.includes(id))).toBe(true)
   })
 
@@ -146,7 +141,7 @@ describe('products from the catalog', () => {
       },
       createOnly: true,
     })
-    expect(await eventually(() => knows(id), Boolean)).toBe(true)
+    await waitFor(() => knows(id), { what: 'the new product known' })
     expect(await movements(id)).toEqual([])
     const { levels } = await env.inventory.call('getAvailability', { productIds: [id] })
     expect(levels).toEqual([{ productId: id, available: 0, reserved: 0, onHand: 0 }])
@@ -164,13 +159,8 @@ describe('products from the catalog', () => {
       weightGrams: 0,
       updatedAt: '',
     }
-    await env.publish('/microshop/catalog', [ProductUpdatedEvent.create(id, { product, created: false })])
-    const created = `created-${randomUUID().slice(0, 8)}`
-    // on the same subject, so it is handled after the first: once it shows, the first was handled too
-    await env.publish('/microshop/catalog', [
-      ProductUpdatedEvent.create(id, { product: { ...product, id: created }, created: true }),
-    ])
-    expect(await eventually(() => knows(created), Boolean)).toBe(true)
+    const update = await env.publish(events.ProductUpdated, { product, created: false })
+    await env.handled(CATALOG_EVENTS_GROUP, update)
     expect(await knows(id)).toBe(false)
   })
 })

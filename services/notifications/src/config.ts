@@ -1,11 +1,11 @@
-import { busUrlSchema, readConfig, schemas, setting, z } from '@microshop/chassis'
+import { busSettings, databaseSettings, readConfig, setting, z } from '@microshop/chassis'
 
 const milliseconds = (min: number, max: number) => z.coerce.number().int().min(min).max(max)
 
 export const notificationsSettings = {
-  databaseUrl: setting('DATABASE_URL', schemas.postgresUrl),
-  // without it, no event reaches notifications
-  busUrl: setting('BUS_URL', busUrlSchema.optional()),
+  ...databaseSettings,
+  // the events customers are told about arrive here
+  ...busSettings,
   // without it, emails are stored and marked sent with a log line, never delivered
   smtpUrl: setting(
     'SMTP_URL',

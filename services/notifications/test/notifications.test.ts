@@ -1,13 +1,20 @@
+import { type CallOptions, eventOf, type ServiceClient } from '@microshop/chassis'
 import {
-  type CallOptions,
   type CloudEvent,
   createServiceClient,
   type EventBus,
-  type NewEvent,
   openEventBus,
-  type ServiceClient,
   toCloudEvent,
-} from '@microshop/chassis'
+  toNewEvent,
+} from '@microshop/chassis/internal'
+import {
+  expectFailure,
+  publishEvent,
+  silentLogger,
+  staticDiscovery,
+  waitFor,
+} from '@microshop/chassis/testing'
+import { type EventContract, events } from '@microshop/contracts/events'
 import { IdentityServiceService } from '@microshop/contracts/identity/v1/identity'
 import {
   Channel,
@@ -24,15 +31,8 @@ import {
 import { PaymentFailed } from '@microshop/contracts/payments/v1/events'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { rejectionOf, silentLogger, staticDiscovery } from '../../../test-support/grpc.js'
 import { type Stack, startStack } from '../../../test-support/stack.js'
-import {
-  OrderCancelledEvent,
-  OrderConfirmedEvent,
-  OrderDeliveredEvent,
-  OrderShippedEvent,
-  PaymentFailedEvent,
-} from '../src/events/notification-consumer.js'
+import { NOTIFYING_EVENTS_GROUP } from '../src/events/consumers.js'
 import { type SmtpCatcher, startSmtpCatcher } from './smtp-catcher.js'
 
 const PASSWORD = 'correct-horse-battery-9'
@@ -52,20 +52,6 @@ interface Customer {
   as: CallOptions
 }
 
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 15_000,
-) {
-  const giveUpAt = Date.now() + timeoutMs
-  for (;;) {
-    const found = await probe()
-    if (found !== undefined) return found
-    if (Date.now() > giveUpAt) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
-
 async function signIn(email: string, password: string): Promise<Customer> {
   const { tokens, user } = await identity.call('login', { email, password })
   return { userId: user!.id, email, as: { authorization: `Bearer ${tokens!.accessToken}` } }
@@ -77,62 +63,50 @@ async function signedUp(): Promise<Customer> {
   return signIn(email, PASSWORD)
 }
 
-const orders = (e: NewEvent) => toCloudEvent('/microshop/orders', e)
+/** An event as its owner's relay publishes it. */
+const cloudEvent = <T>(contract: EventContract<T>, payload: T): CloudEvent =>
+  toCloudEvent(`/microshop/${contract.owner}`, toNewEvent(eventOf(contract, payload)))
 
 /** One event of each order and payment type about one order, in the order a real order's life makes them. */
 function orderLife(orderId: string, c: Pick<Customer, 'userId' | 'email'>): CloudEvent[] {
   const who = { orderId, userId: c.userId, email: c.email }
   return [
-    toCloudEvent(
-      '/microshop/payments',
-      PaymentFailedEvent.create(
-        orderId,
-        PaymentFailed.fromPartial({ ...who, paymentId: 'pay-1', code: 'card_declined' }),
-      ),
+    cloudEvent(
+      events.PaymentFailed,
+      PaymentFailed.fromPartial({ ...who, paymentId: 'pay-1', code: 'card_declined' }),
     ),
-    orders(
-      OrderConfirmedEvent.create(
-        orderId,
-        OrderConfirmed.fromPartial({
-          ...who,
-          lines: [
-            {
-              productId: 'p1',
-              name: 'Kettle',
-              quantity: 2,
-              lineTotal: { amount: 5_998, currency: 'USD' },
-              unitPrice: { amount: 2_999, currency: 'USD' },
-            },
-          ],
-          total: { amount: 5_998, currency: 'USD' },
-          shippingAddress: {
-            name: 'Ada',
-            line1: '1 Main St',
-            city: 'Austin',
-            country: 'US',
-            phone: '+15550100',
+    cloudEvent(
+      events.OrderConfirmed,
+      OrderConfirmed.fromPartial({
+        ...who,
+        lines: [
+          {
+            productId: 'p1',
+            name: 'Kettle',
+            quantity: 2,
+            lineTotal: { amount: 5_998, currency: 'USD' },
+            unitPrice: { amount: 2_999, currency: 'USD' },
           },
-        }),
-      ),
+        ],
+        total: { amount: 5_998, currency: 'USD' },
+        shippingAddress: {
+          name: 'Ada',
+          line1: '1 Main St',
+          city: 'Austin',
+          country: 'US',
+          phone: '+15550100',
+        },
+      }),
     ),
-    orders(
-      OrderShippedEvent.create(
-        orderId,
-        OrderShipped.fromPartial({ ...who, trackingNumber: 'MSTRACK123456', carrier: 'Microshop Ground' }),
-      ),
+    cloudEvent(
+      events.OrderShipped,
+      OrderShipped.fromPartial({ ...who, trackingNumber: 'MSTRACK123456', carrier: 'Microshop Ground' }),
     ),
-    orders(
-      OrderDeliveredEvent.create(
-        orderId,
-        OrderDelivered.fromPartial({ ...who, trackingNumber: 'MSTRACK123456' }),
-      ),
+    cloudEvent(
+      events.OrderDelivered,
+      OrderDelivered.fromPartial({ ...who, trackingNumber: 'MSTRACK123456' }),
     ),
-    orders(
-      OrderCancelledEvent.create(
-        orderId,
-        OrderCancelled.fromPartial({ ...who, reason: 'customer_cancelled' }),
-      ),
-    ),
+    cloudEvent(events.OrderCancelled, OrderCancelled.fromPartial({ ...who, reason: 'customer_cancelled' })),
   ]
 }
 
@@ -201,48 +175,49 @@ describe('one message per event', () => {
     const replayFrom = new Date()
     await bus.publish(life)
 
-    const registered = await until('the welcome email', async () => {
-      const rows = await messageRows(
-        `event_type = 'identity.UserRegistered.v1' and user_id = $1 and status = 'sent'`,
-        [ada.userId],
-      )
-      return rows[0]
-    })
-    await until('the order emails sent', async () => {
-      const rows = await messageRows(`order_id = $1 and status = 'sent'`, [orderId])
-      return rows.length === life.length ? rows : undefined
-    })
+    const registered = await waitFor(
+      async () =>
+        (
+          await messageRows(`event_type = $1 and user_id = $2 and status = 'sent'`, [
+            events.UserRegistered.type,
+            ada.userId,
+          ])
+        )[0],
+      { what: 'the welcome email' },
+    )
+    await waitFor(
+      async () => (await messageRows(`order_id = $1 and status = 'sent'`, [orderId])).length === life.length,
+      { what: 'the order emails sent' },
+    )
 
     // a true redelivery of every event: the group is moved back and reads them all again
     await stack.stop('notifications')
-    await bus.replay('notifications', { time: replayFrom })
+    await bus.replay(NOTIFYING_EVENTS_GROUP, { time: replayFrom })
     await stack.start('notifications')
-    // events of one order are handled in order: once this one is in, every replayed event was handled
-    const marker = orders(
-      OrderDeliveredEvent.create(
-        orderId,
-        OrderDelivered.fromPartial({ orderId, userId: ada.userId, email: ada.email }),
-      ),
+    // events of one order are handled in order: once this one is in, every replayed event was handled;
+    // and emails go out in the order they were stored: once its email is sent, any second one was too
+    const marker = await publishEvent(
+      bus,
+      events.OrderDelivered,
+      OrderDelivered.fromPartial({ orderId, userId: ada.userId, email: ada.email }),
     )
-    await bus.publish([marker])
-    await until(
-      'the marker after the replay',
-      async () => (await messageRows('event_id = $1', [marker.id]))[0],
-    )
+    await waitFor(async () => (await messageRows(`event_id = $1 and status = 'sent'`, [marker.id]))[0], {
+      what: 'the email of the marker after the replay',
+    })
 
     const rows = (await messageRows('order_id = $1', [orderId])).filter((r) => r.event_id !== marker.id)
     expect(rows.map((r) => [r.event_type, r.channel]).sort()).toEqual(
       [
-        ['orders.OrderCancelled.v1', 'email'],
-        ['orders.OrderConfirmed.v1', 'email'],
-        ['orders.OrderDelivered.v1', 'email'],
-        ['orders.OrderShipped.v1', 'email'],
-        ['orders.OrderShipped.v1', 'sms'],
-        ['payments.PaymentFailed.v1', 'email'],
+        [events.OrderCancelled.type, 'email'],
+        [events.OrderConfirmed.type, 'email'],
+        [events.OrderDelivered.type, 'email'],
+        [events.OrderShipped.type, 'email'],
+        [events.OrderShipped.type, 'sms'],
+        [events.PaymentFailed.type, 'email'],
       ].sort(),
     )
     expect(new Set(rows.map((r) => r.event_id))).toEqual(new Set(life.map((e) => e.id)))
-    const sms = rows.find((r) => r.channel === 'sms')!
+    const sms = rows.find((r) => r.channel === 'sms')
     expect(sms).toMatchObject({ status: 'stored', recipient: '+15550100' })
     for (const row of [...rows.filter((r) => r.channel === 'email'), registered]) {
       expect(row.status).toBe('sent')
@@ -255,43 +230,48 @@ describe('one message per event', () => {
     const bob = await signedUp()
     const orderId = `order-smtp-${Date.now()}`
     const [, confirmed] = orderLife(orderId, bob)
-    await bus.publish([confirmed!])
-    const expectedId = `<${confirmed!.id}.email@microshop.local>`
-    const mail = await until('the mail', () => mailsWith(expectedId)[0])
+    if (!confirmed) throw new Error('an order life has its confirmation')
+    await bus.publish([confirmed])
+    const expectedId = `<${confirmed.id}.email@microshop.local>`
+    const mail = await waitFor(() => mailsWith(expectedId)[0], { what: 'the mail' })
     expect(mail.subject).toBe(`Order ${orderId} confirmed`)
     expect(mail.to).toEqual([bob.email])
     expect(mail.raw).toMatch(/^From: microshop <no-reply@microshop\.local>/m)
-    expect(mail.raw).toMatch(new RegExp(`^X-Microshop-Event-Id: ${confirmed!.id}$`, 'im'))
-    const welcome = await until('the welcome mail', () =>
-      smtp.mails.find((m) => m.to.includes(bob.email) && m.subject === 'Welcome to microshop'),
+    expect(mail.raw).toMatch(new RegExp(`^X-Microshop-Event-Id: ${confirmed.id}$`, 'im'))
+    const welcome = await waitFor(
+      () => smtp.mails.find((m) => m.to.includes(bob.email) && m.subject === 'Welcome to microshop'),
+      { what: 'the welcome mail' },
     )
     expect(welcome.messageId).toMatch(/^<.+\.email@microshop\.local>$/)
   })
 
   it('when the SMTP server is down, then emails stay pending and are sent once it is back', async () => {
     const cy = await signedUp()
-    await until('the welcome mail', () => smtp.mails.find((m) => m.to.includes(cy.email)))
+    await waitFor(() => smtp.mails.find((m) => m.to.includes(cy.email)), { what: 'the welcome mail' })
     await smtp.stop()
     const before = smtp.mails.length
     const orderId = `order-down-${Date.now()}`
     const [, , shipped] = orderLife(orderId, cy)
-    await bus.publish([shipped!])
-    await until('a failed attempt', async () => {
-      const [row] = await messageRows(`order_id = $1 and channel = 'email'`, [orderId])
-      return row && row.attempts >= 2 ? row : undefined
-    })
-    const [pending] = await messageRows(`order_id = $1 and channel = 'email'`, [orderId])
-    expect(pending!.status).toBe('pending')
+    if (!shipped) throw new Error('an order life has its shipping')
+    await bus.publish([shipped])
+    const emailOf = async () => (await messageRows(`order_id = $1 and channel = 'email'`, [orderId]))[0]
+    const pending = await waitFor(
+      async () => {
+        const row = await emailOf()
+        return row && row.attempts >= 2 ? row : undefined
+      },
+      { what: 'a failed attempt' },
+    )
+    expect(pending.status).toBe('pending')
     expect(smtp.mails.length).toBe(before)
 
     await smtp.restart()
-    const mail = await until('the mail after SMTP is back', () => mailsWith(pending!.smtp_message_id)[0])
-    expect(mail.subject).toBe(`Order ${orderId} shipped`)
-    await until('the message marked sent', async () => {
-      const [row] = await messageRows(`order_id = $1 and channel = 'email'`, [orderId])
-      return row?.status === 'sent' ? row : undefined
+    const mail = await waitFor(() => mailsWith(pending.smtp_message_id)[0], {
+      what: 'the mail after SMTP is back',
     })
-    expect(mailsWith(pending!.smtp_message_id)).toHaveLength(1)
+    expect(mail.subject).toBe(`Order ${orderId} shipped`)
+    await waitFor(async () => (await emailOf())?.status === 'sent', { what: 'the message marked sent' })
+    expect(mailsWith(pending.smtp_message_id)).toHaveLength(1)
   })
 })
 
@@ -301,12 +281,12 @@ describe('ListMessages', () => {
     const eve = await signedUp()
     const orderId = `order-list-${Date.now()}`
     await bus.publish(orderLife(orderId, dee))
-    await until("dee's messages", async () =>
-      (await messageRows('order_id = $1', [orderId])).length === 6 ? true : undefined,
-    )
-    await until("eve's welcome", async () =>
-      (await messageRows('user_id = $1', [eve.userId])).length === 1 ? true : undefined,
-    )
+    await waitFor(async () => (await messageRows('order_id = $1', [orderId])).length === 6, {
+      what: "dee's messages",
+    })
+    await waitFor(async () => (await messageRows('user_id = $1', [eve.userId])).length === 1, {
+      what: "eve's welcome",
+    })
 
     const mine = await list({}, dee.as)
     expect(mine.messages).toHaveLength(7)
@@ -334,12 +314,10 @@ describe('ListMessages', () => {
     expect(page2.nextPageToken).toBe('')
     expect([...page1.messages, ...page2.messages].map((m) => m.id)).toEqual(mine.messages.map((m) => m.id))
 
-    const denied = await rejectionOf<{ code: string }>(list({ userId: dee.userId }, eve.as))
-    expect(denied.code).toBe('AUTH_FORBIDDEN')
+    await expectFailure(list({ userId: dee.userId }, eve.as), 'AUTH_FORBIDDEN')
     const admin = await signIn(ADMIN.email, ADMIN.password)
     const asAdmin = await list({ userId: dee.userId }, admin.as)
     expect(asAdmin.messages.map((m) => m.id)).toEqual(mine.messages.map((m) => m.id))
-    const anonymous = await rejectionOf<{ code: string }>(list({}, undefined))
-    expect(anonymous.code).toBe('AUTH_REQUIRED')
+    await expectFailure(list({}, undefined), 'AUTH_REQUIRED')
   })
 })

@@ -1,11 +1,11 @@
-import { busUrlSchema, readConfig, schemas, setting, z } from '@microshop/chassis'
+import { busSettings, databaseSettings, readConfig, setting, z } from '@microshop/chassis'
 
 const milliseconds = z.coerce.number().int().min(0).max(86_400_000)
 
 export const shippingSettings = {
-  databaseUrl: setting('DATABASE_URL', schemas.postgresUrl),
-  // without it, no order reaches shipping and its events wait in the outbox
-  busUrl: setting('BUS_URL', busUrlSchema.optional()),
+  ...databaseSettings,
+  // confirmed and cancelled orders arrive here; shipments' progress leaves from here
+  ...busSettings,
   dispatchAfterMs: setting('SHIPPING_DISPATCH_AFTER_MS', milliseconds.default(10_000)),
   deliverAfterMs: setting('SHIPPING_DELIVER_AFTER_MS', milliseconds.default(20_000)),
   // multiplies both carrier delays: 0.01 turns the 20 s demo into 200 ms

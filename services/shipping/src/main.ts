@@ -1,50 +1,45 @@
-import { join } from 'node:path'
-import { bindGrpc, packageDir, runAsMain, startService } from '@microshop/chassis'
-import { protoFiles, protoRoot } from '@microshop/contracts'
+import { bindGrpc, defineService, emitterOf, runAsMain } from '@microshop/chassis'
+import { jwksOf, protoFiles, protoRoot } from '@microshop/contracts'
+import { IdentityServiceService } from '@microshop/contracts/identity/v1/identity'
 import { ShippingServiceService } from '@microshop/contracts/shipping/v1/shipping'
 import { createShippingHandlers } from './api/grpc.js'
 import { createCarrier } from './app/carrier.js'
 import { createShipments } from './app/shipments.js'
 import { loadConfig } from './config.js'
-import { consumeOrderEvents } from './events/order-consumer.js'
-import { createShipmentEvents } from './events/shipment-events.js'
-import { createShipmentStore } from './store/shipment-store.js'
+import { consumeOrders } from './events/consumers.js'
+import { toContractEvents } from './events/shipment-events.js'
+import { shipmentStore } from './store/shipment-store.js'
 
 /** Composition root: config, store, use cases, the carrier and the order consumer, handed to the chassis. */
-export function startShipping(
-  env: Record<string, string | undefined> = process.env,
-  opts = { handleSignals: true },
-) {
-  const config = loadConfig(env)
-  return startService({
-    name: 'shipping',
-    config,
-    migrations: join(packageDir(import.meta.url), 'src/store/migrations'),
-    handleSignals: opts.handleSignals,
-    async setup({ db, bus, outbox, log, onStop }) {
-      const store = createShipmentStore(db!)
-      const events = createShipmentEvents(outbox!)
-      const shipments = createShipments({
-        store,
-        events,
-        timing: {
-          dispatchAfterMs: config.dispatchAfterMs,
-          deliverAfterMs: config.deliverAfterMs,
-          timeScale: config.timeScale,
-        },
-        log,
-      })
-      const carrier = createCarrier({ db: db!, store, events, tickMs: config.tickMs, log })
-      carrier.start()
-      onStop(carrier.stop)
-      if (bus) await consumeOrderEvents({ db: db!, bus, shipments, log })
-      else log.warn('BUS_URL not set: no order reaches shipping')
-      return {
-        grpc: [bindGrpc(ShippingServiceService, createShippingHandlers(shipments))],
-        proto: { root: protoRoot, files: [protoFiles.shipping] },
-      }
-    },
-  })
-}
+export const startShipping = defineService({
+  name: 'shipping',
+  module: import.meta.url,
+  config: loadConfig,
+  database: true,
+  events: true,
+  peers: { identity: IdentityServiceService },
+  accessTokens: ({ identity }) => jwksOf(identity),
+  async setup({ config, db, events, log, clock, every }) {
+    const emit = emitterOf(events, toContractEvents)
+    const shipments = createShipments({
+      db,
+      store: shipmentStore,
+      emit,
+      timing: {
+        dispatchAfterMs: config.dispatchAfterMs,
+        deliverAfterMs: config.deliverAfterMs,
+        timeScale: config.timeScale,
+      },
+      log,
+      clock,
+    })
+    every(createCarrier({ db, store: shipmentStore, emit, tickMs: config.tickMs, log, clock }))
+    await consumeOrders(events, { shipments, log, clock })
+    return {
+      grpc: [bindGrpc(ShippingServiceService, createShippingHandlers(shipments))],
+      proto: { root: protoRoot, files: [protoFiles.shipping] },
+    }
+  },
+})
 
-await runAsMain(import.meta.url, () => startShipping())
+await runAsMain(import.meta.url, startShipping)

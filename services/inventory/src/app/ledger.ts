@@ -1,4 +1,4 @@
-import type { Queryable } from '@microshop/chassis'
+import type { Tx } from '@microshop/chassis'
 import type { InventoryEvent } from '../domain/inventory-events.js'
 import {
   applyMovement,
@@ -20,7 +20,7 @@ export function createLedger(deps: { stock: StockStore; lowStockThreshold: numbe
      * appends them, and returns the StockLow events of the levels that fell under the threshold.
      */
     async record(
-      tx: Queryable,
+      tx: Tx,
       movements: readonly Movement[],
       locked?: ReadonlyMap<string, StockLevel>,
     ): Promise<InventoryEvent[]> {

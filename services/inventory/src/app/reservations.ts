@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { Logger, Queryable } from '@microshop/chassis'
+import type { Db, Emit, Logger, Tx } from '@microshop/chassis'
 import { InventoryErrors } from '../domain/errors.js'
 import type { InventoryEvent } from '../domain/inventory-events.js'
 import {
@@ -20,13 +20,12 @@ import type { StockStore } from '../store/stock-store.js'
 import type { Ledger } from './ledger.js'
 
 export interface ReservationsDeps {
+  db: Db
   stock: StockStore
   reservations: ReservationStore
   ledger: Ledger
-  /** Runs fn in one transaction of the inventory's database. */
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>
   /** Records events in the transaction of the change they describe (the outbox); once per transaction. */
-  emit(tx: Queryable, events: InventoryEvent[]): Promise<void>
+  emit: Emit<InventoryEvent>
   defaultTtlSeconds: number
   log: Logger
 }
@@ -49,11 +48,11 @@ function checkOrderId(orderId: string) {
 
 /** Reservations: taken all or nothing, then committed, released, expired or returned, each exactly once. */
 export function createReservations(deps: ReservationsDeps) {
-  const { stock, reservations, ledger, log } = deps
+  const { db, stock, reservations, ledger, log } = deps
 
   /** Moves a locked reservation on by an action, with its movements and events; returns its status after. */
   async function act(
-    tx: Queryable,
+    tx: Tx,
     reservation: Reservation,
     action: ReservationAction,
   ): Promise<ReservationStatus> {
@@ -79,11 +78,11 @@ export function createReservations(deps: ReservationsDeps) {
 
   /** Applies an action to the order's reservation inside tx (an event's inbox transaction). */
   async function actOnOrder(
-    tx: Queryable,
+    tx: Tx,
     orderId: string,
     action: ReservationAction,
   ): Promise<ReservationStatus | undefined> {
-    const reservation = await reservations.byOrder(tx, orderId, { lock: true })
+    const reservation = await reservations.lockByOrder(tx, orderId)
     if (!reservation) {
       log.warn({ orderId, action }, 'no reservation for the order; nothing to do')
       return undefined
@@ -107,7 +106,7 @@ export function createReservations(deps: ReservationsDeps) {
       const { lines } = normalised
       const ttlSeconds = input.ttlSeconds || deps.defaultTtlSeconds
 
-      return deps.transaction(async (tx) => {
+      return db.tx(async (tx) => {
         const created = await reservations.insert(tx, {
           id: randomUUID(),
           orderId: input.orderId,
@@ -151,7 +150,7 @@ export function createReservations(deps: ReservationsDeps) {
      */
     async release(orderId: string): Promise<boolean> {
       checkOrderId(orderId)
-      return deps.transaction(async (tx) => {
+      return db.tx(async (tx) => {
         const tombstone = await reservations.insert(tx, {
           id: randomUUID(),
           orderId,
@@ -159,20 +158,20 @@ export function createReservations(deps: ReservationsDeps) {
           ttlSeconds: 0,
         })
         if (tombstone) return true
-        const reservation = (await reservations.byOrder(tx, orderId, { lock: true }))!
+        const reservation = (await reservations.lockByOrder(tx, orderId))!
         return isClosedUnsold(await act(tx, reservation, 'release'))
       })
     },
 
     /** PaymentSucceeded: the reserved stock is sold; a reservation already released or expired stays so. */
-    commitPaid: (tx: Queryable, orderId: string) => actOnOrder(tx, orderId, 'commit'),
+    commitPaid: (tx: Tx, orderId: string) => actOnOrder(tx, orderId, 'commit'),
 
     /** OrderCancelled: an active reservation is released, a committed one's stock returned. */
-    cancelOrder: (tx: Queryable, orderId: string) => actOnOrder(tx, orderId, 'cancel'),
+    cancelOrder: (tx: Tx, orderId: string) => actOnOrder(tx, orderId, 'cancel'),
 
     /** Expires one reservation past its time, if there is one no other replica is expiring; true when it did. */
     expireNext(): Promise<boolean> {
-      return deps.transaction(async (tx) => {
+      return db.tx(async (tx) => {
         const reservation = await reservations.lockNextExpired(tx)
         return reservation !== undefined && (await act(tx, reservation, 'expire')) === 'expired'
       })

@@ -1,4 +1,4 @@
-import type { Logger, Queryable } from '@microshop/chassis'
+import type { Db, Emit, Tx } from '@microshop/chassis'
 import { InventoryErrors } from '../domain/errors.js'
 import type { InventoryEvent } from '../domain/inventory-events.js'
 import { seedQuantities } from '../domain/seed-stock.js'
@@ -11,19 +11,18 @@ export const MAX_AVAILABILITY_IDS = 500
 export const MAX_ON_HAND = 1_000_000
 
 export interface StockDeps {
+  db: Db
   stock: StockStore
   ledger: Ledger
   products: ProductDirectory
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>
-  emit(tx: Queryable, events: InventoryEvent[]): Promise<void>
-  log: Logger
+  emit: Emit<InventoryEvent>
 }
 
 export type Stock = ReturnType<typeof createStock>
 
 /** Stock levels: read, set by an admin, created for new products, seeded from the catalog. */
 export function createStock(deps: StockDeps) {
-  const { stock, ledger } = deps
+  const { db, stock, ledger } = deps
 
   return {
     /** One level per id asked, in that order; a product the inventory does not know has nothing. */
@@ -34,7 +33,7 @@ export function createStock(deps: StockDeps) {
         ])
       // postgres text cannot hold NUL: such an id names no product
       const asked = [...new Set(ids)].filter((id) => !id.includes('\0'))
-      const found = new Map((await stock.levels(asked)).map((l) => [l.productId, l]))
+      const found = new Map((await stock.levels(db, asked)).map((l) => [l.productId, l]))
       return ids.map((id) => found.get(id) ?? emptyLevel(id))
     },
 
@@ -49,11 +48,11 @@ export function createStock(deps: StockDeps) {
           : [{ field: 'onHand', message: `0 to ${MAX_ON_HAND}` }]),
       ]
       if (errors.length > 0) throw InventoryErrors.invalidRequest(errors)
-      if ((await stock.levels([productId])).length === 0) {
+      if ((await stock.levels(db, [productId])).length === 0) {
         if (!(await deps.products.exists(productId))) throw InventoryErrors.productNotFound(productId)
-        await deps.transaction((tx) => stock.create(tx, [productId]))
+        await db.tx((tx) => stock.create(tx, [productId]))
       }
-      return deps.transaction(async (tx) => {
+      return db.tx(async (tx) => {
         const levels = await stock.lock(tx, [productId])
         const level = levels.get(productId)!
         if (onHand < level.reserved) throw InventoryErrors.belowReserved(productId, level.reserved)
@@ -66,15 +65,15 @@ export function createStock(deps: StockDeps) {
     },
 
     /** A product created in the catalog: known from now on, with nothing on hand (idempotent). */
-    async addProducts(tx: Queryable, ids: readonly string[]): Promise<void> {
+    async addProducts(tx: Tx, ids: readonly string[]): Promise<void> {
       await stock.create(tx, ids)
     },
 
-    isSeeded: () => stock.isSeeded(),
+    isSeeded: () => stock.isSeeded(db),
 
     /** The opening stock of the catalog's products, once: products already known keep what they have. */
     async seed(productIds: readonly string[]): Promise<number> {
-      return deps.transaction(async (tx) => {
+      return db.tx(async (tx) => {
         if (!(await stock.claimSeeding(tx))) return 0
         const created = await stock.create(tx, productIds)
         const quantities = seedQuantities(productIds)

@@ -1,4 +1,4 @@
-import { AppError, type FieldError } from '@microshop/chassis'
+import { AppError, type FieldError } from '@microshop/chassis/errors'
 import type { ReservationStatus, Shortage } from './reservation.js'
 
 export const InventoryErrors = {

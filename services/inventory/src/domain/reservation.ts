@@ -1,4 +1,4 @@
-import type { FieldError } from '@microshop/chassis'
+import type { FieldError } from '@microshop/chassis/errors'
 import { availableOf, type Movement, type MovementKind, type StockLevel } from './stock.js'
 
 export interface ReservationLine {

@@ -1,4 +1,4 @@
-import type { Db, Logger } from '@microshop/chassis'
+import type { Clock, Db, Logger, TimerSpec } from '@microshop/chassis'
 import { retryDelayMs } from '../domain/send-retry.js'
 import type { MessageStore } from '../store/message-store.js'
 import type { MailTransport } from './mail-transport.js'
@@ -6,7 +6,9 @@ import type { MailTransport } from './mail-transport.js'
 /**
  * Delivers pending emails, one transaction per email: marked sent only after SMTP took it, so a crash
  * never loses one (it may send it twice, with the same Message-ID). Without a transport, emails are
- * marked sent with a log line. Replicas share the work with `skip locked`.
+ * marked sent with a log line. Replicas share the work with `skip locked`. Each run sends one email and
+ * runs again at once while it sent one; a failure ends the round (the server is likely down, and the
+ * next tries wait their turn). Wake it when new emails are stored.
  */
 export function createMailSender(deps: {
   db: Db
@@ -15,14 +17,9 @@ export function createMailSender(deps: {
   intervalMs: number
   retry: { baseMs: number; maxMs: number }
   log: Logger
-  clock?: () => Date
-}) {
-  const { db, store, transport, log } = deps
-  const clock = deps.clock ?? (() => new Date())
-  let timer: NodeJS.Timeout | undefined
-  let running: Promise<void> | undefined
-  let again = false
-  let stopped = false
+  clock: Clock
+}): TimerSpec {
+  const { db, store, transport, log, clock } = deps
 
   /** Sends the next due email: 'sent', 'failed' (SMTP refused or is down) or 'idle'. */
   const sendNext = () =>
@@ -60,37 +57,10 @@ export function createMailSender(deps: {
       return 'sent' as const
     })
 
-  const sendDue = async () => {
-    // one failure ends the round: the server is likely down, and the next tries wait their turn
-    while (!stopped && (await sendNext()) === 'sent') {}
-  }
-
-  const round = () => {
-    clearTimeout(timer)
-    again = false
-    running = sendDue()
-      .catch((err) => log.warn({ err }, 'sending emails failed; retrying at the next round'))
-      .finally(() => {
-        running = undefined
-        if (stopped) return
-        if (again) round()
-        else timer = setTimeout(round, deps.intervalMs).unref()
-      })
-  }
-
   return {
-    start: round,
-    /** New emails are waiting: send them now rather than at the next round. */
-    wake() {
-      if (stopped) return
-      if (running) again = true
-      else round()
-    },
-    async stop() {
-      stopped = true
-      clearTimeout(timer)
-      await running
-      transport?.close()
-    },
+    name: 'mail-sender',
+    intervalMs: deps.intervalMs,
+    runAtStart: true,
+    run: async () => ((await sendNext()) === 'sent' ? 'again' : undefined),
   }
 }

@@ -1,6 +1,6 @@
-import { AuthErrors, type Principal } from '@microshop/chassis'
+import { AuthErrors, clampPageSize, type Db, type Principal } from '@microshop/chassis'
 import { NotificationsErrors } from '../domain/errors.js'
-import { clampPageSize, decodePageToken, encodePageToken } from '../domain/paging.js'
+import { messageTokens } from '../domain/paging.js'
 import type { MessageStore, StoredMessage } from '../store/message-store.js'
 
 export interface MessageQuery {
@@ -11,7 +11,7 @@ export interface MessageQuery {
 }
 
 /** The mailbox view: a customer reads their own messages; an admin may read anyone's. */
-export function createMailbox(deps: { store: MessageStore; maxPageSize: number }) {
+export function createMailbox(deps: { db: Db; store: MessageStore; maxPageSize: number }) {
   return {
     async list(
       caller: Principal,
@@ -19,19 +19,20 @@ export function createMailbox(deps: { store: MessageStore; maxPageSize: number }
     ): Promise<{ messages: StoredMessage[]; nextPageToken: string }> {
       const isAdmin = caller.roles.includes('admin')
       if (q.userId && q.userId !== caller.userId && !isAdmin) throw AuthErrors.forbidden('admin')
-      const beforeSeq = decodePageToken(q.pageToken)
-      if (beforeSeq === null) throw NotificationsErrors.invalidPageToken()
+      const start = messageTokens.decode(q.pageToken)
+      if (!start) throw NotificationsErrors.invalidPageToken()
       const limit = clampPageSize(q.pageSize, deps.maxPageSize)
-      const messages = await deps.store.list({
+      const messages = await deps.store.list(deps.db, {
         userId: q.userId || caller.userId,
         orderId: q.orderId || undefined,
-        beforeSeq,
+        beforeSeq: start.after,
         limit: limit + 1,
       })
       const page = messages.slice(0, limit)
+      const last = page.at(-1)
       return {
         messages: page,
-        nextPageToken: messages.length > limit ? encodePageToken(page[page.length - 1]!.seq) : '',
+        nextPageToken: messages.length > limit && last ? messageTokens.encode(last.seq) : '',
       }
     },
   }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { Queryable } from '@microshop/chassis'
+import type { Queryable, Tx } from '@microshop/chassis'
 import { messageIdFor } from '../domain/message-id.js'
 import { type Notice, orderIdOf } from '../domain/notice.js'
 import { render } from '../domain/templates.js'
@@ -16,7 +16,7 @@ export function createNotifier(deps: { store: MessageStore; shopUrl: string; mai
   const { store, shopUrl, mailDomain } = deps
   return {
     /** Stores the notice's messages: emails pending for the sender, SMS kept as they are; returns how many were new. */
-    async record(tx: Queryable, cause: Cause, notice: Notice): Promise<number> {
+    async record(tx: Tx, cause: Cause, notice: Notice): Promise<number> {
       const messages = render(notice, { url: shopUrl }).map(
         (draft): NewMessage => ({
           id: randomUUID(),
@@ -37,9 +37,9 @@ export function createNotifier(deps: { store: MessageStore; shopUrl: string; mai
       return store.insert(tx, messages)
     },
 
-    rememberPhone: (tx: Queryable, orderId: string, phone: string) =>
+    rememberPhone: (tx: Tx, orderId: string, phone: string) =>
       phone ? store.rememberPhone(tx, orderId, phone) : Promise.resolve(),
-    phoneOf: (tx: Queryable, orderId: string) => store.phoneOf(tx, orderId),
+    phoneOf: (q: Queryable, orderId: string) => store.phoneOf(q, orderId),
   }
 }
 

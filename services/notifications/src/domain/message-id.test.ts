@@ -1,6 +1,7 @@
+import { clampPageSize } from '@microshop/chassis/paging'
 import { describe, expect, it } from 'vitest'
 import { mailDomainOf, messageIdFor } from './message-id.js'
-import { clampPageSize, decodePageToken, encodePageToken } from './paging.js'
+import { messageTokens } from './paging.js'
 import { retryDelayMs } from './send-retry.js'
 
 describe('messageIdFor', () => {
@@ -31,11 +32,13 @@ describe('retryDelayMs', () => {
 })
 
 describe('paging', () => {
-  it('when a token is one we issued, then it gives back the position; otherwise null', () => {
-    expect(decodePageToken(encodePageToken(1234))).toBe(1234)
-    expect(decodePageToken('')).toBeUndefined()
-    expect(decodePageToken('nope')).toBeNull()
-    expect(decodePageToken('m1.!!!')).toBeNull()
+  it('when a token is one we issued, then it gives back the position; otherwise undefined', () => {
+    expect(messageTokens.decode(messageTokens.encode(1234))).toEqual({ after: 1234 })
+    // a token issued before the shared codec still reads the same
+    expect(messageTokens.decode(`m1.${Buffer.from('1234').toString('base64url')}`)).toEqual({ after: 1234 })
+    expect(messageTokens.decode('')).toEqual({ after: undefined })
+    expect(messageTokens.decode('nope')).toBeUndefined()
+    expect(messageTokens.decode('m1.!!!')).toBeUndefined()
     expect(clampPageSize(0, 100)).toBe(20)
     expect(clampPageSize(1_000, 100)).toBe(100)
   })

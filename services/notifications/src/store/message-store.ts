@@ -1,4 +1,4 @@
-import type { Queryable } from '@microshop/chassis'
+import type { Queryable, Tx } from '@microshop/chassis'
 import type { Channel } from '../domain/notice.js'
 
 export type MessageStatus = 'pending' | 'sent' | 'stored' | 'failed'
@@ -62,95 +62,99 @@ const fromRow = (r: MessageRow): StoredMessage => ({
   sentAt: r.sent_at ?? undefined,
 })
 
-/** SQL for the messages table; writes take the caller's transaction. */
-export function createMessageStore(db: Queryable) {
-  return {
-    /** Stores the messages an event makes; one already stored for the event and channel is kept as it is. */
-    async insert(tx: Queryable, messages: readonly NewMessage[]): Promise<number> {
-      let inserted = 0
-      for (const m of messages) {
-        const { rowCount } = await tx.query(
-          `insert into messages (id, event_id, event_type, channel, user_id, order_id, recipient, subject, body,
+/**
+ * SQL for messages and order contacts. Each method runs where it is told, first argument: a read on the
+ * pool or a transaction, a write (or a read that locks) in a transaction.
+ */
+export const messageStore = {
+  /** Stores the messages an event makes; one already stored for the event and channel is kept as it is. */
+  async insert(tx: Tx, messages: readonly NewMessage[]): Promise<number> {
+    let inserted = 0
+    for (const m of messages) {
+      const { rowCount } = await tx.query(
+        `insert into messages (id, event_id, event_type, channel, user_id, order_id, recipient, subject, body,
              smtp_message_id, status, next_attempt_at, sent_at)
            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, case when $11 = 'pending' then now() end, $12)
            on conflict (event_id, channel) do nothing`,
-          [
-            m.id,
-            m.eventId,
-            m.eventType,
-            m.channel,
-            m.userId,
-            m.orderId,
-            m.recipient,
-            m.subject,
-            m.body,
-            m.smtpMessageId ?? null,
-            m.status,
-            m.sentAt,
-          ],
-        )
-        inserted += rowCount ?? 0
-      }
-      return inserted
-    },
+        [
+          m.id,
+          m.eventId,
+          m.eventType,
+          m.channel,
+          m.userId,
+          m.orderId,
+          m.recipient,
+          m.subject,
+          m.body,
+          m.smtpMessageId ?? null,
+          m.status,
+          m.sentAt,
+        ],
+      )
+      inserted += rowCount ?? 0
+    }
+    return inserted
+  },
 
-    /** Locks the oldest pending email due by `now`, skipping one another sender holds. */
-    async lockNextDue(tx: Queryable, now: Date): Promise<StoredMessage | undefined> {
-      const { rows } = await tx.query<MessageRow>(
-        `select * from messages where status = 'pending' and next_attempt_at <= $1
+  /** Locks the oldest pending email due by `now`, skipping one another sender holds. */
+  async lockNextDue(tx: Tx, now: Date): Promise<StoredMessage | undefined> {
+    const { rows } = await tx.query<MessageRow>(
+      `select * from messages where status = 'pending' and next_attempt_at <= $1
           order by next_attempt_at, seq limit 1 for update skip locked`,
-        [now],
-      )
-      return rows[0] ? fromRow(rows[0]) : undefined
-    },
+      [now],
+    )
+    return rows[0] ? fromRow(rows[0]) : undefined
+  },
 
-    async markSent(tx: Queryable, id: string, at: Date): Promise<void> {
-      await tx.query(
-        `update messages set status = 'sent', sent_at = $2, attempts = attempts + 1, last_error = null,
+  async markSent(tx: Tx, id: string, at: Date): Promise<void> {
+    await tx.query(
+      `update messages set status = 'sent', sent_at = $2, attempts = attempts + 1, last_error = null,
            next_attempt_at = null where id = $1`,
-        [id, at],
-      )
-    },
+      [id, at],
+    )
+  },
 
-    async markRetry(tx: Queryable, id: string, error: string, nextAttemptAt: Date): Promise<void> {
-      await tx.query(
-        'update messages set attempts = attempts + 1, last_error = $2, next_attempt_at = $3 where id = $1',
-        [id, error.slice(0, 500), nextAttemptAt],
-      )
-    },
+  async markRetry(tx: Tx, id: string, error: string, nextAttemptAt: Date): Promise<void> {
+    await tx.query(
+      'update messages set attempts = attempts + 1, last_error = $2, next_attempt_at = $3 where id = $1',
+      [id, error.slice(0, 500), nextAttemptAt],
+    )
+  },
 
-    /** Newest first, after the `beforeSeq` of the previous page. */
-    async list(filter: {
+  /** Newest first, after the `beforeSeq` of the previous page. */
+  async list(
+    q: Queryable,
+    filter: {
       userId: string | undefined
       orderId: string | undefined
       beforeSeq: number | undefined
       limit: number
-    }): Promise<StoredMessage[]> {
-      const { rows } = await db.query<MessageRow>(
-        `select * from messages
+    },
+  ): Promise<StoredMessage[]> {
+    const { rows } = await q.query<MessageRow>(
+      `select * from messages
           where ($1::text is null or user_id = $1) and ($2::text is null or order_id = $2)
             and ($3::bigint is null or seq < $3)
           order by seq desc limit $4`,
-        [filter.userId ?? null, filter.orderId ?? null, filter.beforeSeq ?? null, filter.limit],
-      )
-      return rows.map(fromRow)
-    },
+      [filter.userId ?? null, filter.orderId ?? null, filter.beforeSeq ?? null, filter.limit],
+    )
+    return rows.map(fromRow)
+  },
 
-    async rememberPhone(tx: Queryable, orderId: string, phone: string): Promise<void> {
-      await tx.query(
-        'insert into order_contacts (order_id, phone) values ($1, $2) on conflict (order_id) do update set phone = $2',
-        [orderId, phone],
-      )
-    },
+  async rememberPhone(tx: Tx, orderId: string, phone: string): Promise<void> {
+    await tx.query(
+      'insert into order_contacts (order_id, phone) values ($1, $2) on conflict (order_id) do update set phone = $2',
+      [orderId, phone],
+    )
+  },
 
-    async phoneOf(tx: Queryable, orderId: string): Promise<string> {
-      const { rows } = await tx.query<{ phone: string }>(
-        'select phone from order_contacts where order_id = $1',
-        [orderId],
-      )
-      return rows[0]?.phone ?? ''
-    },
-  }
+  async phoneOf(q: Queryable, orderId: string): Promise<string> {
+    const { rows } = await q.query<{ phone: string }>(
+      'select phone from order_contacts where order_id = $1',
+      [orderId],
+    )
+    return rows[0]?.phone ?? ''
+  },
 }
 
-export type MessageStore = ReturnType<typeof createMessageStore>
+export type MessageStore = typeof messageStore

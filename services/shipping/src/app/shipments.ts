@@ -1,5 +1,5 @@
 import { randomBytes as cryptoRandomBytes, randomUUID } from 'node:crypto'
-import type { Logger, Principal, Queryable } from '@microshop/chassis'
+import type { Clock, Db, Emit, Logger, Principal, Tx } from '@microshop/chassis'
 import { ShippingErrors } from '../domain/errors.js'
 import { parcelWeight, type Quote, quote, quoteForShipment } from '../domain/quote.js'
 import {
@@ -10,6 +10,7 @@ import {
   type Shipment,
   trackingNumberFrom,
 } from '../domain/shipment.js'
+import type { ShipmentEvent } from '../domain/shipment-events.js'
 import type { ShipmentStore } from '../store/shipment-store.js'
 
 /** What shipping needs to know of a confirmed order. */
@@ -21,24 +22,17 @@ export interface ConfirmedOrder {
   confirmedAt: Date
 }
 
-/** The contract events of shipments, recorded in the outbox within the change's transaction. */
-export interface ShipmentEvents {
-  created(tx: Queryable, shipment: Shipment): Promise<void>
-  /** Dispatched or delivered shipments, each announced by its new status, in one append. */
-  progressed(tx: Queryable, shipments: readonly Shipment[]): Promise<void>
-}
-
 /** The shipment use cases: made on confirmation, called off on cancellation, read by the order's owner. */
 export function createShipments(deps: {
+  db: Db
   store: ShipmentStore
-  events: ShipmentEvents
+  emit: Emit<ShipmentEvent>
   timing: CarrierTiming
   log: Logger
-  clock?: () => Date
+  clock: Clock
   randomBytes?: (n: number) => Uint8Array
 }) {
-  const { store, events, timing, log } = deps
-  const clock = deps.clock ?? (() => new Date())
+  const { db, store, timing, log, clock } = deps
   const random = deps.randomBytes ?? cryptoRandomBytes
 
   return {
@@ -47,7 +41,7 @@ export function createShipments(deps: {
     },
 
     /** One shipment per order, whatever is redelivered: the order id is unique in the table. */
-    async createForOrder(tx: Queryable, order: ConfirmedOrder): Promise<Shipment | undefined> {
+    async createForOrder(tx: Tx, order: ConfirmedOrder): Promise<Shipment | undefined> {
       const weightGrams = parcelWeight(order.lines)
       const priced = quoteForShipment(weightGrams, order.destinationCountry)
       const shipment: Shipment = {
@@ -68,12 +62,12 @@ export function createShipments(deps: {
         cancelledAt: undefined,
       }
       if (!(await store.insert(tx, shipment, nextStepAt(shipment)))) return undefined
-      await events.created(tx, shipment)
+      await deps.emit(tx, [{ kind: 'ShipmentCreated', shipment }])
       return shipment
     },
 
     /** Calls off a shipment not yet dispatched; one already with the carrier goes on. */
-    async cancelForOrder(tx: Queryable, orderId: string): Promise<Shipment | undefined> {
+    async cancelForOrder(tx: Tx, orderId: string): Promise<Shipment | undefined> {
       const shipment = await store.lockByOrder(tx, orderId)
       if (!shipment) return undefined
       if (!isCancellable(shipment.status)) {
@@ -92,7 +86,7 @@ export function createShipments(deps: {
     /** The shipment of an order, for its owner or an admin; anyone else is told there is none. */
     async getShipment(caller: Principal, orderId: string): Promise<Shipment> {
       if (!orderId) throw ShippingErrors.invalidOrderId()
-      const shipment = await store.findByOrder(orderId)
+      const shipment = await store.findByOrder(db, orderId)
       if (!shipment || (shipment.userId !== caller.userId && !caller.roles.includes('admin')))
         throw ShippingErrors.shipmentNotFound(orderId)
       return shipment

@@ -1,4 +1,4 @@
-import { AppError } from '@microshop/chassis'
+import { AppError } from '@microshop/chassis/errors'
 
 export const ShippingErrors = {
   shipmentNotFound: (orderId: string) =>

@@ -1,51 +1,29 @@
-import { defineEvent, type NewEvent, type Outbox } from '@microshop/chassis'
-import {
-  ShipmentCreated,
-  ShipmentDelivered,
-  ShipmentDispatched,
-} from '@microshop/contracts/shipping/v1/events'
-import type { ShipmentEvents } from '../app/shipments.js'
-import type { Shipment } from '../domain/shipment.js'
+import { eventOf, type PendingEvent } from '@microshop/chassis'
+import { events } from '@microshop/contracts/events'
+import type { ShipmentEvent } from '../domain/shipment-events.js'
 
-export const ShipmentCreatedEvent = defineEvent('shipping.ShipmentCreated.v1', ShipmentCreated)
-export const ShipmentDispatchedEvent = defineEvent('shipping.ShipmentDispatched.v1', ShipmentDispatched)
-export const ShipmentDeliveredEvent = defineEvent('shipping.ShipmentDelivered.v1', ShipmentDelivered)
-
-function progressEvent(s: Shipment): NewEvent | undefined {
-  if (s.status === 'dispatched')
-    return ShipmentDispatchedEvent.create(s.orderId, {
-      orderId: s.orderId,
-      shipmentId: s.id,
-      trackingNumber: s.trackingNumber,
-      carrier: s.carrier,
-    })
-  if (s.status === 'delivered')
-    return ShipmentDeliveredEvent.create(s.orderId, {
-      orderId: s.orderId,
-      shipmentId: s.id,
-      trackingNumber: s.trackingNumber,
-    })
-  return undefined
-}
-
-/** Shipment changes as contract events, subject the order id, in the outbox of the change's transaction. */
-export function createShipmentEvents(outbox: Outbox): ShipmentEvents {
-  return {
-    async created(tx, s) {
-      await outbox.append(tx, [
-        ShipmentCreatedEvent.create(s.orderId, {
-          orderId: s.orderId,
-          shipmentId: s.id,
-          trackingNumber: s.trackingNumber,
-          carrier: s.carrier,
-        }),
-      ])
-    },
-    async progressed(tx, shipments) {
-      await outbox.append(
-        tx,
-        shipments.map(progressEvent).filter((e): e is NewEvent => e !== undefined),
-      )
-    },
+/** The contract event of a domain event; its subject is the order id. */
+export function toContractEvents({ kind, shipment: s }: ShipmentEvent): PendingEvent {
+  switch (kind) {
+    case 'ShipmentCreated':
+      return eventOf(events.ShipmentCreated, {
+        orderId: s.orderId,
+        shipmentId: s.id,
+        trackingNumber: s.trackingNumber,
+        carrier: s.carrier,
+      })
+    case 'ShipmentDispatched':
+      return eventOf(events.ShipmentDispatched, {
+        orderId: s.orderId,
+        shipmentId: s.id,
+        trackingNumber: s.trackingNumber,
+        carrier: s.carrier,
+      })
+    case 'ShipmentDelivered':
+      return eventOf(events.ShipmentDelivered, {
+        orderId: s.orderId,
+        shipmentId: s.id,
+        trackingNumber: s.trackingNumber,
+      })
   }
 }
