@@ -1,34 +1,17 @@
-import { busUrlSchema, ConfigError, readConfig, schemas, setting, z } from '@microshop/chassis'
-import { parseBlocklist } from './domain/blocklist.js'
+import { ConfigError, databaseSettings, readConfig, schemas, setting, z } from '@microshop/chassis'
 
 const cents = z.coerce.number().int().min(0)
 const score = z.coerce.number().int().min(1).max(100)
 
+// fraud emits and consumes no events: it reads no BUS_URL
 export const fraudSettings = {
-  databaseUrl: setting('DATABASE_URL', schemas.postgresUrl),
-  // fraud emits and consumes no events today; kept so the launcher can hand every service the same settings
-  busUrl: setting('BUS_URL', busUrlSchema.optional()),
+  ...databaseSettings,
   largeAmount: setting('FRAUD_LARGE_AMOUNT', cents.default(50_000)),
   veryLargeAmount: setting('FRAUD_VERY_LARGE_AMOUNT', cents.default(100_000)),
   velocityMaxPerHour: setting('FRAUD_VELOCITY_MAX_PER_HOUR', schemas.positiveInt.default(5)),
   newAccountHours: setting('FRAUD_NEW_ACCOUNT_HOURS', z.coerce.number().min(0).default(24)),
   reviewScore: setting('FRAUD_REVIEW_SCORE', score.default(50)),
   rejectScore: setting('FRAUD_REJECT_SCORE', score.default(80)),
-  cardBlocklist: setting(
-    'FRAUD_CARD_BLOCKLIST',
-    z
-      .string()
-      .default('410000:0019')
-      .transform((text, ctx) => {
-        const cards = parseBlocklist(text)
-        if (!cards)
-          ctx.addIssue({
-            code: 'custom',
-            message: 'expected bin:last4 entries, e.g. 410000:0019,424242:4242',
-          })
-        return cards ?? []
-      }),
-  ),
   identityDeadlineMs: setting('FRAUD_IDENTITY_DEADLINE_MS', schemas.positiveInt.default(500)),
 }
 

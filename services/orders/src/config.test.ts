@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { loadConfig } from './config.js'
 
-const base = { DATABASE_URL: 'postgres://localhost/orders' }
+const base = { DATABASE_URL: 'postgres://localhost/orders', BUS_URL: 'postgres://localhost/bus' }
 
 describe('the orders configuration', () => {
   it('when only the database is set, then the documented defaults apply', () => {
@@ -11,6 +11,10 @@ describe('the orders configuration', () => {
       idempotencyRetentionHours: 24,
       idempotencyInFlightSeconds: 60,
     })
+  })
+
+  it('when BUS_URL is missing, then start-up fails naming it: without it the saga would never move', () => {
+    expect(() => loadConfig({ DATABASE_URL: base.DATABASE_URL })).toThrow(/BUS_URL/)
   })
 
   it('when keys would be kept less than a day or a TTL is not a number, then start-up fails naming the variables', () => {

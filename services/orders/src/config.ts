@@ -1,11 +1,11 @@
-import { busUrlSchema, readConfig, schemas, setting, z } from '@microshop/chassis'
+import { busSettings, databaseSettings, readConfig, schemas, setting, z } from '@microshop/chassis'
 
 const HOUR_SECONDS = 3_600
 
 export const ordersSettings = {
-  databaseUrl: setting('DATABASE_URL', schemas.postgresUrl),
-  // without it, events wait in the outbox and no payment or shipment reaches the orders
-  busUrl: setting('BUS_URL', busUrlSchema.optional()),
+  ...databaseSettings,
+  // the saga hears of payments, reservations and shipments only through the bus
+  ...busSettings,
   reservationTtlSeconds: setting(
     'ORDERS_RESERVATION_TTL_SECONDS',
     z.coerce.number().int().min(1).max(86_400).default(900),

@@ -1,15 +1,9 @@
-import {
-  type AppError,
-  type CallOptions,
-  createServiceClient,
-  type ServiceClient,
-  type ServiceDefinition,
-} from '@microshop/chassis'
+import type { CallOptions, Db, ServiceClient } from '@microshop/chassis'
+import { createServiceClient, type ServiceDefinition } from '@microshop/chassis/internal'
+import { silentLogger, staticDiscovery } from '@microshop/chassis/testing'
 import type { Product } from '@microshop/contracts/catalog/v1/catalog'
 import { IdentityServiceService } from '@microshop/contracts/identity/v1/identity'
 import { type Order, OrderStatus, type PlaceOrderRequest } from '@microshop/contracts/orders/v1/orders'
-import { expect } from 'vitest'
-import { rejectionOf, silentLogger, staticDiscovery } from '../../../test-support/grpc.js'
 import type { ServiceName, Stack } from '../../../test-support/stack.js'
 
 export const PASSWORD = 'correct-horse-battery-9'
@@ -19,6 +13,13 @@ export const CARDS = {
   declined: '4000000000000002',
   slow: '4000000000000077',
   badLuhn: '4242424242424241',
+}
+
+/** The database of a running service of the stack. */
+export function dbOf(stack: Stack, name: ServiceName): Db {
+  const db = stack.services[name]?.db
+  if (!db) throw new Error(`${name} is not running`)
+  return db
 }
 
 /** A real gRPC client for one service of the stack, following it when it restarts on a new port. */
@@ -64,7 +65,7 @@ export async function signIn(stack: Stack, email: string, password: string): Pro
   const identity = clientOf(stack, 'identity', IdentityServiceService)
   try {
     const { tokens, user } = await identity.call('login', { email, password })
-    return { userId: user!.id, email, as: { authorization: `Bearer ${tokens!.accessToken}` } }
+    return { userId: user?.id ?? '', email, as: { authorization: `Bearer ${tokens?.accessToken}` } }
   } finally {
     identity.close()
   }
@@ -95,17 +96,19 @@ export const address = {
 let keys = 0
 export const newKey = () => `key-${Date.now()}-${++keys}`
 
-/** A PlaceOrder request; lines as [productId, quantity]. */
+export const card = (number: string = CARDS.ok) => ({ number, expMonth: 12, expYear: 2034, cvc: '123' })
+
+/** A PlaceOrder request; lines as [productId, quantity]; paid with a test card, or with `token` instead. */
 export const orderRequest = (
   lines: [string, number][],
-  over: Partial<PlaceOrderRequest> & { card?: string } = {},
+  over: Partial<PlaceOrderRequest> & { card?: string; token?: string } = {},
 ): PlaceOrderRequest => {
-  const { card, ...rest } = over
+  const { card: number, token, ...rest } = over
   return {
     idempotencyKey: newKey(),
     lines: lines.map(([productId, quantity]) => ({ productId, quantity })),
     shippingAddress: address,
-    payment: { card: { number: card ?? CARDS.ok, expMonth: 12, expYear: 2034, cvc: '123' } },
+    payment: token ? { card: undefined, token } : { card: card(number), token: '' },
     ...rest,
   }
 }
@@ -119,29 +122,3 @@ export const STATUS_NAME: Record<number, string> = {
 }
 
 export const statusOf = (order: Order | undefined) => STATUS_NAME[order?.status ?? 0] ?? 'UNSPECIFIED'
-
-/** Polls until check passes (it throws while not), or fails with its last error after timeoutMs. */
-export async function eventually<T>(check: () => Promise<T>, timeoutMs = 15_000, everyMs = 50): Promise<T> {
-  const giveUpAt = Date.now() + timeoutMs
-  for (;;) {
-    try {
-      return await check()
-    } catch (err) {
-      if (Date.now() > giveUpAt) throw err
-      await new Promise((resolve) => setTimeout(resolve, everyMs))
-    }
-  }
-}
-
-/** The AppError a call fails with, checked against the kind, code and (optionally) a field it must name. */
-export async function expectFailure(
-  call: Promise<unknown>,
-  kind: AppError['kind'],
-  code: string,
-  field?: string,
-) {
-  const err = await rejectionOf<AppError>(call)
-  expect({ kind: err.kind, code: err.code, message: err.message }).toMatchObject({ kind, code })
-  if (field) expect(err.fields.map((f) => f.field)).toContain(field)
-  return err
-}

@@ -1,28 +1,32 @@
 import { randomUUID } from 'node:crypto'
-import { type EventBus, openEventBus, toCloudEvent } from '@microshop/chassis'
+import { type EventBus, openEventBus } from '@microshop/chassis/internal'
+import {
+  eventually,
+  expectFailure,
+  inboxRecorded,
+  publishEvent,
+  silentLogger,
+  waitFor,
+} from '@microshop/chassis/testing'
 import { CartServiceService } from '@microshop/contracts/cart/v1/cart'
 import { CatalogServiceService } from '@microshop/contracts/catalog/v1/catalog'
+import { events } from '@microshop/contracts/events'
 import { InventoryServiceService } from '@microshop/contracts/inventory/v1/inventory'
 import { OrdersServiceService } from '@microshop/contracts/orders/v1/orders'
+import { PaymentsServiceService } from '@microshop/contracts/payments/v1/payments'
 import { ShippingServiceService } from '@microshop/contracts/shipping/v1/shipping'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { silentLogger } from '../../../test-support/grpc.js'
 import { type Stack, startStack } from '../../../test-support/stack.js'
-import {
-  OrderCreatedEvent,
-  OrderStatusChangedEvent,
-  PaymentSucceededEvent,
-  ShipmentDeliveredEvent,
-} from '../src/events/order-events.js'
+import { SAGA_GROUP } from '../src/events/consumers.js'
 import { rebuildReadModels } from '../src/main.js'
 import {
   ADMIN,
   address,
   CARDS,
+  card,
   clientOf,
-  eventually,
-  expectFailure,
+  dbOf,
   orderRequest,
   type Person,
   signIn,
@@ -34,6 +38,7 @@ import {
 let stack: Stack
 let bus: EventBus
 let ordersDb: pg.Pool
+let busDb: pg.Pool
 let admin: Person
 const orders = () => clientOf(stack, 'orders', OrdersServiceService)
 let ordersClient: ReturnType<typeof orders>
@@ -46,8 +51,11 @@ const P = {
   sales: 'ord-sales',
 }
 
-const getOrder = async (who: Person, orderId: string) =>
-  (await ordersClient.call('getOrder', { orderId }, who.as)).order!
+const getOrder = async (who: Person, orderId: string) => {
+  const { order } = await ordersClient.call('getOrder', { orderId }, who.as)
+  if (!order) throw new Error(`no order ${orderId}`)
+  return order
+}
 
 const reachStatus = (who: Person, orderId: string, status: string) =>
   eventually(async () => {
@@ -58,11 +66,43 @@ const reachStatus = (who: Person, orderId: string, status: string) =>
 
 // the slow test card's charge: long enough for a 1 s reservation to expire first, even on a busy machine
 const SLOW_PAYMENT_MS = 3_000
+const PAYMENT_OUTCOMES = [events.PaymentSucceeded.type, events.PaymentFailed.type]
+const SAGA_TYPES = [
+  ...PAYMENT_OUTCOMES,
+  events.ReservationExpired.type,
+  events.ShipmentDispatched.type,
+  events.ShipmentDelivered.type,
+]
 
-/** Waits out a slow payment, then checks the order is still cancelled: a late outcome must not revive it. */
-async function staysCancelledAfterSlowPayment(who: Person, orderId: string) {
-  await new Promise((resolve) => setTimeout(resolve, SLOW_PAYMENT_MS + 500))
+/**
+ * A late payment outcome must not revive a cancelled order: waits for payments to settle the order's payment,
+ * then for the saga to have handled the outcome it sent (if any: a charge voided before it began sends none),
+ * and checks that the order is still CANCELLED and the outcome recorded as ignored.
+ */
+async function staysCancelledAfterLatePayment(who: Person, orderId: string) {
+  const payments = () => dbOf(stack, 'payments')
+  await waitFor(
+    async () =>
+      (
+        await payments().query(`select 1 from payments where order_id = $1 and status <> 'PENDING'`, [
+          orderId,
+        ])
+      ).rowCount,
+    { what: `the payment of ${orderId} settled` },
+  )
+  // the settlement's events are in payments' outbox, committed with it
+  const { rows } = await payments().query<{ id: string }>(
+    'select id from event_outbox where subject = $1 and type = any($2)',
+    [orderId, PAYMENT_OUTCOMES],
+  )
+  for (const { id } of rows)
+    await waitFor(() => inboxRecorded(ordersDb, SAGA_GROUP, id), { what: `the saga handled ${id}` })
   expect(statusOf(await getOrder(who, orderId))).toBe('CANCELLED')
+  const ignored = await ordersDb.query('select event_id from ignored_reactions where order_id = $1', [
+    orderId,
+  ])
+  expect(ignored.rows.map((r) => r.event_id)).toEqual(expect.arrayContaining(rows.map((r) => r.id)))
+  return rows.length
 }
 
 const place = async (who: Person, lines: [string, number][], card = CARDS.ok) =>
@@ -74,21 +114,40 @@ const readModelRows = async () => ({
   counts: (await ordersDb.query('select * from sales_orders_daily order by day')).rows,
 })
 
-/** Resolves once the saga consumer has stopped moving: no event is in flight towards the orders. */
-async function sagaSettled() {
-  const busDb = new pg.Pool({ connectionString: stack.databases.bus!.url, max: 1 })
-  try {
-    await eventually(async () => {
-      const n = await sagaPosition(busDb)
-      await new Promise((resolve) => setTimeout(resolve, 500))
-      expect(await sagaPosition(busDb)).toBe(n)
-    })
-  } finally {
-    await busDb.end()
-  }
+/** Every saga event in the log is in the saga's inbox: handled, its effect committed. */
+async function sagaCaughtUp() {
+  const logged = await busDb.query<{ id: string }>(
+    'select id from bus_events where type = any($1) and target_group is null',
+    [SAGA_TYPES],
+  )
+  const handled = await ordersDb.query<{ event_id: string }>(
+    'select event_id from event_inbox where consumer_group = $1 and event_id = any($2)',
+    [SAGA_GROUP, logged.rows.map((r) => r.id)],
+  )
+  return handled.rowCount === logged.rowCount
 }
 
-const sagaPosition = async (busDb: pg.Pool) =>
+const ordersIn = async (statuses: string[]) =>
+  (await ordersDb.query('select 1 from order_summaries where status = any($1)', [statuses])).rowCount
+
+/** No payment outcome is still to come: no order waits for one, and the saga has handled every event logged. */
+const paymentsSettled = () =>
+  waitFor(async () => (await ordersIn(['PENDING_PAYMENT'])) === 0 && (await sagaCaughtUp()), {
+    what: 'every order out of PENDING_PAYMENT and the saga caught up',
+  })
+
+/** The saga has nothing left to do: every order is DELIVERED or CANCELLED, and every event logged handled. */
+const sagaSettled = () =>
+  waitFor(
+    async () =>
+      (await ordersIn(['PENDING_PAYMENT', 'CONFIRMED', 'SHIPPED'])) === 0 &&
+      (await dbOf(stack, 'payments').query(`select 1 from payments where status = 'PENDING'`)).rowCount ===
+        0 &&
+      (await sagaCaughtUp()),
+    { what: 'every order DELIVERED or CANCELLED and the saga caught up' },
+  )
+
+const sagaPosition = async () =>
   (
     await busDb.query<{ n: number }>(
       `select coalesce(sum(p.position), 0)::int as n from bus_positions p
@@ -106,8 +165,9 @@ beforeAll(async () => {
       payments: { PAYMENTS_SLOW_CARD_DELAY_MS: String(SLOW_PAYMENT_MS) },
     },
   )
-  bus = await openEventBus(stack.databases.bus!.url, { log: silentLogger })
-  ordersDb = new pg.Pool({ connectionString: stack.databases.orders!.url, max: 2 })
+  bus = await openEventBus(stack.databases.bus?.url ?? '', { log: silentLogger })
+  busDb = new pg.Pool({ connectionString: stack.databases.bus?.url, max: 2 })
+  ordersDb = new pg.Pool({ connectionString: stack.databases.orders?.url, max: 2 })
   ordersClient = orders()
   admin = await signIn(stack, ADMIN.email, ADMIN.password)
   const catalog = clientOf(stack, 'catalog', CatalogServiceService)
@@ -131,6 +191,7 @@ beforeAll(async () => {
 afterAll(async () => {
   ordersClient?.close()
   await bus?.close()
+  await busDb?.end()
   await ordersDb?.end()
   await stack?.close()
 })
@@ -172,8 +233,8 @@ describe('placing an order', () => {
       'select type, data from event_outbox where subject = $1 order by seq',
       [res.orderId],
     )
-    expect(rows.map((r) => r.type)).toEqual([OrderCreatedEvent.name, OrderStatusChangedEvent.name])
-    const created = OrderCreatedEvent.decode({ type: rows[0]!.type, data: rows[0]!.data })
+    expect(rows.map((r) => r.type)).toEqual([events.OrderCreated.type, events.OrderStatusChanged.type])
+    const created = events.OrderCreated.payload.decode(rows[0]!.data)
     expect(created).toMatchObject({
       orderId: res.orderId,
       userId: ada.userId,
@@ -191,11 +252,10 @@ describe('placing an order', () => {
 
   it('when no lines are sent, then the caller’s cart is ordered; when the cart is empty, then ORDERS_EMPTY_CART', async () => {
     const ben = await signUp(stack)
-    await expectFailure(
-      ordersClient.call('placeOrder', orderRequest([]), ben.as),
-      'failed_precondition',
-      'ORDERS_EMPTY_CART',
-    )
+    await expectFailure(ordersClient.call('placeOrder', orderRequest([]), ben.as), {
+      code: 'ORDERS_EMPTY_CART',
+      kind: 'failed_precondition',
+    })
     const cart = clientOf(stack, 'cart', CartServiceService)
     await cart.call('addItem', { cartToken: '', productId: P.mug, quantity: 3 }, ben.as)
     cart.close()
@@ -213,55 +273,65 @@ describe('placing an order', () => {
         orderRequest([[P.lamp, 100]], { shippingAddress: { ...address, city: '' }, payment: undefined }),
         cy.as,
       ),
-      'invalid_argument',
-      'ORDERS_INVALID_REQUEST',
+      { code: 'ORDERS_INVALID_REQUEST', kind: 'invalid_argument' },
     )
     expect(err.fields.map((f) => f.field)).toEqual([
       'shippingAddress.city',
       'lines[0].quantity',
       'payment.card.number',
     ])
-    await expectFailure(
-      ordersClient.call('placeOrder', orderRequest([[P.lamp, 1]], { idempotencyKey: '' }), cy.as),
-      'invalid_argument',
-      'ORDERS_INVALID_IDEMPOTENCY_KEY',
-      'idempotencyKey',
-    )
+    expect(
+      (
+        await expectFailure(
+          ordersClient.call('placeOrder', orderRequest([[P.lamp, 1]], { idempotencyKey: '' }), cy.as),
+          { code: 'ORDERS_INVALID_IDEMPOTENCY_KEY', kind: 'invalid_argument' },
+        )
+      ).fields.map((f) => f.field),
+    ).toContain('idempotencyKey')
     await expectFailure(
       ordersClient.call(
         'placeOrder',
         orderRequest([[P.lamp, 1]], { idempotencyKey: 'k'.repeat(101) }),
         cy.as,
       ),
-      'invalid_argument',
-      'ORDERS_INVALID_IDEMPOTENCY_KEY',
+      { code: 'ORDERS_INVALID_IDEMPOTENCY_KEY', kind: 'invalid_argument' },
     )
+    const both = await expectFailure(
+      ordersClient.call(
+        'placeOrder',
+        orderRequest([[P.lamp, 1]], { payment: { card: card(), token: 'tok_also' } }),
+        cy.as,
+      ),
+      { code: 'ORDERS_INVALID_REQUEST', kind: 'invalid_argument' },
+    )
+    expect(both.fields.map((f) => f.field)).toEqual(['payment.card', 'payment.token'])
     expect((await ordersClient.call('listOrders', { page: undefined }, cy.as)).orders).toEqual([])
   })
 
   it('when a product is not in the catalog, then NOT_FOUND names its line', async () => {
     const di = await signUp(stack)
-    await expectFailure(
-      ordersClient.call(
-        'placeOrder',
-        orderRequest([
-          [P.lamp, 1],
-          ['no-such-product', 1],
-        ]),
-        di.as,
-      ),
-      'not_found',
-      'ORDERS_UNKNOWN_PRODUCT',
-      'lines[1].productId',
-    )
+    expect(
+      (
+        await expectFailure(
+          ordersClient.call(
+            'placeOrder',
+            orderRequest([
+              [P.lamp, 1],
+              ['no-such-product', 1],
+            ]),
+            di.as,
+          ),
+          { code: 'ORDERS_UNKNOWN_PRODUCT', kind: 'not_found' },
+        )
+      ).fields.map((f) => f.field),
+    ).toContain('lines[1].productId')
   })
 
   it('when payments refuses the card, then INVALID_ARGUMENT names the card fields', async () => {
     const ed = await signUp(stack)
     const err = await expectFailure(
       ordersClient.call('placeOrder', orderRequest([[P.lamp, 1]], { card: CARDS.badLuhn }), ed.as),
-      'invalid_argument',
-      'ORDERS_INVALID_CARD',
+      { code: 'ORDERS_INVALID_CARD', kind: 'invalid_argument' },
     )
     expect(err.fields.every((f) => f.field.startsWith('payment.card'))).toBe(true)
   })
@@ -269,11 +339,10 @@ describe('placing an order', () => {
   it('when stock runs out, then FAILED_PRECONDITION ORDERS_OUT_OF_STOCK and the key may be used again', async () => {
     const fay = await signUp(stack)
     const request = orderRequest([[P.last, 2]])
-    await expectFailure(
-      ordersClient.call('placeOrder', request, fay.as),
-      'failed_precondition',
-      'ORDERS_OUT_OF_STOCK',
-    )
+    await expectFailure(ordersClient.call('placeOrder', request, fay.as), {
+      code: 'ORDERS_OUT_OF_STOCK',
+      kind: 'failed_precondition',
+    })
     // the failed attempt released the key: the same key with a possible order succeeds
     const again = await ordersClient.call(
       'placeOrder',
@@ -288,16 +357,77 @@ describe('placing an order', () => {
     const identityDb = new pg.Pool({ connectionString: stack.databases.identity!.url, max: 1 })
     await identityDb.query(`update users set status = 'blocked' where id = $1`, [gus.userId])
     await identityDb.end()
-    await expectFailure(
-      ordersClient.call('placeOrder', orderRequest([[P.lamp, 1]]), gus.as),
-      'permission_denied',
-      'ORDERS_USER_BLOCKED',
+    await expectFailure(ordersClient.call('placeOrder', orderRequest([[P.lamp, 1]]), gus.as), {
+      code: 'ORDERS_USER_BLOCKED',
+      kind: 'permission_denied',
+    })
+    await expectFailure(ordersClient.call('placeOrder', orderRequest([[P.lamp, 1]])), {
+      code: 'AUTH_REQUIRED',
+      kind: 'unauthenticated',
+    })
+  })
+})
+
+describe('paying with a token made beforehand', () => {
+  const payments = () => clientOf(stack, 'payments', PaymentsServiceService)
+  const tokenFor = async (who: Person) => {
+    const client = payments()
+    try {
+      return (await client.call('tokenizeCard', card(), who.as)).token
+    } finally {
+      client.close()
+    }
+  }
+
+  it('when the buyer sends a token while payments is down, then the order is accepted, and charged once payments is back', async () => {
+    const ada = await signUp(stack, 'tokened')
+    const token = await tokenFor(ada)
+    await stack.stop('payments')
+    let orderId = ''
+    try {
+      const request = orderRequest([[P.mug, 1]], { token })
+      const res = await ordersClient.call('placeOrder', request, ada.as)
+      expect(res).toMatchObject({ status: 1, replayed: false })
+      orderId = res.orderId
+      // the fingerprint covers the token: the same key with another token is another order
+      await expectFailure(
+        ordersClient.call(
+          'placeOrder',
+          { ...request, payment: { card: undefined, token: 'tok_other' } },
+          ada.as,
+        ),
+        { code: 'ORDERS_IDEMPOTENCY_KEY_REUSED', kind: 'failed_precondition' },
+      )
+      expect(await ordersClient.call('placeOrder', request, ada.as)).toEqual({ ...res, replayed: true })
+      const order = await getOrder(ada, orderId)
+      expect({ status: statusOf(order), summary: order.paymentSummary }).toEqual({
+        status: 'PENDING_PAYMENT',
+        summary: '',
+      })
+    } finally {
+      await stack.start('payments')
+    }
+    expect((await reachStatus(ada, orderId, 'CONFIRMED')).history.map((h) => h.status)).toEqual([1, 2])
+    // the order shows no card: the payment's method is payments' to tell
+    const client = payments()
+    try {
+      expect((await client.call('getPayment', { orderId }, ada.as)).payment?.method).toBe('visa •••• 4242')
+    } finally {
+      client.close()
+    }
+  })
+
+  it('when the token is another user’s, then the order is CANCELLED for payment_failed', async () => {
+    const [owner, thief] = [await signUp(stack), await signUp(stack)]
+    const token = await tokenFor(owner)
+    const { orderId } = await ordersClient.call('placeOrder', orderRequest([[P.mug, 1]], { token }), thief.as)
+    const order = await reachStatus(thief, orderId, 'CANCELLED')
+    expect(order.cancelReason).toBe('payment_failed')
+    const { rows } = await ordersDb.query(
+      `select data->>'detail' as detail from order_events where stream_id = $1 and type = 'OrderCancelled'`,
+      [orderId],
     )
-    await expectFailure(
-      ordersClient.call('placeOrder', orderRequest([[P.lamp, 1]])),
-      'unauthenticated',
-      'AUTH_REQUIRED',
-    )
+    expect(rows).toEqual([{ detail: 'invalid_payment_method: the payment token belongs to another user' }])
   })
 })
 
@@ -319,8 +449,7 @@ describe('the Idempotency-Key', () => {
     await ordersClient.call('placeOrder', request, ida.as)
     await expectFailure(
       ordersClient.call('placeOrder', { ...request, lines: [{ productId: P.spare, quantity: 2 }] }, ida.as),
-      'failed_precondition',
-      'ORDERS_IDEMPOTENCY_KEY_REUSED',
+      { code: 'ORDERS_IDEMPOTENCY_KEY_REUSED', kind: 'failed_precondition' },
     )
   })
 
@@ -376,20 +505,17 @@ describe('the saga', () => {
     const orderId = await place(oli, [[P.mug, 1]])
     const delivered = await reachStatus(oli, orderId, 'DELIVERED')
     const late = [
-      toCloudEvent(
-        '/microshop/payments',
-        PaymentSucceededEvent.create(orderId, {
-          orderId,
-          paymentId: 'late',
-          amount: delivered.total,
-        }),
-      ),
-      toCloudEvent(
-        '/microshop/shipping',
-        ShipmentDeliveredEvent.create(orderId, { orderId, shipmentId: 'x', trackingNumber: 'again' }),
-      ),
+      await publishEvent(bus, events.PaymentSucceeded, {
+        orderId,
+        paymentId: 'late',
+        amount: delivered.total,
+      }),
+      await publishEvent(bus, events.ShipmentDelivered, {
+        orderId,
+        shipmentId: 'x',
+        trackingNumber: 'again',
+      }),
     ]
-    await bus.publish(late)
     await bus.publish(late)
     const ignored = await eventually(async () => {
       const { rows } = await ordersDb.query('select event_id from ignored_reactions where order_id = $1', [
@@ -418,28 +544,25 @@ describe('cancelling', () => {
       [orderId],
     )
     expect(rows.map((r) => r.data.previousStatus)).toEqual(['PENDING_PAYMENT'])
-    await expectFailure(
-      ordersClient.call('cancelOrder', { orderId }, pat.as),
-      'failed_precondition',
-      'ORDERS_INVALID_TRANSITION',
-    )
-    await staysCancelledAfterSlowPayment(pat, orderId)
+    await expectFailure(ordersClient.call('cancelOrder', { orderId }, pat.as), {
+      code: 'ORDERS_INVALID_TRANSITION',
+      kind: 'failed_precondition',
+    })
+    await staysCancelledAfterLatePayment(pat, orderId)
   })
 
   it('when the order was delivered, then the cancel is refused; when it is someone else’s, then NOT_FOUND', async () => {
     const [quin, rae] = [await signUp(stack), await signUp(stack)]
     const orderId = await place(quin, [[P.spare, 1]])
     await reachStatus(quin, orderId, 'DELIVERED')
-    await expectFailure(
-      ordersClient.call('cancelOrder', { orderId }, quin.as),
-      'failed_precondition',
-      'ORDERS_INVALID_TRANSITION',
-    )
-    await expectFailure(
-      ordersClient.call('cancelOrder', { orderId }, rae.as),
-      'not_found',
-      'ORDERS_ORDER_NOT_FOUND',
-    )
+    await expectFailure(ordersClient.call('cancelOrder', { orderId }, quin.as), {
+      code: 'ORDERS_INVALID_TRANSITION',
+      kind: 'failed_precondition',
+    })
+    await expectFailure(ordersClient.call('cancelOrder', { orderId }, rae.as), {
+      code: 'ORDERS_ORDER_NOT_FOUND',
+      kind: 'not_found',
+    })
   })
 
   it('when shipping is down, then the flat rate applies; when two cancels race, then exactly one wins and one OrderCancelled is recorded', async () => {
@@ -474,16 +597,14 @@ describe('reading orders', () => {
   it('when another user asks for an order, then NOT_FOUND; an admin sees it', async () => {
     const [tom, una] = [await signUp(stack), await signUp(stack)]
     const orderId = await place(tom, [[P.mug, 1]])
-    await expectFailure(
-      ordersClient.call('getOrder', { orderId }, una.as),
-      'not_found',
-      'ORDERS_ORDER_NOT_FOUND',
-    )
-    await expectFailure(
-      ordersClient.call('getOrder', { orderId: randomUUID() }, tom.as),
-      'not_found',
-      'ORDERS_ORDER_NOT_FOUND',
-    )
+    await expectFailure(ordersClient.call('getOrder', { orderId }, una.as), {
+      code: 'ORDERS_ORDER_NOT_FOUND',
+      kind: 'not_found',
+    })
+    await expectFailure(ordersClient.call('getOrder', { orderId: randomUUID() }, tom.as), {
+      code: 'ORDERS_ORDER_NOT_FOUND',
+      kind: 'not_found',
+    })
     expect((await ordersClient.call('getOrder', { orderId }, admin.as)).order?.userId).toBe(tom.userId)
   })
 
@@ -502,19 +623,17 @@ describe('reading orders', () => {
     expect(first.orders[0]).toMatchObject({ userId: vic.userId, itemCount: 3 })
     await expectFailure(
       ordersClient.call('listOrders', { page: { pageSize: 2, pageToken: 'nonsense' } }, vic.as),
-      'invalid_argument',
-      'ORDERS_INVALID_PAGE_TOKEN',
+      { code: 'ORDERS_INVALID_PAGE_TOKEN', kind: 'invalid_argument' },
     )
   })
 
   it('when sales are asked, then an admin gets confirmed sales net of cancellations; a customer is refused', async () => {
     const wes = await signUp(stack)
-    await expectFailure(
-      ordersClient.call('getSales', { from: '', to: '' }, wes.as),
-      'permission_denied',
-      'AUTH_FORBIDDEN',
-    )
-    await sagaSettled()
+    await expectFailure(ordersClient.call('getSales', { from: '', to: '' }, wes.as), {
+      code: 'AUTH_FORBIDDEN',
+      kind: 'permission_denied',
+    })
+    await paymentsSettled()
     const before = await ordersClient.call('getSales', { from: '', to: '' }, admin.as)
     const kept = await place(wes, [[P.sales, 2]])
     await reachStatus(wes, kept, 'DELIVERED')
@@ -542,7 +661,7 @@ describe('reading orders', () => {
     const before = await readModelRows()
     expect(before.summaries.length).toBeGreaterThan(5)
     expect(before.sales.length).toBeGreaterThan(0)
-    const replayed = await rebuildReadModels(stack.services.orders!.db!)
+    const replayed = await rebuildReadModels(dbOf(stack, 'orders'))
     expect(replayed).toBeGreaterThan(before.summaries.length)
     expect(await readModelRows()).toEqual(before)
   })
@@ -556,7 +675,8 @@ describe('time limits and redelivery', () => {
     const orderId = await place(xan, [[P.lamp, 1]], CARDS.slow)
     const order = await reachStatus(xan, orderId, 'CANCELLED')
     expect(order.cancelReason).toBe('reservation_expired')
-    await staysCancelledAfterSlowPayment(xan, orderId)
+    // the slow charge began before the reservation expired: its capture comes late, and changes nothing
+    expect(await staysCancelledAfterLatePayment(xan, orderId)).toBe(1)
   })
 
   it('when the saga consumer is replayed from the start, then every event is delivered again and nothing changes', async () => {
@@ -566,23 +686,26 @@ describe('time limits and redelivery', () => {
           'select stream_id, max(version) as v from order_events group by stream_id order by 1',
         )
       ).rows
-    const busDb = new pg.Pool({ connectionString: stack.databases.bus!.url, max: 1 })
-    const consumed = () => sagaPosition(busDb)
-    try {
-      await sagaSettled()
-      const before = { versions: await versions(), read: await readModelRows(), consumed: await consumed() }
-      expect(before.consumed).toBeGreaterThan(0)
-      await stack.stop('orders')
-      await bus.replay('orders-saga', { position: 0 })
-      expect(await consumed()).toBeLessThan(before.consumed)
-      await stack.start('orders')
-      await eventually(async () => expect(await consumed()).toBeGreaterThanOrEqual(before.consumed))
-      expect({ versions: await versions(), read: await readModelRows() }).toEqual({
-        versions: before.versions,
-        read: before.read,
-      })
-    } finally {
-      await busDb.end()
+    // a fact handled a second time would at least be recorded as ignored: the inbox keeps even that from happening
+    const ignored = async () =>
+      (await ordersDb.query('select event_id, reason from ignored_reactions order by event_id')).rows
+    await sagaSettled()
+    const before = {
+      versions: await versions(),
+      read: await readModelRows(),
+      ignored: await ignored(),
+      consumed: await sagaPosition(),
     }
+    expect(before.consumed).toBeGreaterThan(0)
+    await stack.stop('orders')
+    await bus.replay(SAGA_GROUP, { position: 0 })
+    expect(await sagaPosition()).toBeLessThan(before.consumed)
+    await stack.start('orders')
+    await eventually(async () => expect(await sagaPosition()).toBeGreaterThanOrEqual(before.consumed))
+    expect({ versions: await versions(), read: await readModelRows(), ignored: await ignored() }).toEqual({
+      versions: before.versions,
+      read: before.read,
+      ignored: before.ignored,
+    })
   })
 })

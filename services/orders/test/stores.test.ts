@@ -1,20 +1,33 @@
 import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
-import { createDb, createOutbox, type Db, ensureEventTables, runMigrations } from '@microshop/chassis'
+import type { Db, Emit } from '@microshop/chassis'
+import {
+  createDb,
+  createOutbox,
+  ensureEventTables,
+  runMigrations,
+  toNewEvent,
+} from '@microshop/chassis/internal'
+import { silentLogger } from '@microshop/chassis/testing'
+import { events } from '@microshop/contracts/events'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../../../test-support/db.js'
-import { silentLogger } from '../../../test-support/grpc.js'
-import { createOrderStream, publishAppended } from '../src/app/order-stream.js'
+import { type AppliedEvent, createOrderStream, publishAppended } from '../src/app/order-stream.js'
 import { decideCancel, type OrderEvent } from '../src/domain/order.js'
-import { createOrderEmitter, OrderCancelledEvent } from '../src/events/order-events.js'
+import { toContractEvents } from '../src/events/order-events.js'
 import { eventStore, StreamConflict } from '../src/store/event-store.js'
-import { createIdempotencyStore } from '../src/store/idempotency-store.js'
+import { idempotencyStore as keys } from '../src/store/idempotency-store.js'
 
 let database: TestDatabase
 let db: Db
 const outbox = createOutbox({ service: 'orders' })
-const emit = createOrderEmitter(outbox)
+// what emitterOf(events, toContractEvents) does in the service, straight into the outbox
+const emit: Emit<AppliedEvent> = (tx, applied) =>
+  outbox.append(tx, applied.flatMap(toContractEvents).map(toNewEvent))
 const stream = createOrderStream({ emit })
+/** Another writer: its own transaction, committed. */
+const appendElsewhere = (orderId: string, version: number, list: OrderEvent[]) =>
+  db.tx((tx) => eventStore.append(tx, orderId, version, list))
 const usd = (amount: number) => ({ amount, currency: 'USD' })
 
 const placed = (orderId: string): OrderEvent => ({
@@ -76,8 +89,8 @@ afterAll(async () => {
 describe('the order event store', () => {
   it('when two writers append at the same version, then the second gets a StreamConflict and the stream keeps one', async () => {
     const orderId = await newOrder()
-    await eventStore.append(db, orderId, 1, [confirmed])
-    await expect(eventStore.append(db, orderId, 1, [confirmed])).rejects.toBeInstanceOf(StreamConflict)
+    await appendElsewhere(orderId, 1, [confirmed])
+    await expect(appendElsewhere(orderId, 1, [confirmed])).rejects.toBeInstanceOf(StreamConflict)
     expect((await eventStore.load(db, orderId)).map((e) => [e.version, e.type])).toEqual([
       [1, 'OrderPlaced'],
       [2, 'OrderConfirmed'],
@@ -90,22 +103,22 @@ describe('the order event store', () => {
     const change = await db.tx((tx) =>
       stream.change(tx, orderId, async (order) => {
         // the first time, a payment lands (another connection, committed) just after this command read the stream
-        if (++decisions === 1) await eventStore.append(db, orderId, 1, [confirmed])
+        if (++decisions === 1) await appendElsewhere(orderId, 1, [confirmed])
         return decideCancel(order!)
       }),
     )
     expect(decisions).toBe(2)
     expect(change.after).toMatchObject({ status: 'CANCELLED', version: 3 })
-    const events = await eventStore.load(db, orderId)
-    expect(events.map((e) => e.type)).toEqual(['OrderPlaced', 'OrderConfirmed', 'OrderCancelled'])
-    expect(events[2]!.data).toMatchObject({ previousStatus: 'CONFIRMED', reason: 'customer_cancelled' })
+    const stored = await eventStore.load(db, orderId)
+    expect(stored.map((e) => e.type)).toEqual(['OrderPlaced', 'OrderConfirmed', 'OrderCancelled'])
+    expect(stored[2]!.data).toMatchObject({ previousStatus: 'CONFIRMED', reason: 'customer_cancelled' })
     const { rows } = await db.query<{ data: Buffer }>(
       `select data from event_outbox where subject = $1 and type = $2`,
-      [orderId, OrderCancelledEvent.name],
+      [orderId, events.OrderCancelled.type],
     )
-    expect(
-      rows.map((r) => OrderCancelledEvent.decode({ type: OrderCancelledEvent.name, data: r.data })),
-    ).toMatchObject([{ orderId, reason: 'customer_cancelled', previousStatus: 2 }])
+    expect(rows.map((r) => events.OrderCancelled.payload.decode(r.data))).toMatchObject([
+      { orderId, reason: 'customer_cancelled', previousStatus: 2 },
+    ])
     const summary = await db.query('select status, version from order_summaries where order_id = $1', [
       orderId,
     ])
@@ -117,7 +130,7 @@ describe('the order event store', () => {
     let version = 1
     const attempt = db.tx((tx) =>
       stream.change(tx, orderId, async () => {
-        await eventStore.append(db, orderId, version, [
+        await appendElsewhere(orderId, version, [
           version === 1
             ? confirmed
             : { type: 'OrderShipped', data: { shipmentId: 's', trackingNumber: 't', carrier: 'c' } },
@@ -146,45 +159,45 @@ describe('the order event store', () => {
 
 describe('the idempotency keys', () => {
   const response = { orderId: randomUUID(), status: 'PENDING_PAYMENT' }
+  // a claim commits at once, in a transaction of its own, as PlaceOrder runs it
+  const claimKey = (userId: string, key: string, fingerprint: string, holdSeconds: number) =>
+    db.tx((tx) => keys.claim(tx, userId, key, fingerprint, holdSeconds))
 
   it('when a key is claimed, then a second claim sees it in flight, then completed with the response', async () => {
-    const keys = createIdempotencyStore(db)
-    const claim = await keys.claim('u1', 'k1', 'print-a', 60)
+    const claim = await claimKey('u1', 'k1', 'print-a', 60)
     expect(claim.kind).toBe('claimed')
-    expect(await keys.claim('u1', 'k1', 'print-a', 60)).toEqual({ kind: 'in_flight', fingerprint: 'print-a' })
+    expect(await claimKey('u1', 'k1', 'print-a', 60)).toEqual({ kind: 'in_flight', fingerprint: 'print-a' })
     if (claim.kind !== 'claimed') throw new Error('unreachable')
     expect(await db.tx((tx) => keys.complete(tx, 'u1', 'k1', claim.claimId, response))).toBe(true)
-    expect(await keys.claim('u1', 'k1', 'print-b', 60)).toEqual({
+    expect(await claimKey('u1', 'k1', 'print-b', 60)).toEqual({
       kind: 'completed',
       fingerprint: 'print-a',
       response,
     })
-    expect((await keys.claim('u2', 'k1', 'print-a', 60)).kind).toBe('claimed')
+    expect((await claimKey('u2', 'k1', 'print-a', 60)).kind).toBe('claimed')
   })
 
   it('when a claim outlives its hold (its process died), then the next attempt takes it over and the old one can no longer finish', async () => {
-    const keys = createIdempotencyStore(db)
-    const first = await keys.claim('u3', 'k', 'print', 1)
+    const first = await claimKey('u3', 'k', 'print', 1)
     await db.query(
       `update idempotency_keys set claimed_until = now() - interval '1 second' where user_id = 'u3'`,
     )
-    const second = await keys.claim('u3', 'k', 'print', 60)
+    const second = await claimKey('u3', 'k', 'print', 60)
     expect(second.kind).toBe('claimed')
     if (first.kind !== 'claimed' || second.kind !== 'claimed') throw new Error('unreachable')
     expect(await db.tx((tx) => keys.complete(tx, 'u3', 'k', first.claimId, response))).toBe(false)
-    await keys.release('u3', 'k', first.claimId)
-    expect(await keys.claim('u3', 'k', 'print', 60)).toEqual({ kind: 'in_flight', fingerprint: 'print' })
+    await db.tx((tx) => keys.release(tx, 'u3', 'k', first.claimId))
+    expect(await claimKey('u3', 'k', 'print', 60)).toEqual({ kind: 'in_flight', fingerprint: 'print' })
   })
 
   it('when keys are older than the retention, then pruning forgets them and keeps the young ones', async () => {
-    const keys = createIdempotencyStore(db)
     for (const key of ['old', 'young']) {
-      const claim = await keys.claim('u4', key, 'print', 60)
+      const claim = await claimKey('u4', key, 'print', 60)
       if (claim.kind !== 'claimed') throw new Error('unreachable')
       await db.tx((tx) => keys.complete(tx, 'u4', key, claim.claimId, response))
     }
     await db.query(`update idempotency_keys set created_at = now() - interval '25 hours' where key = 'old'`)
-    expect(await keys.prune(24 * 3_600)).toBe(1)
+    expect(await db.tx((tx) => keys.prune(tx, 24 * 3_600))).toBe(1)
     const { rows } = await db.query(`select key from idempotency_keys where user_id = 'u4'`)
     expect(rows).toEqual([{ key: 'young' }])
   })

@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest'
 import { loadConfig } from './config.js'
 
 const DATABASE_URL = 'postgres://payments@localhost/payments'
+const BUS_URL = 'postgres://bus@localhost/bus'
 
 describe('payments config', () => {
   it('when nothing is set, then the documented defaults hold', () => {
-    expect(loadConfig({ DATABASE_URL })).toMatchObject({
+    expect(loadConfig({ DATABASE_URL, BUS_URL })).toMatchObject({
       slowCardDelayMs: 2_000,
       fraudDeadlineMs: 1_000,
       fraudBreakerFailures: 5,
@@ -16,11 +17,15 @@ describe('payments config', () => {
     })
   })
 
+  it('when BUS_URL is missing, then start-up stops naming it: payments hears of orders only through the bus', () => {
+    expect(() => loadConfig({ DATABASE_URL })).toThrow(/BUS_URL/)
+  })
+
   it('when a setting is malformed, then start-up stops naming the variable', () => {
-    expect(() => loadConfig({ DATABASE_URL, PAYMENTS_CARD_BLOCKLIST: 'x' })).toThrow(
+    expect(() => loadConfig({ DATABASE_URL, BUS_URL, PAYMENTS_CARD_BLOCKLIST: 'x' })).toThrow(
       /PAYMENTS_CARD_BLOCKLIST/,
     )
-    expect(() => loadConfig({ DATABASE_URL, PAYMENTS_FRAUD_FALLBACK_MAX_AMOUNT: '-1' })).toThrow(
+    expect(() => loadConfig({ DATABASE_URL, BUS_URL, PAYMENTS_FRAUD_FALLBACK_MAX_AMOUNT: '-1' })).toThrow(
       /PAYMENTS_FRAUD_FALLBACK_MAX_AMOUNT/,
     )
   })

@@ -1,18 +1,19 @@
-import { busUrlSchema, readConfig, schemas, setting, z } from '@microshop/chassis'
+import { busSettings, databaseSettings, readConfig, schemas, setting, z } from '@microshop/chassis'
 import { parseBlocklist } from './domain/blocklist.js'
 
 const cents = z.coerce.number().int().min(0)
 
 export const paymentsSettings = {
-  databaseUrl: setting('DATABASE_URL', schemas.postgresUrl),
-  // without it, no order is charged: payments hears of orders only through the bus
-  busUrl: setting('BUS_URL', busUrlSchema.optional()),
+  ...databaseSettings,
+  // payments hears of orders only through the bus
+  ...busSettings,
   slowCardDelayMs: setting('PAYMENTS_SLOW_CARD_DELAY_MS', cents.default(2_000)),
   fraudDeadlineMs: setting('PAYMENTS_FRAUD_DEADLINE_MS', schemas.positiveInt.default(1_000)),
   fraudBreakerFailures: setting('PAYMENTS_FRAUD_BREAKER_FAILURES', schemas.positiveInt.default(5)),
   fraudBreakerHalfOpenMs: setting('PAYMENTS_FRAUD_BREAKER_HALF_OPEN_MS', schemas.positiveInt.default(10_000)),
   fraudFallbackMaxAmount: setting('PAYMENTS_FRAUD_FALLBACK_MAX_AMOUNT', cents.default(20_000)),
   fraudReviewMaxAmount: setting('PAYMENTS_FRAUD_REVIEW_MAX_AMOUNT', cents.default(20_000)),
+  // the one card blocklist of the system: payments refuses these cards before it asks fraud
   cardBlocklist: setting(
     'PAYMENTS_CARD_BLOCKLIST',
     z

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { createDb, type Db, runMigrations } from '@microshop/chassis'
+import type { Db } from '@microshop/chassis'
+import { createDb, runMigrations } from '@microshop/chassis/internal'
+import { silentLogger } from '@microshop/chassis/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../../../test-support/db.js'
-import { silentLogger } from '../../../test-support/grpc.js'
 
 const statements = readFileSync(new URL('../src/store/audit.sql', import.meta.url), 'utf8')
   .split(/;\s*(?:\n|$)/)

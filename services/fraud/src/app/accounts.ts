@@ -1,4 +1,4 @@
-import type { Logger, ServiceClient } from '@microshop/chassis'
+import type { Clock, Logger, ServiceClient } from '@microshop/chassis'
 import type { IdentityServiceService } from '@microshop/contracts/identity/v1/identity'
 
 /** What fraud knows of an account; `ageMs` undefined when identity could not tell. */
@@ -13,7 +13,7 @@ export type AccountLookup = (userId: string) => Promise<AccountFacts>
 export function createAccountLookup(deps: {
   identity: ServiceClient<typeof IdentityServiceService>
   log: Logger
-  clock: () => Date
+  clock: Clock
 }): AccountLookup {
   const { identity, log, clock } = deps
   return async (userId) => {

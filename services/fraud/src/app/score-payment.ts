@@ -1,5 +1,4 @@
-import type { BlockedCard } from '../domain/blocklist.js'
-import { isBlocked } from '../domain/blocklist.js'
+import type { Db } from '@microshop/chassis'
 import { FraudErrors } from '../domain/errors.js'
 import { type Assessment, assessRisk, type RiskThresholds } from '../domain/rules.js'
 import { type PaymentToScore, scoreRequestProblems } from '../domain/score-request.js'
@@ -15,21 +14,21 @@ export type ScorePayment = ReturnType<typeof createScorePayment>
  * does not count the order twice towards its user's velocity.
  */
 export function createScorePayment(deps: {
+  db: Db
   store: ScoreStore
   accounts: AccountLookup
-  blocklist: readonly BlockedCard[]
   thresholds: RiskThresholds
 }) {
-  const { store, accounts, blocklist, thresholds } = deps
+  const { db, store, accounts, thresholds } = deps
   return async (payment: PaymentToScore): Promise<Assessment> => {
     const problems = scoreRequestProblems(payment)
     if (problems.length > 0) throw FraudErrors.invalidRequest(problems)
-    const known = await store.find(payment.orderId)
+    const known = await store.find(db, payment.orderId)
     if (known) return known
     const account = await accounts(payment.userId)
-    return store.tx(async (tx) => {
+    return db.tx(async (tx) => {
       await store.lockUser(tx, payment.userId)
-      const first = await store.find(payment.orderId, tx)
+      const first = await store.find(tx, payment.orderId)
       if (first) return first
       const ordersLastHour = (await store.ordersSince(tx, payment.userId, HOUR_MS)) + 1
       const assessment = assessRisk(
@@ -40,7 +39,6 @@ export function createScorePayment(deps: {
           accountBlocked: account.blocked,
           cardCountry: payment.cardCountry,
           shippingCountry: payment.shippingCountry,
-          cardBlocklisted: isBlocked(blocklist, { bin: payment.cardBin, last4: payment.cardLast4 }),
         },
         thresholds,
       )

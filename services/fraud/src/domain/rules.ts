@@ -13,7 +13,6 @@ export interface RiskFacts {
   /** ISO 3166-1 alpha-2; empty when unknown. */
   cardCountry: string
   shippingCountry: string
-  cardBlocklisted: boolean
 }
 
 export interface RiskThresholds {
@@ -33,7 +32,6 @@ export interface Assessment {
 
 /** Points each rule adds; a score is their sum, capped at 100. */
 export const RULE_POINTS = {
-  card_blocklisted: 100,
   account_blocked: 100,
   amount_very_large: 40,
   amount_large: 20,
@@ -49,7 +47,6 @@ export type Reason = keyof typeof RULE_POINTS
 /** The rules in one place: each that fires adds its points and names itself as a reason. */
 export function assessRisk(facts: RiskFacts, t: RiskThresholds): Assessment {
   const reasons: Reason[] = []
-  if (facts.cardBlocklisted) reasons.push('card_blocklisted')
   if (facts.accountBlocked) reasons.push('account_blocked')
   if (facts.amount >= t.veryLargeAmount) reasons.push('amount_very_large')
   else if (facts.amount >= t.largeAmount) reasons.push('amount_large')

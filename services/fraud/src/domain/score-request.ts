@@ -1,4 +1,4 @@
-import type { FieldError } from '@microshop/chassis'
+import type { FieldError } from '@microshop/chassis/errors'
 
 /** A payment to score, as the rules need it. */
 export interface PaymentToScore {

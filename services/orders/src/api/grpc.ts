@@ -73,6 +73,7 @@ export function createOrdersHandlers(app: {
         card: card
           ? { number: card.number, expMonth: card.expMonth, expYear: card.expYear, cvc: card.cvc }
           : undefined,
+        token: req.payment?.token || undefined,
       })
       return {
         orderId: result.orderId,

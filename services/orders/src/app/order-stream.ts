@@ -1,4 +1,4 @@
-import type { Queryable } from '@microshop/chassis'
+import type { Emit, Tx } from '@microshop/chassis'
 import { OrdersErrors } from '../domain/errors.js'
 import { evolve, foldOrder, type Order, type OrderEvent, type RecordedEvent } from '../domain/order.js'
 import { eventStore, StreamConflict } from '../store/event-store.js'
@@ -13,20 +13,17 @@ export interface StreamChange {
 /** Decides the events to append from the order as it is now; may throw to refuse (commands do). */
 export type Decide = (order: Order | undefined) => OrderEvent[] | Promise<OrderEvent[]>
 
-/** One recorded event with the order before and after it. */
+/** One recorded event with the order before and after it: the domain event orders emits. */
 export interface AppliedEvent {
   before: Order | undefined
   event: RecordedEvent
   after: Order
 }
 
-/** Records the contract events of applied order events in the outbox, in their transaction. */
-export type EmitOrderEvents = (tx: Queryable, applied: AppliedEvent[]) => Promise<void>
-
 /** Applies recorded events: read models and outbox, in the transaction that appended them. */
 export async function publishAppended(
-  tx: Queryable,
-  emit: EmitOrderEvents,
+  tx: Tx,
+  emit: Emit<AppliedEvent>,
   before: Order | undefined,
   appended: RecordedEvent[],
 ) {
@@ -47,9 +44,9 @@ export async function publishAppended(
  * writer got there first, the stream is read again and the decision made once more; a second conflict gives up
  * with ABORTED ORDERS_CONCURRENT_UPDATE (retryable).
  */
-export function createOrderStream(deps: { emit: EmitOrderEvents }) {
+export function createOrderStream(deps: { emit: Emit<AppliedEvent> }) {
   return {
-    async change(tx: Queryable, orderId: string, decide: Decide): Promise<StreamChange> {
+    async change(tx: Tx, orderId: string, decide: Decide): Promise<StreamChange> {
       for (let attempt = 1; ; attempt++) {
         const before = foldOrder(await eventStore.load(tx, orderId))
         const events = await decide(before)

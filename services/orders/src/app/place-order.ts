@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { AppError, type Db, type Logger } from '@microshop/chassis'
+import { AppError, type Db, type Emit, type Logger } from '@microshop/chassis'
 import { OrdersErrors } from '../domain/errors.js'
 import { requestFingerprint } from '../domain/fingerprint.js'
 import type { Money, OrderEvent } from '../domain/order.js'
@@ -14,7 +14,7 @@ import {
 } from '../domain/place-order.js'
 import { eventStore } from '../store/event-store.js'
 import type { IdempotencyStore, StoredResponse } from '../store/idempotency-store.js'
-import { type EmitOrderEvents, publishAppended } from './order-stream.js'
+import { type AppliedEvent, publishAppended } from './order-stream.js'
 import type { Peers } from './peers.js'
 
 export interface PlaceOrderSettings {
@@ -31,19 +31,20 @@ export interface PlaceOrderResult extends StoredResponse {
 
 /**
  * PlaceOrder, in DESIGN's steps: claim the Idempotency-Key, validate, read the cart when no lines were sent,
- * check the user, price the lines, quote shipping, tokenise the card, reserve the stock; then one transaction
- * records OrderPlaced, its outbox events, the read models and the key's response. A failure releases the
- * reservation (best effort; its time limit is the safety net) and the key (only successes are kept).
+ * check the user, price the lines, quote shipping, tokenise the card (unless a token came instead: then
+ * payments is not called at all), reserve the stock; then one transaction records OrderPlaced, its outbox
+ * events, the read models and the key's response. A failure releases the reservation (best effort; its time
+ * limit is the safety net) and the key (only successes are kept).
  */
 export function createPlaceOrder(deps: {
   db: Db
-  emit: EmitOrderEvents
+  emit: Emit<AppliedEvent>
   keys: IdempotencyStore
   peers: Peers
   settings: PlaceOrderSettings
   log: Logger
 }) {
-  const { peers, settings, keys } = deps
+  const { db, peers, settings, keys } = deps
 
   async function place(userId: string, req: PlaceOrderRequest, key: string, claimId: string) {
     validatePlaceOrder(req)
@@ -63,7 +64,7 @@ export function createPlaceOrder(deps: {
     const quoted = await peers.quote(priced.weightGrams, address.country)
     if (!quoted) deps.log.warn({ country: address.country }, 'shipping could not quote: flat rate applied')
     const shipping = quoted ?? { ...settings.fallbackShipping, currency: priced.subtotal.currency }
-    const card = await tokenize(req)
+    const payment = await paymentOf(req)
 
     const orderId = randomUUID()
     try {
@@ -80,14 +81,14 @@ export function createPlaceOrder(deps: {
           shipping,
           total: { amount: priced.subtotal.amount + shipping.amount, currency: priced.subtotal.currency },
           shippingAddress: address,
-          paymentToken: card.token,
-          paymentSummary: paymentSummary(card.brand, card.last4),
+          paymentToken: payment.token,
+          paymentSummary: payment.summary,
           reservationId: reservation.reservationId,
           reservationExpiresAt: reservation.expiresAt,
         },
       }
       const response: StoredResponse = { orderId, status: 'PENDING_PAYMENT' }
-      await deps.db.tx(async (tx) => {
+      await db.tx(async (tx) => {
         const appended = await eventStore.append(tx, orderId, 0, [placed])
         await publishAppended(tx, deps.emit, undefined, appended)
         if (!(await keys.complete(tx, userId, key, claimId, response)))
@@ -107,9 +108,13 @@ export function createPlaceOrder(deps: {
     }
   }
 
-  async function tokenize(req: PlaceOrderRequest) {
+  /** The token the order is paid with; a token made beforehand comes without a summary (payments shows it). */
+  async function paymentOf(req: PlaceOrderRequest): Promise<{ token: string; summary: string }> {
+    if (req.token !== undefined) return { token: req.token, summary: '' }
+    if (!req.card) throw OrdersErrors.invalidRequest([{ field: 'payment.card.number', message: 'required' }])
     try {
-      return await peers.tokenizeCard(req.card!)
+      const card = await peers.tokenizeCard(req.card)
+      return { token: card.token, summary: paymentSummary(card.brand, card.last4) }
     } catch (err) {
       if (err instanceof AppError && err.kind === 'invalid_argument')
         throw OrdersErrors.invalidCard(
@@ -143,7 +148,7 @@ export function createPlaceOrder(deps: {
   return async function placeOrder(userId: string, req: PlaceOrderRequest): Promise<PlaceOrderResult> {
     const key = checkIdempotencyKey(req.idempotencyKey)
     const fingerprint = requestFingerprint(req)
-    const claim = await keys.claim(userId, key, fingerprint, settings.inFlightSeconds)
+    const claim = await db.tx((tx) => keys.claim(tx, userId, key, fingerprint, settings.inFlightSeconds))
     if (claim.kind !== 'claimed') {
       if (claim.fingerprint !== fingerprint) throw OrdersErrors.idempotencyKeyReused()
       if (claim.kind === 'in_flight') throw OrdersErrors.idempotencyInFlight()
@@ -152,8 +157,8 @@ export function createPlaceOrder(deps: {
     try {
       return { ...(await place(userId, req, key, claim.claimId)), replayed: false }
     } catch (err) {
-      await keys
-        .release(userId, key, claim.claimId)
+      await db
+        .tx((tx) => keys.release(tx, userId, key, claim.claimId))
         .catch((releaseErr) =>
           deps.log.warn({ err: releaseErr }, 'could not release an idempotency key: it expires by itself'),
         )

@@ -1,7 +1,7 @@
-import type { Db, Principal } from '@microshop/chassis'
+import { type Clock, clampPageSize, type Db, type Principal } from '@microshop/chassis'
 import { OrdersErrors } from '../domain/errors.js'
 import { foldOrder, type Order } from '../domain/order.js'
-import { clampPageSize, decodePageToken, encodePageToken } from '../domain/paging.js'
+import { orderPageTokens } from '../domain/paging.js'
 import { eventStore } from '../store/event-store.js'
 import { readModel } from '../store/read-model.js'
 import { canSee } from './cancel-order.js'
@@ -16,8 +16,8 @@ function dayOf(text: string, field: string): string {
 }
 
 /** The read side: one order from its stream, lists and sales from the read models. */
-export function createQueries(deps: { db: Db; maxPageSize: number; now?: () => Date }) {
-  const now = deps.now ?? (() => new Date())
+export function createQueries(deps: { db: Db; maxPageSize: number; clock: Clock }) {
+  const now = deps.clock
   return {
     /** One order with its history, for its owner or an admin (NOT_FOUND for anyone else). */
     async getOrder(caller: Principal, orderId: string): Promise<Order> {
@@ -27,16 +27,18 @@ export function createQueries(deps: { db: Db; maxPageSize: number; now?: () => D
     },
 
     async listOrders(caller: Principal, page: { pageSize: number; pageToken: string }) {
-      const cursor = decodePageToken(page.pageToken)
-      if (cursor === undefined) throw OrdersErrors.invalidPageToken()
+      const start = orderPageTokens.decode(page.pageToken)
+      if (!start) throw OrdersErrors.invalidPageToken()
       const size = clampPageSize(page.pageSize, deps.maxPageSize)
-      const rows = await readModel.listSummaries(deps.db, caller.userId, size + 1, cursor)
+      const rows = await readModel.listSummaries(deps.db, caller.userId, size + 1, start.after)
       const orders = rows.slice(0, size)
       const last = orders[orders.length - 1]
       return {
         orders,
         nextPageToken:
-          rows.length > size && last ? encodePageToken({ createdAt: last.createdAt, id: last.id }) : '',
+          rows.length > size && last
+            ? orderPageTokens.encode({ createdAt: last.createdAt, id: last.id })
+            : '',
       }
     },
 

@@ -1,4 +1,4 @@
-import type { Logger, Queryable } from '@microshop/chassis'
+import type { Logger, Tx } from '@microshop/chassis'
 import { decideReaction, type Reaction } from '../domain/order.js'
 import { eventStore } from '../store/event-store.js'
 import type { OrderStream } from './order-stream.js'
@@ -15,7 +15,7 @@ export interface ReportedFact {
  * the order's status (a payment for a cancelled order, a second delivery report) is recorded as ignored.
  */
 export function createReactions(deps: { stream: OrderStream; log: Logger }) {
-  return async function react(tx: Queryable, fact: ReportedFact): Promise<void> {
+  return async function react(tx: Tx, fact: ReportedFact): Promise<void> {
     let ignored: string | undefined
     await deps.stream.change(tx, fact.orderId, (order) => {
       const decision = decideReaction(order, fact.reaction)

@@ -1,4 +1,4 @@
-import { AppError, type FieldError } from '@microshop/chassis'
+import { AppError, type FieldError } from '@microshop/chassis/errors'
 
 export const OrdersErrors = {
   invalidRequest: (fields: FieldError[]) =>

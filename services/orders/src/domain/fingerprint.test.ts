@@ -39,9 +39,19 @@ describe('the idempotency fingerprint', () => {
       request({ card: { number: '4000000000000002', expMonth: 12, expYear: 2030, cvc: '123' } }),
       request({ card: { number: '4242424242424242', expMonth: 12, expYear: 2030, cvc: '999' } }),
       request({ card: undefined }),
+      request({ card: undefined, token: 'tok_a' }),
+      request({ card: undefined, token: 'tok_b' }),
     ]
     const prints = variants.map(requestFingerprint)
     expect(new Set([base, ...prints]).size).toBe(variants.length + 1)
+  })
+
+  it('when a card request has no token, then its fingerprint is what it was before tokens existed', () => {
+    expect(requestFingerprint(request({ token: undefined }))).toBe(requestFingerprint(request()))
+    // computed by the code before PaymentMethod.token: keys stored then still match their requests
+    expect(requestFingerprint(request())).toBe(
+      '5817206d10a68995b89f2be829f7d0d7587785400429b906200247aad3d9e6ed',
+    )
   })
 
   it('when a fingerprint is made, then the card number appears nowhere in what is hashed or kept', () => {

@@ -16,8 +16,9 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
- * What makes two PlaceOrder requests the same: a hash of the canonical body (the key itself excluded).
- * The card is part of it, already hashed, so neither the fingerprint nor its input keeps the number.
+ * What makes two PlaceOrder requests the same: a hash of the canonical body (the key itself excluded), the
+ * payment token included. The card is part of it, already hashed, so neither the fingerprint nor its input
+ * keeps the number; an absent token leaves the body as it was, so a card request's fingerprint is unchanged.
  */
 export function requestFingerprint(req: PlaceOrderRequest): string {
   const { idempotencyKey: _key, card, ...body } = req

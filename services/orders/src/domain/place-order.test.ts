@@ -59,6 +59,20 @@ describe('validating a PlaceOrder request', () => {
     ])
   })
 
+  it('when a token is sent instead of a card, then it passes; both at once, or a malformed token, are refused', () => {
+    expect(() => validatePlaceOrder(request({ card: undefined, token: 'tok_abc' }))).not.toThrow()
+    expect(fieldsOf(() => validatePlaceOrder(request({ token: 'tok_abc' })))).toEqual([
+      'payment.card',
+      'payment.token',
+    ])
+    expect(
+      fieldsOf(() => validatePlaceOrder(request({ card: undefined, token: 'tok with spaces' }))),
+    ).toEqual(['payment.token'])
+    expect(fieldsOf(() => validatePlaceOrder(request({ card: undefined, token: 't'.repeat(201) })))).toEqual([
+      'payment.token',
+    ])
+  })
+
   it('when there are more than 50 lines or no address, then it is refused naming them', () => {
     const lines = Array.from({ length: 51 }, (_, i) => ({ productId: `p${i}`, quantity: 1 }))
     expect(fieldsOf(() => validatePlaceOrder(request({ lines, shippingAddress: undefined })))).toEqual([

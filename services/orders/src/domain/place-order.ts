@@ -1,4 +1,4 @@
-import type { FieldError } from '@microshop/chassis'
+import type { FieldError } from '@microshop/chassis/errors'
 import { OrdersErrors } from './errors.js'
 import type { Money, OrderLine, ShippingAddress } from './order.js'
 
@@ -19,12 +19,14 @@ export interface CardInput {
   cvc: string
 }
 
-/** A PlaceOrder request as the API reads it. */
+/** A PlaceOrder request as the API reads it: paid with a card, or with a token made beforehand. */
 export interface PlaceOrderRequest {
   idempotencyKey: string
   lines: RequestedLine[]
   shippingAddress: ShippingAddress | undefined
   card: CardInput | undefined
+  /** A token from payments' TokenizeCard; undefined when a card is sent. */
+  token?: string | undefined
 }
 
 export interface ProductInfo {
@@ -80,6 +82,22 @@ export function lineProblems(lines: readonly RequestedLine[], source = 'lines'):
   return problems
 }
 
+const TOKEN = /^[\x21-\x7e]{1,200}$/
+
+/** Exactly one way to pay: a card (its number at least), or a token from TokenizeCard. */
+function paymentProblems(req: PlaceOrderRequest): FieldError[] {
+  if (req.card && req.token !== undefined)
+    return [
+      { field: 'payment.card', message: 'send a card or a token, not both' },
+      { field: 'payment.token', message: 'send a card or a token, not both' },
+    ]
+  if (req.token !== undefined)
+    return TOKEN.test(req.token) ? [] : [{ field: 'payment.token', message: 'a token from TokenizeCard' }]
+  if (!req.card || req.card.number.trim() === '')
+    return [{ field: 'payment.card.number', message: 'required (or send payment.token)' }]
+  return []
+}
+
 /**
  * The request's problems, every one at once (INVALID_ARGUMENT naming the fields); empty lines are fine
  * here: they mean the caller's cart, checked once it is read.
@@ -87,8 +105,7 @@ export function lineProblems(lines: readonly RequestedLine[], source = 'lines'):
 export function validatePlaceOrder(req: PlaceOrderRequest): void {
   const problems = [...addressProblems(req.shippingAddress)]
   if (req.lines.length > 0) problems.push(...lineProblems(req.lines))
-  if (!req.card || req.card.number.trim() === '')
-    problems.push({ field: 'payment.card.number', message: 'required' })
+  problems.push(...paymentProblems(req))
   if (problems.length > 0) throw OrdersErrors.invalidRequest(problems)
 }
 

@@ -1,89 +1,57 @@
-import { type Db, type EventBus, withInbox } from '@microshop/chassis'
+import type { Delivery, ServiceEvents } from '@microshop/chassis'
 import type { React } from '../app/reactions.js'
 import type { Reaction } from '../domain/order.js'
-import {
-  PaymentFailedEvent,
-  PaymentSucceededEvent,
-  ReservationExpiredEvent,
-  ShipmentDeliveredEvent,
-  ShipmentDispatchedEvent,
-} from './order-events.js'
 
 export const SAGA_GROUP = 'orders-saga'
 
-type Delivered = Parameters<typeof PaymentSucceededEvent.decode>[0]
-
-/** The order id and reaction a consumed event stands for. */
-export function reactionOf(event: Delivered): { orderId: string; reaction: Reaction } {
-  switch (event.type) {
-    case PaymentSucceededEvent.name: {
-      const e = PaymentSucceededEvent.decode(event)
-      return {
-        orderId: e.orderId,
-        reaction: {
-          kind: 'PaymentSucceeded',
-          paymentId: e.paymentId,
-          amount: e.amount ?? { amount: 0, currency: '' },
-        },
-      }
-    }
-    case PaymentFailedEvent.name: {
-      const e = PaymentFailedEvent.decode(event)
-      return { orderId: e.orderId, reaction: { kind: 'PaymentFailed', code: e.code, reason: e.reason } }
-    }
-    case ReservationExpiredEvent.name: {
-      const e = ReservationExpiredEvent.decode(event)
-      return { orderId: e.orderId, reaction: { kind: 'ReservationExpired', reservationId: e.reservationId } }
-    }
-    case ShipmentDispatchedEvent.name: {
-      const e = ShipmentDispatchedEvent.decode(event)
-      return {
-        orderId: e.orderId,
-        reaction: {
-          kind: 'ShipmentDispatched',
-          shipmentId: e.shipmentId,
-          trackingNumber: e.trackingNumber,
-          carrier: e.carrier,
-        },
-      }
-    }
-    case ShipmentDeliveredEvent.name: {
-      const e = ShipmentDeliveredEvent.decode(event)
-      return {
-        orderId: e.orderId,
-        reaction: {
-          kind: 'ShipmentDelivered',
-          shipmentId: e.shipmentId,
-          trackingNumber: e.trackingNumber,
-          carrier: '',
-        },
-      }
-    }
-    default:
-      throw new Error(`orders does not consume ${event.type}`)
-  }
-}
-
-/** The saga's consumer: payment, reservation and shipment events move orders, each once (inbox). */
-export function subscribeSaga(deps: { bus: EventBus; db: Db; react: React; concurrency: number }) {
-  return deps.bus.subscribe(
+/**
+ * The saga's consumer: payment, reservation and shipment events move orders, each once, in the inbox's
+ * transaction. A fact that does not fit the order is recorded as ignored, never an error; only transient
+ * trouble (a concurrent update, the database) fails a delivery, and is retried.
+ */
+export function consumeSagaEvents(events: ServiceEvents, deps: { react: React; concurrency: number }) {
+  const react = (orderId: string, reaction: Reaction, { tx, event }: Delivery) =>
+    deps.react(tx, { eventId: event.id, eventType: event.type, orderId, reaction })
+  return events.subscribe(
     SAGA_GROUP,
-    [
-      PaymentSucceededEvent,
-      PaymentFailedEvent,
-      ReservationExpiredEvent,
-      ShipmentDispatchedEvent,
-      ShipmentDeliveredEvent,
-    ],
-    withInbox(deps.db, SAGA_GROUP, async (event, tx) => {
-      const { orderId, reaction } = reactionOf(event)
-      await deps.react(tx, {
-        eventId: event.id,
-        eventType: event.type,
-        orderId: orderId || event.subject,
-        reaction,
-      })
-    }),
+    {
+      PaymentSucceeded: (e, delivery) =>
+        react(
+          e.orderId,
+          {
+            kind: 'PaymentSucceeded',
+            paymentId: e.paymentId,
+            amount: e.amount ?? { amount: 0, currency: '' },
+          },
+          delivery,
+        ),
+      PaymentFailed: (e, delivery) =>
+        react(e.orderId, { kind: 'PaymentFailed', code: e.code, reason: e.reason }, delivery),
+      ReservationExpired: (e, delivery) =>
+        react(e.orderId, { kind: 'ReservationExpired', reservationId: e.reservationId }, delivery),
+      ShipmentDispatched: (e, delivery) =>
+        react(
+          e.orderId,
+          {
+            kind: 'ShipmentDispatched',
+            shipmentId: e.shipmentId,
+            trackingNumber: e.trackingNumber,
+            carrier: e.carrier,
+          },
+          delivery,
+        ),
+      ShipmentDelivered: (e, delivery) =>
+        react(
+          e.orderId,
+          {
+            kind: 'ShipmentDelivered',
+            shipmentId: e.shipmentId,
+            trackingNumber: e.trackingNumber,
+            carrier: '',
+          },
+          delivery,
+        ),
+    },
     { concurrency: deps.concurrency },
   )
 }

@@ -1,35 +1,8 @@
-import { defineEvent, type NewEvent, type Outbox } from '@microshop/chassis'
-import { eventTypes } from '@microshop/contracts'
-import { ReservationExpired } from '@microshop/contracts/inventory/v1/events'
-import {
-  OrderCancelled,
-  OrderConfirmed,
-  OrderCreated,
-  OrderDelivered,
-  OrderShipped,
-  OrderStatusChanged,
-} from '@microshop/contracts/orders/v1/events'
+import { eventOf, type PendingEvent } from '@microshop/chassis'
+import { events } from '@microshop/contracts/events'
 import { OrderStatus as OrderStatusMessage } from '@microshop/contracts/orders/v1/orders'
-import { PaymentFailed, PaymentSucceeded } from '@microshop/contracts/payments/v1/events'
-import { ShipmentDelivered, ShipmentDispatched } from '@microshop/contracts/shipping/v1/events'
-import type { EmitOrderEvents } from '../app/order-stream.js'
-import type { Order, OrderStatus, RecordedEvent } from '../domain/order.js'
-
-export const OrderCreatedEvent = defineEvent(eventTypes.orders.orderCreated, OrderCreated)
-export const OrderConfirmedEvent = defineEvent(eventTypes.orders.orderConfirmed, OrderConfirmed)
-export const OrderCancelledEvent = defineEvent(eventTypes.orders.orderCancelled, OrderCancelled)
-export const OrderShippedEvent = defineEvent(eventTypes.orders.orderShipped, OrderShipped)
-export const OrderDeliveredEvent = defineEvent(eventTypes.orders.orderDelivered, OrderDelivered)
-export const OrderStatusChangedEvent = defineEvent(eventTypes.orders.orderStatusChanged, OrderStatusChanged)
-
-export const PaymentSucceededEvent = defineEvent(eventTypes.payments.paymentSucceeded, PaymentSucceeded)
-export const PaymentFailedEvent = defineEvent(eventTypes.payments.paymentFailed, PaymentFailed)
-export const ReservationExpiredEvent = defineEvent(
-  eventTypes.inventory.reservationExpired,
-  ReservationExpired,
-)
-export const ShipmentDispatchedEvent = defineEvent(eventTypes.shipping.shipmentDispatched, ShipmentDispatched)
-export const ShipmentDeliveredEvent = defineEvent(eventTypes.shipping.shipmentDelivered, ShipmentDelivered)
+import type { AppliedEvent } from '../app/order-stream.js'
+import type { OrderStatus } from '../domain/order.js'
 
 const STATUS: Record<OrderStatus, OrderStatusMessage> = {
   PENDING_PAYMENT: OrderStatusMessage.ORDER_STATUS_PENDING_PAYMENT,
@@ -41,10 +14,10 @@ const STATUS: Record<OrderStatus, OrderStatusMessage> = {
 
 export const toStatusMessage = (status: OrderStatus) => STATUS[status]
 
-/** The contract events of one recorded order event, given the order before and after it; subject: the order id. */
-export function toContractEvents(before: Order | undefined, event: RecordedEvent, after: Order): NewEvent[] {
+/** The contract events of one applied order event (the order before and after it); subject: the order id. */
+export function toContractEvents({ before, event, after }: AppliedEvent): PendingEvent[] {
   const who = { orderId: after.id, userId: after.userId, email: after.email }
-  const statusChanged = OrderStatusChangedEvent.create(after.id, {
+  const statusChanged = eventOf(events.OrderStatusChanged, {
     ...who,
     status: STATUS[after.status],
     reason: after.status === 'CANCELLED' ? after.cancelReason : '',
@@ -55,7 +28,7 @@ export function toContractEvents(before: Order | undefined, event: RecordedEvent
   switch (event.type) {
     case 'OrderPlaced':
       return [
-        OrderCreatedEvent.create(after.id, {
+        eventOf(events.OrderCreated, {
           ...who,
           lines: after.lines,
           total: after.total,
@@ -69,7 +42,7 @@ export function toContractEvents(before: Order | undefined, event: RecordedEvent
       ]
     case 'OrderConfirmed':
       return [
-        OrderConfirmedEvent.create(after.id, {
+        eventOf(events.OrderConfirmed, {
           ...who,
           lines: after.lines,
           total: after.total,
@@ -79,7 +52,7 @@ export function toContractEvents(before: Order | undefined, event: RecordedEvent
       ]
     case 'OrderCancelled':
       return [
-        OrderCancelledEvent.create(after.id, {
+        eventOf(events.OrderCancelled, {
           ...who,
           reason: event.data.reason,
           previousStatus: STATUS[before?.status ?? event.data.previousStatus],
@@ -88,7 +61,7 @@ export function toContractEvents(before: Order | undefined, event: RecordedEvent
       ]
     case 'OrderShipped':
       return [
-        OrderShippedEvent.create(after.id, {
+        eventOf(events.OrderShipped, {
           ...who,
           trackingNumber: event.data.trackingNumber,
           carrier: event.data.carrier,
@@ -96,18 +69,6 @@ export function toContractEvents(before: Order | undefined, event: RecordedEvent
         statusChanged,
       ]
     case 'OrderDelivered':
-      return [
-        OrderDeliveredEvent.create(after.id, { ...who, trackingNumber: after.trackingNumber }),
-        statusChanged,
-      ]
+      return [eventOf(events.OrderDelivered, { ...who, trackingNumber: after.trackingNumber }), statusChanged]
   }
 }
-
-/** Records the contract events of applied order events in the outbox, in the transaction of the change. */
-export const createOrderEmitter =
-  (outbox: Outbox): EmitOrderEvents =>
-  (tx, applied) =>
-    outbox.append(
-      tx,
-      applied.flatMap(({ before, event, after }) => toContractEvents(before, event, after)),
-    )

@@ -1,4 +1,4 @@
-import type { Queryable } from '@microshop/chassis'
+import type { Queryable, Tx } from '@microshop/chassis'
 import type { OrderEvent, RecordedEvent } from '../domain/order.js'
 
 /** Another writer appended to the stream since it was read. */
@@ -47,9 +47,9 @@ export const eventStore = {
    * Appends events after expectedVersion; throws StreamConflict when that version is taken. Run it in a
    * savepoint when the transaction must survive a conflict: the failed insert aborts what it runs in.
    */
-  async append(q: Queryable, streamId: string, expectedVersion: number, events: readonly OrderEvent[]) {
+  async append(tx: Tx, streamId: string, expectedVersion: number, events: readonly OrderEvent[]) {
     try {
-      const { rows } = await q.query<EventRowData>(
+      const { rows } = await tx.query<EventRowData>(
         `insert into order_events (stream_id, version, type, data)
          select $1, $2 + e.ord, e.type, e.data from unnest($3::text[], $4::jsonb[]) with ordinality as e(type, data, ord)
          returning stream_id, version, type, data, recorded_at`,
@@ -81,11 +81,8 @@ export const eventStore = {
     }
   },
 
-  async recordIgnored(
-    q: Queryable,
-    ignored: { eventId: string; orderId: string; type: string; reason: string },
-  ) {
-    await q.query(
+  async recordIgnored(tx: Tx, ignored: { eventId: string; orderId: string; type: string; reason: string }) {
+    await tx.query(
       'insert into ignored_reactions (event_id, order_id, type, reason) values ($1, $2, $3, $4) on conflict do nothing',
       [ignored.eventId, ignored.orderId, ignored.type, ignored.reason],
     )

@@ -1,4 +1,4 @@
-import type { Queryable } from '@microshop/chassis'
+import type { Queryable, Tx } from '@microshop/chassis'
 import { itemCount, type Money, type Order, type OrderStatus, type RecordedEvent } from '../domain/order.js'
 import type { PageCursor } from '../domain/paging.js'
 import { salesEffect } from '../domain/sales.js'
@@ -28,12 +28,7 @@ export const READ_MODEL_TABLES = ['order_summaries', 'sales_daily', 'sales_order
  * The projector: applies one order event to the read models, given the order before and after it. The only
  * writer of those tables, live (in the event's transaction) and during a rebuild; it reads no clock.
  */
-export async function projectEvent(
-  tx: Queryable,
-  before: Order | undefined,
-  event: RecordedEvent,
-  after: Order,
-) {
+export async function projectEvent(tx: Tx, before: Order | undefined, event: RecordedEvent, after: Order) {
   await tx.query(
     `insert into order_summaries (order_id, user_id, status, total_amount, currency, item_count, created_at, updated_at, version)
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
@@ -97,7 +92,7 @@ const toSummary = (r: SummaryRow): OrderSummary => ({
 /** Queries of the read models. */
 export const readModel = {
   /** A user's orders, newest first, after the cursor; one more than asked tells whether a next page exists. */
-  async listSummaries(q: Queryable, userId: string, limit: number, after: PageCursor | null) {
+  async listSummaries(q: Queryable, userId: string, limit: number, after: PageCursor | undefined) {
     const { rows } = await q.query<SummaryRow>(
       `select * from order_summaries
         where user_id = $1 and ($2::timestamptz is null or (created_at, order_id) < ($2::timestamptz, $3::uuid))
@@ -134,7 +129,7 @@ export const readModel = {
   },
 
   /** Empties the read models (inside a rebuild's transaction: everyone else waits for it). */
-  async truncate(tx: Queryable) {
+  async truncate(tx: Tx) {
     await tx.query(`lock table ${READ_MODEL_TABLES.join(', ')} in access exclusive mode`)
     await tx.query(`truncate ${READ_MODEL_TABLES.join(', ')}`)
   },

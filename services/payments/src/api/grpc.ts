@@ -36,13 +36,13 @@ export function createPaymentsHandlers(deps: {
   getPayment: GetPayment
 }): Handlers<typeof PaymentsServiceService> {
   return {
-    async tokenizeCard(req) {
-      const { token, card } = await deps.tokenizeCard({
-        number: req.number,
-        expMonth: req.expMonth,
-        expYear: req.expYear,
-        cvc: req.cvc,
-      })
+    async tokenizeCard(req, ctx) {
+      // with a user's access token (the user's own, or forwarded by orders), the token is theirs
+      const caller = await ctx.caller()
+      const { token, card } = await deps.tokenizeCard(
+        { number: req.number, expMonth: req.expMonth, expYear: req.expYear, cvc: req.cvc },
+        caller?.userId,
+      )
       return { token, brand: card.brand, last4: card.last4 }
     },
     async getPayment(req, ctx) {

@@ -1,6 +1,6 @@
 import type { Logger, ServiceClient } from '@microshop/chassis'
 import { Decision, type FraudServiceService } from '@microshop/contracts/fraud/v1/fraud'
-import { type BlockedCard, isBlocked } from '../domain/blocklist.js'
+import { type BlockedCard, blocklistVerdict } from '../domain/blocklist.js'
 import type { CardFacts } from '../domain/card.js'
 import {
   type FraudDecision,
@@ -26,32 +26,32 @@ const DECISIONS: Partial<Record<Decision, FraudDecision>> = {
   [Decision.DECISION_REJECT]: 'reject',
 }
 
-/** Asks fraud (through its circuit breaker); when fraud cannot answer, the fallback rule decides. */
+/**
+ * The risk of a charge: payments' own blocklist first (fraud is not asked about those cards), then fraud
+ * through its circuit breaker; when fraud cannot answer, the fallback rule decides.
+ */
 export function createRiskCheck(deps: {
   fraud: ServiceClient<typeof FraudServiceService>
-  deadlineMs: number
   policy: FraudPolicy
   blocklist: readonly BlockedCard[]
   log: Logger
   onFallback: (verdict: RiskVerdict) => void
 }): RiskCheck {
-  const { fraud, deadlineMs, policy, blocklist, log, onFallback } = deps
+  const { fraud, policy, blocklist, log, onFallback } = deps
   return async (payment, card) => {
+    const blocked = blocklistVerdict(blocklist, card)
+    if (blocked) return { verdict: blocked, source: 'blocklist', score: undefined, decision: 'reject' }
     try {
-      const answer = await fraud.call(
-        'score',
-        {
-          orderId: payment.orderId,
-          userId: payment.userId,
-          amount: { amount: payment.amount, currency: payment.currency },
-          cardBin: card.bin,
-          cardLast4: card.last4,
-          cardCountry: card.country,
-          shippingCountry: payment.shippingCountry,
-          email: payment.email,
-        },
-        { deadlineMs },
-      )
+      const answer = await fraud.call('score', {
+        orderId: payment.orderId,
+        userId: payment.userId,
+        amount: { amount: payment.amount, currency: payment.currency },
+        cardBin: card.bin,
+        cardLast4: card.last4,
+        cardCountry: card.country,
+        shippingCountry: payment.shippingCountry,
+        email: payment.email,
+      })
       const decision = DECISIONS[answer.decision]
       if (!decision) throw new Error(`fraud answered an unknown decision ${answer.decision}`)
       return {
@@ -61,13 +61,7 @@ export function createRiskCheck(deps: {
         decision,
       }
     } catch (err) {
-      const verdict = fallbackVerdict(
-        {
-          amount: payment.amount,
-          cardBlocklisted: isBlocked(blocklist, { bin: card.bin, last4: card.last4 }),
-        },
-        policy,
-      )
+      const verdict = fallbackVerdict({ amount: payment.amount }, policy)
       log.warn(
         { err, orderId: payment.orderId, approved: verdict.approved, breaker: fraud.breakerState() },
         'fraud unavailable: fallback rule applied',

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
+import type { Db } from '@microshop/chassis'
 import type { ProviderBehaviour } from '../domain/card.js'
 import type { ProviderCharge, ProviderStore } from '../store/provider-store.js'
 
@@ -20,21 +21,25 @@ export interface PaymentProvider {
  * and like a real one keeps its answer per idempotency key.
  */
 export function createSimulatedProvider(deps: {
+  db: Db
   store: ProviderStore
   slowDelayMs: number
 }): PaymentProvider {
-  const { store, slowDelayMs } = deps
+  const { db, store, slowDelayMs } = deps
   return {
     async charge(req) {
-      const known = await store.find(req.idempotencyKey)
+      const known = await store.find(db, req.idempotencyKey)
       if (known) return known
+      // the simulated provider's own latency (DESIGN's slow test card), not a wait for something
       if (req.behaviour === 'slow') await sleep(slowDelayMs)
-      return store.record(req.idempotencyKey, {
-        reference: `ch_${randomBytes(12).toString('hex')}`,
-        outcome: req.behaviour === 'decline' ? 'declined' : 'captured',
-        amount: req.amount,
-        currency: req.currency,
-      })
+      return db.tx((tx) =>
+        store.record(tx, req.idempotencyKey, {
+          reference: `ch_${randomBytes(12).toString('hex')}`,
+          outcome: req.behaviour === 'decline' ? 'declined' : 'captured',
+          amount: req.amount,
+          currency: req.currency,
+        }),
+      )
     },
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isBlocked, parseBlocklist } from './blocklist.js'
+import { blocklistVerdict, isBlocked, parseBlocklist } from './blocklist.js'
 
 describe('card blocklist', () => {
   it('when entries are bin:last4 separated by commas, then each is read', () => {
@@ -20,5 +20,15 @@ describe('card blocklist', () => {
     expect(isBlocked(list, { bin: '410000', last4: '0019' })).toBe(true)
     expect(isBlocked(list, { bin: '410000', last4: '0020' })).toBe(false)
     expect(isBlocked(list, { bin: '424242', last4: '0019' })).toBe(false)
+  })
+
+  it('when a card is on the blocklist, then payments refuses it as fraud_blocked, whatever fraud would say', () => {
+    const list = parseBlocklist('410000:0019')!
+    expect(blocklistVerdict(list, { bin: '410000', last4: '0019' })).toEqual({
+      approved: false,
+      code: 'fraud_blocked',
+      reason: 'the card is on the blocklist',
+    })
+    expect(blocklistVerdict(list, { bin: '424242', last4: '4242' })).toBeUndefined()
   })
 })

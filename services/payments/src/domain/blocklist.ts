@@ -1,3 +1,5 @@
+import type { RiskVerdict } from './fraud-policy.js'
+
 /** A card on the blocklist, known by its BIN (first 6 digits) and last 4: never the whole number. */
 export interface BlockedCard {
   bin: string
@@ -23,3 +25,9 @@ export function parseBlocklist(text: string): BlockedCard[] | undefined {
 
 export const isBlocked = (list: readonly BlockedCard[], card: BlockedCard) =>
   list.some((c) => c.bin === card.bin && c.last4 === card.last4)
+
+/** Payments' own refusal, decided before fraud is asked: a blocklisted card is never charged, fraud up or down. */
+export const blocklistVerdict = (list: readonly BlockedCard[], card: BlockedCard): RiskVerdict | undefined =>
+  isBlocked(list, card)
+    ? { approved: false, code: 'fraud_blocked', reason: 'the card is on the blocklist' }
+    : undefined

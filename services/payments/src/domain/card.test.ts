@@ -33,7 +33,7 @@ describe('card checks', () => {
     expect(behaviour(TEST_CARDS.succeeds)).toBe('approve')
     expect(behaviour(TEST_CARDS.declined)).toBe('decline')
     expect(behaviour(TEST_CARDS.slow)).toBe('slow')
-    // fraud, not the provider, stops this one
+    // the blocklist, not the provider, stops this one
     expect(behaviour(TEST_CARDS.fraud)).toBe('approve')
     expect(behaviour('5555555555554444')).toBe('approve')
     expect(checkCard({ ...valid, number: '4242 4242-4242 4242' }, NOW)).toEqual({
@@ -55,29 +55,25 @@ describe('card checks', () => {
     expect(countryOf('3566002020360505')).toBe('')
   })
 
-  it('when the number is malformed, unknown or fails Luhn, then payment.card.number is named', () => {
+  it('when the number is malformed, unknown or fails Luhn, then the number is named', () => {
     for (const number of ['', '4242', '4242424242424241', '9999999999999995', '42424242424242424242'])
-      expect(fieldsOf(checkCard({ ...valid, number }, NOW))).toEqual(['payment.card.number'])
+      expect(fieldsOf(checkCard({ ...valid, number }, NOW))).toEqual(['number'])
   })
 
-  it('when the card expired, then payment.card.expYear is named; this month is still good', () => {
-    expect(fieldsOf(checkCard({ ...valid, expMonth: 10, expYear: 2026 }, NOW))).toEqual([
-      'payment.card.expYear',
-    ])
-    expect(fieldsOf(checkCard({ ...valid, expMonth: 12, expYear: 2025 }, NOW))).toEqual([
-      'payment.card.expYear',
-    ])
+  it('when the card expired, then the expiry year is named; this month is still good', () => {
+    expect(fieldsOf(checkCard({ ...valid, expMonth: 10, expYear: 2026 }, NOW))).toEqual(['expYear'])
+    expect(fieldsOf(checkCard({ ...valid, expMonth: 12, expYear: 2025 }, NOW))).toEqual(['expYear'])
     expect(fieldsOf(checkCard({ ...valid, expMonth: 11, expYear: 2026 }, NOW))).toEqual([])
     expect(fieldsOf(checkCard({ ...valid, expMonth: 11, expYear: 26 }, NOW))).toEqual([])
   })
 
   it('when the month or the CVC is malformed, then each is named, all at once', () => {
     expect(fieldsOf(checkCard({ number: '1', expMonth: 13, expYear: 2030, cvc: '12' }, NOW))).toEqual([
-      'payment.card.number',
-      'payment.card.expMonth',
-      'payment.card.cvc',
+      'number',
+      'expMonth',
+      'cvc',
     ])
-    expect(fieldsOf(checkCard({ ...valid, cvc: '12345' }, NOW))).toEqual(['payment.card.cvc'])
+    expect(fieldsOf(checkCard({ ...valid, cvc: '12345' }, NOW))).toEqual(['cvc'])
     expect(fieldsOf(checkCard({ ...valid, cvc: '1234' }, NOW))).toEqual([])
   })
 

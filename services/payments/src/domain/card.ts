@@ -1,4 +1,4 @@
-import type { FieldError } from '@microshop/chassis'
+import type { FieldError } from '@microshop/chassis/errors'
 
 export type CardBrand = 'visa' | 'mastercard' | 'amex' | 'discover' | 'diners' | 'jcb' | 'unknown'
 
@@ -54,8 +54,6 @@ const ISSUER_COUNTRIES: ReadonlyArray<readonly [string, string]> = [
   ['601111', 'US'],
 ]
 
-const FIELD = 'payment.card'
-
 /** Luhn's checksum over a string of digits. */
 export function luhnValid(digits: string): boolean {
   if (!/^\d+$/.test(digits)) return false
@@ -100,26 +98,26 @@ const LENGTHS: Record<CardBrand, number[]> = {
   unknown: [],
 }
 
-/** Checks a card as a person typed it; the facts to keep, or every problem, each naming its field. */
+/** Checks a card as a person typed it; the facts to keep, or every problem, each naming its field of the card. */
 export function checkCard(input: CardInput, now: Date): { card: CardFacts } | { problems: FieldError[] } {
   const problems: FieldError[] = []
   const digits = input.number.replace(/[\s-]/g, '')
   const brand = brandOf(digits)
-  if (!/^\d{12,19}$/.test(digits)) problems.push({ field: `${FIELD}.number`, message: '12 to 19 digits' })
+  if (!/^\d{12,19}$/.test(digits)) problems.push({ field: 'number', message: '12 to 19 digits' })
   else if (brand === 'unknown' || !LENGTHS[brand].includes(digits.length))
-    problems.push({ field: `${FIELD}.number`, message: 'not a card number we accept' })
+    problems.push({ field: 'number', message: 'not a card number we accept' })
   else if (!luhnValid(digits))
-    problems.push({ field: `${FIELD}.number`, message: 'not a valid card number: check the digits' })
+    problems.push({ field: 'number', message: 'not a valid card number: check the digits' })
   const month = input.expMonth
   const year = input.expYear < 100 ? 2000 + input.expYear : input.expYear
   const thisYear = now.getUTCFullYear()
   if (!Number.isInteger(month) || month < 1 || month > 12)
-    problems.push({ field: `${FIELD}.expMonth`, message: 'a month from 1 to 12' })
+    problems.push({ field: 'expMonth', message: 'a month from 1 to 12' })
   else if (!Number.isInteger(year) || year > thisYear + 20)
-    problems.push({ field: `${FIELD}.expYear`, message: `a year up to ${thisYear + 20}` })
+    problems.push({ field: 'expYear', message: `a year up to ${thisYear + 20}` })
   else if (year < thisYear || (year === thisYear && month < now.getUTCMonth() + 1))
-    problems.push({ field: `${FIELD}.expYear`, message: 'the card has expired' })
-  if (!/^\d{3,4}$/.test(input.cvc)) problems.push({ field: `${FIELD}.cvc`, message: '3 or 4 digits' })
+    problems.push({ field: 'expYear', message: 'the card has expired' })
+  if (!/^\d{3,4}$/.test(input.cvc)) problems.push({ field: 'cvc', message: '3 or 4 digits' })
   if (problems.length > 0) return { problems }
   return {
     card: {

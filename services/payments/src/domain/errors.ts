@@ -1,4 +1,4 @@
-import { AppError, type FieldError } from '@microshop/chassis'
+import { AppError, type FieldError } from '@microshop/chassis/errors'
 
 export const PaymentsErrors = {
   invalidCard: (fields: FieldError[]) =>
@@ -14,4 +14,7 @@ export const PaymentsErrors = {
     }),
   paymentNotFound: (orderId: string) =>
     new AppError('not_found', 'PAYMENTS_PAYMENT_NOT_FOUND', `no payment for order "${orderId}" (yet)`),
+  /** An event that cannot be acted on however often it comes: it goes to the dead letters at once. */
+  invalidEvent: (type: string, eventId: string, problem: string) =>
+    new AppError('invalid_argument', 'PAYMENTS_INVALID_EVENT', `${type} ${eventId}: ${problem}`),
 }

@@ -14,11 +14,11 @@ describe('fraud decision and fallback', () => {
 
   it('when fraud rejects, then the payment fails as fraud_blocked with the reasons', () => {
     expect(
-      verdictFromScore({ decision: 'reject', score: 100, reasons: ['card_blocklisted'] }, 100, policy),
+      verdictFromScore({ decision: 'reject', score: 100, reasons: ['account_blocked'] }, 100, policy),
     ).toEqual({
       approved: false,
       code: 'fraud_blocked',
-      reason: 'blocked by the fraud checks (card_blocklisted)',
+      reason: 'blocked by the fraud checks (account_blocked)',
     })
   })
 
@@ -29,17 +29,10 @@ describe('fraud decision and fallback', () => {
   })
 
   it('when fraud is unavailable, then up to the fallback limit it is approved, above it it fails safe', () => {
-    expect(fallbackVerdict({ amount: 20_000, cardBlocklisted: false }, policy)).toEqual({ approved: true })
-    expect(fallbackVerdict({ amount: 20_001, cardBlocklisted: false }, policy)).toMatchObject({
+    expect(fallbackVerdict({ amount: 20_000 }, policy)).toEqual({ approved: true })
+    expect(fallbackVerdict({ amount: 20_001 }, policy)).toMatchObject({
       approved: false,
       code: 'fraud_unavailable',
-    })
-  })
-
-  it('when fraud is unavailable and the card is on the local blocklist, then it is refused whatever the amount', () => {
-    expect(fallbackVerdict({ amount: 1, cardBlocklisted: true }, policy)).toMatchObject({
-      approved: false,
-      code: 'fraud_blocked',
     })
   })
 })

@@ -32,15 +32,10 @@ export function verdictFromScore(
 }
 
 /**
- * The rule when fraud is unavailable (circuit open, timeout, error): a card on the local blocklist is
- * refused, a small amount is approved, a larger one fails safe.
+ * The rule when fraud is unavailable (circuit open, timeout, error): a small amount is approved, a larger
+ * one fails safe. (A blocklisted card never gets this far: see blocklist.ts.)
  */
-export function fallbackVerdict(
-  payment: { amount: number; cardBlocklisted: boolean },
-  policy: FraudPolicy,
-): RiskVerdict {
-  if (payment.cardBlocklisted)
-    return { approved: false, code: 'fraud_blocked', reason: 'the card is on the blocklist' }
+export function fallbackVerdict(payment: { amount: number }, policy: FraudPolicy): RiskVerdict {
   if (payment.amount <= policy.fallbackMaxAmount) return APPROVED
   return {
     approved: false,

@@ -11,7 +11,8 @@ export type FailureCode =
   /** The order was cancelled before the charge: nothing was taken, and no event is due (the order is over). */
   | 'order_cancelled'
 
-export type FraudSource = 'fraud' | 'fallback'
+/** Who decided on the risk: fraud, the fallback rule when fraud could not answer, or payments' blocklist. */
+export type FraudSource = 'fraud' | 'fallback' | 'blocklist'
 
 export type ProviderOutcome = 'captured' | 'declined'
 
@@ -37,3 +38,9 @@ export interface Payment {
   createdAt: string
   updatedAt: string
 }
+
+/** What the rest of the system hears of a payment: one of these per settlement or refund. */
+export type PaymentEvent =
+  | { kind: 'PaymentSucceeded'; payment: Payment }
+  | { kind: 'PaymentFailed'; payment: Payment; code: FailureCode; reason: string }
+  | { kind: 'RefundIssued'; payment: Payment }

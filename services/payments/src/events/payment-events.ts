@@ -1,32 +1,31 @@
-import { defineEvent } from '@microshop/chassis'
-import { PaymentFailed, PaymentSucceeded, RefundIssued } from '@microshop/contracts/payments/v1/events'
-import type { PaymentEvents } from '../app/payments.js'
+import { eventOf, type PendingEvent } from '@microshop/chassis'
+import { events } from '@microshop/contracts/events'
+import type { PaymentEvent } from '../domain/payment.js'
 
-export const PaymentSucceededEvent = defineEvent('payments.PaymentSucceeded.v1', PaymentSucceeded)
-export const PaymentFailedEvent = defineEvent('payments.PaymentFailed.v1', PaymentFailed)
-export const RefundIssuedEvent = defineEvent('payments.RefundIssued.v1', RefundIssued)
-
-/** Payment changes as contract events; the subject is the order id. */
-export const paymentEvents: PaymentEvents = {
-  succeeded: (p) =>
-    PaymentSucceededEvent.create(p.orderId, {
-      orderId: p.orderId,
-      paymentId: p.id,
-      amount: { amount: p.amount, currency: p.currency },
-    }),
-  failed: (p, code, reason) =>
-    PaymentFailedEvent.create(p.orderId, {
-      orderId: p.orderId,
-      paymentId: p.id,
-      code,
-      reason,
-      userId: p.userId,
-      email: p.email,
-    }),
-  refunded: (p) =>
-    RefundIssuedEvent.create(p.orderId, {
-      orderId: p.orderId,
-      paymentId: p.id,
-      amount: { amount: p.refundedAmount, currency: p.currency },
-    }),
+/** The contract event of a payment event; its subject is the order id. */
+export function toContractEvents(event: PaymentEvent): PendingEvent {
+  const p = event.payment
+  switch (event.kind) {
+    case 'PaymentSucceeded':
+      return eventOf(events.PaymentSucceeded, {
+        orderId: p.orderId,
+        paymentId: p.id,
+        amount: { amount: p.amount, currency: p.currency },
+      })
+    case 'PaymentFailed':
+      return eventOf(events.PaymentFailed, {
+        orderId: p.orderId,
+        paymentId: p.id,
+        code: event.code,
+        reason: event.reason,
+        userId: p.userId,
+        email: p.email,
+      })
+    case 'RefundIssued':
+      return eventOf(events.RefundIssued, {
+        orderId: p.orderId,
+        paymentId: p.id,
+        amount: { amount: p.refundedAmount, currency: p.currency },
+      })
+  }
 }

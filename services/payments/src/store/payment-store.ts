@@ -1,4 +1,4 @@
-import type { Db, Queryable } from '@microshop/chassis'
+import type { Queryable, Tx } from '@microshop/chassis'
 import type { LedgerEntry, LedgerKind } from '../domain/ledger.js'
 import type { FailureCode, FraudSource, Payment, PaymentStatus, ProviderOutcome } from '../domain/payment.js'
 
@@ -59,142 +59,143 @@ export interface NewPayment {
   shippingCountry: string
 }
 
-export type PaymentStore = ReturnType<typeof createPaymentStore>
+export type PaymentStore = typeof paymentStore
 
-/** SQL for payments, the cancellations payments heard of, and the ledger. */
-export function createPaymentStore(db: Db) {
-  const one = async (tx: Queryable, sql: string, params: unknown[]) =>
-    (await tx.query<PaymentRow>(sql, params)).rows.map(toPayment)[0]
+const one = async (q: Queryable, sql: string, params: unknown[]) =>
+  (await q.query<PaymentRow>(sql, params)).rows.map(toPayment)[0]
 
-  return {
-    tx: <T>(fn: (tx: Queryable) => Promise<T>) => db.tx(fn),
+/**
+ * SQL for payments, the cancellations payments heard of, and the ledger. Each method runs where it is told,
+ * first argument: a read on the pool or a transaction, a write in a transaction.
+ */
+export const paymentStore = {
+  /** Serialises everything done to one order's payment (creation, settling, cancellation) until tx ends. */
+  async lockOrder(tx: Tx, orderId: string) {
+    await tx.query(`select pg_advisory_xact_lock(hashtextextended('payments-order:' || $1, 0))`, [orderId])
+  },
 
-    /** Serialises everything done to one order's payment (creation, settling, cancellation) until tx ends. */
-    async lockOrder(tx: Queryable, orderId: string) {
-      await tx.query(`select pg_advisory_xact_lock(hashtextextended('payments-order:' || $1, 0))`, [orderId])
-    },
+  /** The order's payment, created PENDING unless it exists. */
+  async ensure(tx: Tx, p: NewPayment): Promise<Payment> {
+    const created = await one(
+      tx,
+      `insert into payments (id, order_id, user_id, email, amount, currency, card_token, shipping_country, status)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, 'PENDING') on conflict (order_id) do nothing returning *`,
+      [p.id, p.orderId, p.userId, p.email, p.amount, p.currency, p.cardToken, p.shippingCountry],
+    )
+    const payment = created ?? (await paymentStore.byOrder(tx, p.orderId))
+    if (!payment) throw new Error(`the payment of order ${p.orderId} is neither new nor there`)
+    return payment
+  },
 
-    /** The order's payment, created PENDING unless it exists. */
-    async ensure(tx: Queryable, p: NewPayment): Promise<Payment> {
-      await tx.query(
-        `insert into payments (id, order_id, user_id, email, amount, currency, card_token, shipping_country, status)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, 'PENDING') on conflict (order_id) do nothing`,
-        [p.id, p.orderId, p.userId, p.email, p.amount, p.currency, p.cardToken, p.shippingCountry],
-      )
-      return (await one(tx, 'select * from payments where order_id = $1', [p.orderId]))!
-    },
+  byOrder: (q: Queryable, orderId: string) => one(q, 'select * from payments where order_id = $1', [orderId]),
 
-    byOrder: (orderId: string, tx: Queryable = db) =>
-      one(tx, 'select * from payments where order_id = $1', [orderId]),
+  lockById: (tx: Tx, id: string) => one(tx, 'select * from payments where id = $1 for update', [id]),
 
-    lockById: (tx: Queryable, id: string) => one(tx, 'select * from payments where id = $1 for update', [id]),
+  lockByOrder: (tx: Tx, orderId: string) =>
+    one(tx, 'select * from payments where order_id = $1 for update', [orderId]),
 
-    lockByOrder: (tx: Queryable, orderId: string) =>
-      one(tx, 'select * from payments where order_id = $1 for update', [orderId]),
+  /** Takes a pending payment to settle for `leaseMs`; undefined when it is settled or another worker holds it. */
+  claim: (tx: Tx, id: string, leaseMs: number) =>
+    one(
+      tx,
+      `update payments set claimed_until = now() + $2 * interval '1 millisecond', attempts = attempts + 1
+        where id = $1 and status = 'PENDING' and (claimed_until is null or claimed_until < now())
+        returning *`,
+      [id, leaseMs],
+    ),
 
-    /** Takes a pending payment to settle for `leaseMs`; undefined when it is settled or another worker holds it. */
-    claim: (id: string, leaseMs: number) =>
-      one(
-        db,
-        `update payments set claimed_until = now() + $2 * interval '1 millisecond', attempts = attempts + 1
-          where id = $1 and status = 'PENDING' and (claimed_until is null or claimed_until < now())
-          returning *`,
-        [id, leaseMs],
-      ),
+  async release(tx: Tx, id: string) {
+    await tx.query('update payments set claimed_until = null where id = $1', [id])
+  },
 
-    async release(id: string) {
-      await db.query('update payments set claimed_until = null where id = $1', [id])
-    },
+  /** Pending payments nobody holds, created more than `olderThanMs` ago: work a crash or a give-up left. */
+  async unsettled(q: Queryable, olderThanMs: number, limit: number): Promise<string[]> {
+    const { rows } = await q.query<{ id: string }>(
+      `select id from payments
+        where status = 'PENDING' and (claimed_until is null or claimed_until < now())
+          and created_at < now() - $1 * interval '1 millisecond'
+        order by created_at limit $2`,
+      [olderThanMs, limit],
+    )
+    return rows.map((r) => r.id)
+  },
 
-    /** Pending payments nobody holds, created more than `olderThanMs` ago: work a crash or a give-up left. */
-    async unsettled(olderThanMs: number, limit: number): Promise<string[]> {
-      const { rows } = await db.query<{ id: string }>(
-        `select id from payments
-          where status = 'PENDING' and (claimed_until is null or claimed_until < now())
-            and created_at < now() - $1 * interval '1 millisecond'
-          order by created_at limit $2`,
-        [olderThanMs, limit],
-      )
-      return rows.map((r) => r.id)
-    },
+  async recordMethod(tx: Tx, id: string, method: string) {
+    await tx.query('update payments set method = $2, updated_at = now() where id = $1', [id, method])
+  },
 
-    async recordMethod(id: string, method: string) {
-      await db.query('update payments set method = $2, updated_at = now() where id = $1', [id, method])
-    },
+  async recordRisk(
+    tx: Tx,
+    id: string,
+    risk: { score: number | undefined; decision: string; source: FraudSource },
+  ) {
+    await tx.query(
+      `update payments set fraud_score = $2, fraud_decision = $3, fraud_source = $4, updated_at = now()
+        where id = $1`,
+      [id, risk.score ?? null, risk.decision, risk.source],
+    )
+  },
 
-    async recordRisk(
-      id: string,
-      risk: { score: number | undefined; decision: string; source: FraudSource },
-      tx: Queryable = db,
-    ) {
-      await tx.query(
-        `update payments set fraud_score = $2, fraud_decision = $3, fraud_source = $4, updated_at = now()
-          where id = $1`,
-        [id, risk.score ?? null, risk.decision, risk.source],
-      )
-    },
+  async recordProviderOutcome(tx: Tx, id: string, outcome: ProviderOutcome, reference: string) {
+    await tx.query(
+      `update payments set provider_outcome = $2, provider_reference = $3, updated_at = now() where id = $1`,
+      [id, outcome, reference],
+    )
+  },
 
-    async recordProviderOutcome(id: string, outcome: ProviderOutcome, reference: string) {
-      await db.query(
-        `update payments set provider_outcome = $2, provider_reference = $3, updated_at = now() where id = $1`,
-        [id, outcome, reference],
-      )
-    },
+  async setCaptured(tx: Tx, id: string) {
+    await tx.query(`update payments set status = 'CAPTURED', updated_at = now() where id = $1`, [id])
+  },
 
-    async setCaptured(tx: Queryable, id: string) {
-      await tx.query(`update payments set status = 'CAPTURED', updated_at = now() where id = $1`, [id])
-    },
+  async setFailed(tx: Tx, id: string, code: FailureCode, reason: string) {
+    await tx.query(
+      `update payments set status = 'FAILED', failure_code = $2, failure_reason = $3, updated_at = now()
+        where id = $1`,
+      [id, code, reason],
+    )
+  },
 
-    async setFailed(tx: Queryable, id: string, code: FailureCode, reason: string) {
-      await tx.query(
-        `update payments set status = 'FAILED', failure_code = $2, failure_reason = $3, updated_at = now()
-          where id = $1`,
-        [id, code, reason],
-      )
-    },
+  async setRefunded(tx: Tx, id: string, amount: number) {
+    await tx.query(
+      `update payments set status = 'REFUNDED', refunded_amount = $2, updated_at = now() where id = $1`,
+      [id, amount],
+    )
+  },
 
-    async setRefunded(tx: Queryable, id: string, amount: number) {
-      await tx.query(
-        `update payments set status = 'REFUNDED', refunded_amount = $2, updated_at = now() where id = $1`,
-        [id, amount],
-      )
-    },
+  /** Records that the order was cancelled; false when it already was. */
+  async recordCancellation(tx: Tx, c: { orderId: string; reason: string; eventId: string }) {
+    const { rowCount } = await tx.query(
+      `insert into order_cancellations (order_id, reason, event_id) values ($1, $2, $3)
+       on conflict (order_id) do nothing`,
+      [c.orderId, c.reason, c.eventId],
+    )
+    return (rowCount ?? 0) > 0
+  },
 
-    /** Records that the order was cancelled; false when it already was. */
-    async recordCancellation(tx: Queryable, c: { orderId: string; reason: string; eventId: string }) {
-      const { rowCount } = await tx.query(
-        `insert into order_cancellations (order_id, reason, event_id) values ($1, $2, $3)
-         on conflict (order_id) do nothing`,
-        [c.orderId, c.reason, c.eventId],
-      )
-      return (rowCount ?? 0) > 0
-    },
+  async isCancelled(q: Queryable, orderId: string): Promise<boolean> {
+    const { rowCount } = await q.query('select 1 from order_cancellations where order_id = $1', [orderId])
+    return (rowCount ?? 0) > 0
+  },
 
-    async isCancelled(orderId: string, tx: Queryable = db): Promise<boolean> {
-      const { rowCount } = await tx.query('select 1 from order_cancellations where order_id = $1', [orderId])
-      return (rowCount ?? 0) > 0
-    },
-
-    /** A balanced ledger transaction; the unique (payment, kind) makes a second capture or refund fail. */
-    async postLedger(
-      tx: Queryable,
-      t: { id: string; paymentId: string; orderId: string; kind: LedgerKind; entries: LedgerEntry[] },
-    ) {
-      await tx.query(
-        'insert into ledger_transactions (id, payment_id, order_id, kind) values ($1, $2, $3, $4)',
-        [t.id, t.paymentId, t.orderId, t.kind],
-      )
-      await tx.query(
-        `insert into ledger_entries (transaction_id, account, direction, amount, currency)
-         select $1, * from unnest($2::text[], $3::text[], $4::bigint[], $5::text[])`,
-        [
-          t.id,
-          t.entries.map((e) => e.account),
-          t.entries.map((e) => e.direction),
-          t.entries.map((e) => e.amount),
-          t.entries.map((e) => e.currency),
-        ],
-      )
-    },
-  }
+  /** A balanced ledger transaction; the unique (payment, kind) makes a second capture or refund fail. */
+  async postLedger(
+    tx: Tx,
+    t: { id: string; paymentId: string; orderId: string; kind: LedgerKind; entries: LedgerEntry[] },
+  ) {
+    await tx.query(
+      'insert into ledger_transactions (id, payment_id, order_id, kind) values ($1, $2, $3, $4)',
+      [t.id, t.paymentId, t.orderId, t.kind],
+    )
+    await tx.query(
+      `insert into ledger_entries (transaction_id, account, direction, amount, currency)
+       select $1, * from unnest($2::text[], $3::text[], $4::bigint[], $5::text[])`,
+      [
+        t.id,
+        t.entries.map((e) => e.account),
+        t.entries.map((e) => e.direction),
+        t.entries.map((e) => e.amount),
+        t.entries.map((e) => e.currency),
+      ],
+    )
+  },
 }

@@ -1,4 +1,4 @@
-import type { Db } from '@microshop/chassis'
+import type { Queryable, Tx } from '@microshop/chassis'
 import type { CardBrand, CardFacts, ProviderBehaviour } from '../domain/card.js'
 
 interface TokenRow {
@@ -9,35 +9,53 @@ interface TokenRow {
   exp_year: number
   country: string
   behaviour: ProviderBehaviour
+  user_id: string | null
 }
 
-export type TokenStore = ReturnType<typeof createTokenStore>
+/** A card token as kept: the card's facts and, when a user made it, whose it is. */
+export interface StoredToken {
+  card: CardFacts
+  /** Undefined for a token made without a user's access token. */
+  userId: string | undefined
+}
+
+export type TokenStore = typeof tokenStore
 
 /** Card tokens: what stands for a card once TokenizeCard has checked it. */
-export function createTokenStore(db: Db) {
-  return {
-    async insert(token: string, card: CardFacts) {
-      await db.query(
-        `insert into card_tokens (token, brand, bin, last4, exp_month, exp_year, country, behaviour)
-         values ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [token, card.brand, card.bin, card.last4, card.expMonth, card.expYear, card.country, card.behaviour],
-      )
-    },
+export const tokenStore = {
+  async insert(tx: Tx, token: string, card: CardFacts, userId: string | undefined) {
+    await tx.query(
+      `insert into card_tokens (token, brand, bin, last4, exp_month, exp_year, country, behaviour, user_id)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [
+        token,
+        card.brand,
+        card.bin,
+        card.last4,
+        card.expMonth,
+        card.expYear,
+        card.country,
+        card.behaviour,
+        userId ?? null,
+      ],
+    )
+  },
 
-    async find(token: string): Promise<CardFacts | undefined> {
-      const { rows } = await db.query<TokenRow>('select * from card_tokens where token = $1', [token])
-      const r = rows[0]
-      return r
-        ? {
-            brand: r.brand,
-            bin: r.bin,
-            last4: r.last4,
-            expMonth: r.exp_month,
-            expYear: r.exp_year,
-            country: r.country,
-            behaviour: r.behaviour,
-          }
-        : undefined
-    },
-  }
+  async find(q: Queryable, token: string): Promise<StoredToken | undefined> {
+    const { rows } = await q.query<TokenRow>('select * from card_tokens where token = $1', [token])
+    const r = rows[0]
+    if (!r) return undefined
+    return {
+      card: {
+        brand: r.brand,
+        bin: r.bin,
+        last4: r.last4,
+        expMonth: r.exp_month,
+        expYear: r.exp_year,
+        country: r.country,
+        behaviour: r.behaviour,
+      },
+      userId: r.user_id ?? undefined,
+    }
+  },
 }
