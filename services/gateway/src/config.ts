@@ -1,5 +1,5 @@
-import { join } from 'node:path'
-import { busUrlSchema, packageDir, readConfig, schemas, setting, z } from '@microshop/chassis'
+import { fileURLToPath } from 'node:url'
+import { busSettings, readConfig, schemas, setting, z } from '@microshop/chassis'
 
 const origins = z
   .string()
@@ -19,9 +19,8 @@ const origins = z
 
 export const gatewaySettings = {
   port: setting('PORT', schemas.port.default(8080)),
-  // catalog changes drop cached reads and order status changes feed the SSE streams; without it,
-  // cached entries simply age out and streams send only the status at connect
-  busUrl: setting('BUS_URL', busUrlSchema.optional()),
+  // catalog changes drop cached reads and order status changes feed the SSE streams
+  ...busSettings,
   upstreamDeadlineMs: setting('GATEWAY_UPSTREAM_DEADLINE_MS', schemas.positiveInt.default(2_000)),
   // payment, shipment and availability are extras of a response: they get less time than the response itself
   partDeadlineMs: setting('GATEWAY_PART_DEADLINE_MS', schemas.positiveInt.default(1_000)),
@@ -32,7 +31,8 @@ export const gatewaySettings = {
     z
       .string()
       .min(1)
-      .default(join(packageDir(import.meta.url), 'public')),
+      // ../public from src/ and from dist/ alike
+      .default(fileURLToPath(new URL('../public', import.meta.url))),
   ),
   corsOrigins: setting(
     'GATEWAY_CORS_ORIGINS',

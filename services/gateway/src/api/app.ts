@@ -5,6 +5,7 @@ import { type Logger, type Metrics, type TokenVerifier, withRequest } from '@mic
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
 import type { Accounts } from '../app/accounts.js'
 import type { AdminCatalog } from '../app/admin.js'
+import type { CardTokens } from '../app/card-tokens.js'
 import type { Carts } from '../app/carts.js'
 import type { Messages } from '../app/messages.js'
 import type { OrderStreams } from '../app/order-streams.js'
@@ -22,9 +23,10 @@ import { registerCartRoutes } from './routes/cart.js'
 import { registerMessageRoutes } from './routes/messages.js'
 import { registerOrderEventRoutes } from './routes/order-events.js'
 import { registerOrderRoutes } from './routes/orders.js'
+import { registerPaymentRoutes } from './routes/payments.js'
 import { registerProductRoutes } from './routes/products.js'
 import { registerStaticRoutes } from './routes/static.js'
-import { sharedSchemas } from './schemas.js'
+import { components, type SchemaTypes } from './schemas/components.js'
 
 export interface GatewayDeps {
   log: Logger
@@ -35,6 +37,7 @@ export interface GatewayDeps {
   carts: Carts
   admin: AdminCatalog
   orders: Orders
+  cardTokens: CardTokens
   /** Live order status changes, fed by the bus, read by the SSE streams. */
   orderStreams: OrderStreams
   messages: Messages
@@ -100,7 +103,7 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<FastifyInstan
     done()
   })
 
-  for (const schema of sharedSchemas) app.addSchema(schema)
+  for (const schema of components) app.addSchema(schema)
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -119,6 +122,11 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<FastifyInstan
         {
           name: 'orders',
           description: "Checkout and the caller's orders, live status as Server-Sent Events",
+        },
+        {
+          name: 'payments',
+          description:
+            'Client-side tokenisation: a card becomes a token before checkout, so the order carries no card number',
         },
         { name: 'admin', description: 'Catalog, stock and sales (admin role)' },
       ],
@@ -144,17 +152,19 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<FastifyInstan
   registerSecurity(app, deps.corsOrigins)
   registerAuth(app, deps.verifier)
   registerRateLimits(app, deps.rateLimits)
-  registerProductRoutes(app, deps.views, deps.cache)
-  registerAccountRoutes(app, deps.accounts)
-  registerCartRoutes(app, deps.carts)
-  registerOrderRoutes(app, deps.orders)
-  registerOrderEventRoutes(app, {
+  const typed = app.withTypeProvider<SchemaTypes>()
+  registerProductRoutes(typed, deps.views, deps.cache)
+  registerAccountRoutes(typed, deps.accounts)
+  registerCartRoutes(typed, deps.carts)
+  registerOrderRoutes(typed, deps.orders)
+  registerPaymentRoutes(typed, deps.cardTokens)
+  registerOrderEventRoutes(typed, {
     orders: deps.orders,
     streams: deps.orderStreams,
     settings: { heartbeatMs: deps.sseHeartbeatMs },
   })
-  registerMessageRoutes(app, deps.messages)
-  registerAdminRoutes(app, deps.admin, deps.stockAndSales)
+  registerMessageRoutes(typed, deps.messages)
+  registerAdminRoutes(typed, deps.admin, deps.stockAndSales)
   registerStaticRoutes(app, deps.publicDir)
   return app
 }

@@ -1,4 +1,4 @@
-import type { OrderStatusName } from './orders.js'
+import { isFinalStatus, type OrderStatusName } from './order-status.js'
 
 /** One status change of an order, as its live stream sends it. */
 export interface StatusEvent {
@@ -67,7 +67,7 @@ export function createStreamCursor() {
       if (event.status === lastStatus) return false
       lastVersion = Math.max(lastVersion, event.version)
       lastStatus = event.status
-      ended = event.status === 'DELIVERED' || event.status === 'CANCELLED'
+      ended = isFinalStatus(event.status)
       return true
     },
     get ended() {

@@ -1,11 +1,11 @@
 import { isAppError, type ServiceClient } from '@microshop/chassis'
 import type { Money } from '@microshop/contracts/common/v1/common'
 import type { ShippingAddress } from '@microshop/contracts/common/v1/order'
-import {
-  type Order,
-  OrderStatus,
-  type OrdersServiceService,
-  type StatusChange,
+import type {
+  Order,
+  OrdersServiceService,
+  PaymentMethod,
+  StatusChange,
 } from '@microshop/contracts/orders/v1/orders'
 import {
   type Payment,
@@ -17,28 +17,14 @@ import {
   ShipmentStatus,
   type ShippingServiceService,
 } from '@microshop/contracts/shipping/v1/shipping'
+import type { CardInput } from './card-tokens.js'
+import { statusName } from './order-status.js'
 
 export type OrdersClient = ServiceClient<typeof OrdersServiceService>
 export type PaymentsClient = ServiceClient<typeof PaymentsServiceService>
 export type ShippingClient = ServiceClient<typeof ShippingServiceService>
 
 export const MAX_ORDERS_PAGE_SIZE = 50
-
-export type OrderStatusName = 'PENDING_PAYMENT' | 'CONFIRMED' | 'SHIPPED' | 'DELIVERED' | 'CANCELLED'
-
-const STATUS_NAMES: Partial<Record<OrderStatus, OrderStatusName>> = {
-  [OrderStatus.ORDER_STATUS_PENDING_PAYMENT]: 'PENDING_PAYMENT',
-  [OrderStatus.ORDER_STATUS_CONFIRMED]: 'CONFIRMED',
-  [OrderStatus.ORDER_STATUS_SHIPPED]: 'SHIPPED',
-  [OrderStatus.ORDER_STATUS_DELIVERED]: 'DELIVERED',
-  [OrderStatus.ORDER_STATUS_CANCELLED]: 'CANCELLED',
-}
-
-/** An order status as the public API names it; an order orders has just accepted is waiting for payment. */
-export const statusName = (status: OrderStatus): OrderStatusName => STATUS_NAMES[status] ?? 'PENDING_PAYMENT'
-
-/** False for a status this gateway has no name for (unset, or newer than its contracts). */
-export const isKnownStatus = (status: OrderStatus) => STATUS_NAMES[status] !== undefined
 
 const PAYMENT_STATUS: Partial<Record<PaymentStatus, string>> = {
   [PaymentStatus.PAYMENT_STATUS_PENDING]: 'PENDING',
@@ -72,8 +58,12 @@ export interface AddressInput {
 export interface PlaceOrderInput {
   lines?: { productId: string; quantity: number }[]
   shippingAddress: AddressInput
-  payment: { card: { number: string; expMonth: number; expYear: number; cvc: string } }
+  /** One of the two: a card, or the token of a card tokenised before. */
+  payment: { card?: CardInput; token?: string }
 }
+
+const toPaymentMethod = (p: PlaceOrderInput['payment']): PaymentMethod =>
+  p.token ? { card: undefined, token: p.token } : { card: p.card, token: '' }
 
 const toShippingAddress = (a: AddressInput): ShippingAddress => ({
   name: a.name ?? '',
@@ -187,7 +177,7 @@ export function createOrders(deps: {
           idempotencyKey,
           lines: input.lines ?? [],
           shippingAddress: toShippingAddress(input.shippingAddress),
-          payment: { card: input.payment.card },
+          payment: toPaymentMethod(input.payment),
         },
         { retry: false },
       )

@@ -1,9 +1,8 @@
 import type { OutgoingHttpHeaders } from 'node:http'
-import type { FastifyInstance } from 'fastify'
 import { createStreamCursor, type OrderStreams, type StatusEvent } from '../../app/order-streams.js'
 import { currentStatusOf, type Orders } from '../../app/orders.js'
-import { problems, userProblems } from '../schemas.js'
-import { orderParams } from './orders.js'
+import type { GatewayApp } from '../schemas/components.js'
+import { orderEventsSchema } from './orders.schemas.js'
 
 export interface OrderEventsSettings {
   heartbeatMs: number
@@ -17,7 +16,7 @@ const frame = (e: StatusEvent) =>
  * change as the bus brings it, until a terminal status. Streams close with the gateway.
  */
 export function registerOrderEventRoutes(
-  app: FastifyInstance,
+  app: GatewayApp,
   deps: { orders: Orders; streams: OrderStreams; settings: OrderEventsSettings },
 ): void {
   const open = new Set<() => void>()
@@ -25,48 +24,9 @@ export function registerOrderEventRoutes(
     for (const close of [...open]) close()
   })
 
-  app.get<{ Params: { id: string }; Querystring: { access_token?: string } }>(
+  app.get(
     '/api/orders/:id/events',
-    {
-      config: { auth: 'user', tokenInQuery: true },
-      schema: {
-        tags: ['orders'],
-        summary: "Live status of one of the caller's orders, as Server-Sent Events",
-        description:
-          'Sends `event: status` with `data: {orderId, status, reason, at}`: first the status now, then each change; ' +
-          'the stream ends after DELIVERED or CANCELLED. A comment line keeps it alive every 15 s. ' +
-          'EventSource cannot send headers: pass the access token as `?access_token=` instead (this route only).',
-        security: [{ bearerAuth: [] }, { accessTokenQuery: [] }],
-        params: orderParams,
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            access_token: {
-              type: 'string',
-              maxLength: 4096,
-              description: 'The access token, for clients that cannot send an Authorization header',
-            },
-          },
-        },
-        response: {
-          200: {
-            description: 'The event stream',
-            content: {
-              'text/event-stream': {
-                schema: {
-                  type: 'string',
-                  description:
-                    'event: status\\nid: <version>\\ndata: {"orderId","status","reason","at"}\\n\\n, repeated',
-                },
-              },
-            },
-          },
-          404: problems[404],
-          ...userProblems,
-        },
-      },
-    },
+    { config: { auth: 'user', tokenInQuery: true }, schema: orderEventsSchema },
     async (request, reply) => {
       const orderId = request.params.id
       // watch before reading, so a change between the read and the first event is not lost

@@ -1,28 +1,15 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { MAX_PAGE_SIZE, type ProductQuery, type ProductViews, SORTS } from '../../app/products.js'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { ProductViews } from '../../app/products.js'
 import { etagOf, type ResponseCache } from '../../domain/response-cache.js'
-import { commonProblems, problems, slug } from '../schemas.js'
-
-const listQuery = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    q: { type: 'string', maxLength: 200, description: 'Free-text search; results are ranked by relevance' },
-    category: slug,
-    sort: { type: 'string', enum: [...SORTS], default: 'name' },
-    pageSize: {
-      type: 'integer',
-      minimum: 1,
-      description: `Items per page; larger values are clamped to ${MAX_PAGE_SIZE}`,
-    },
-    pageToken: { type: 'string', maxLength: 200 },
-  },
-} as const
-
-const notModified = {
-  304: { description: 'Not modified since the ETag sent in If-None-Match', type: 'null' },
-}
-const listResponses = { 200: { $ref: 'ProductList#' }, ...notModified, ...commonProblems }
+import type { GatewayApp } from '../schemas/components.js'
+import {
+  categoryResponses,
+  listQuery,
+  listResponses,
+  productParams,
+  productResponses,
+  searchQuery,
+} from './products.schemas.js'
 
 /** How long a client may keep a product page: its availability must not go stale for long. */
 const AVAILABILITY_MAX_AGE_SECONDS = 5
@@ -34,17 +21,17 @@ export interface CachePolicy {
 }
 
 /** Catalog reads, cached by URL with ETag / 304 and stale-while-revalidate. */
-export function registerProductRoutes(app: FastifyInstance, views: ProductViews, policy: CachePolicy): void {
+export function registerProductRoutes(app: GatewayApp, views: ProductViews, policy: CachePolicy): void {
   const cacheControl = `public, max-age=${Math.floor(policy.ttlMs / 1000)}, stale-while-revalidate=${Math.floor(policy.staleMs / 1000)}`
   const detailCacheControl = `public, max-age=${AVAILABILITY_MAX_AGE_SECONDS}`
-  const cached = async (request: FastifyRequest, reply: FastifyReply, fetch: () => Promise<unknown>) => {
+  const cached = async <T>(request: FastifyRequest, reply: FastifyReply, fetch: () => Promise<T>) => {
     const { value, etag, hit } = await policy.cache.get(request.url, fetch)
     reply.headers({ etag, 'cache-control': cacheControl, 'x-cache': hit })
     if (request.headers['if-none-match'] === etag) return reply.code(304).send()
-    return value
+    return value as T
   }
 
-  app.get<{ Querystring: ProductQuery }>(
+  app.get(
     '/api/products',
     {
       schema: {
@@ -57,36 +44,27 @@ export function registerProductRoutes(app: FastifyInstance, views: ProductViews,
     (request, reply) => cached(request, reply, () => views.list(request.query)),
   )
 
-  app.get<{ Querystring: ProductQuery & { q: string } }>(
+  app.get(
     '/api/search',
     {
       schema: {
         tags: ['catalog'],
         summary: 'Search products by free text',
-        querystring: {
-          ...listQuery,
-          required: ['q'],
-          properties: { ...listQuery.properties, q: { type: 'string', minLength: 1, maxLength: 200 } },
-        },
+        querystring: searchQuery,
         response: listResponses,
       },
     },
     (request, reply) => cached(request, reply, () => views.list(request.query)),
   )
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/api/products/:id',
     {
       schema: {
         tags: ['catalog'],
         summary: 'One product, with related products and availability, in one call',
-        params: { type: 'object', required: ['id'], properties: { id: slug } },
-        response: {
-          200: { $ref: 'ProductWithAvailability#' },
-          ...notModified,
-          404: problems[404],
-          ...commonProblems,
-        },
+        params: productParams,
+        response: productResponses,
       },
     },
     async (request, reply) => {
@@ -95,7 +73,7 @@ export function registerProductRoutes(app: FastifyInstance, views: ProductViews,
         policy.cache.get(request.url, () => views.detail(request.params.id)),
         views.availability(request.params.id),
       ])
-      const product = { ...(value as object), availability }
+      const product = { ...(value as Awaited<ReturnType<ProductViews['detail']>>), availability }
       const etag = etagOf(product)
       reply.headers({ etag, 'cache-control': detailCacheControl, 'x-cache': hit })
       if (request.headers['if-none-match'] === etag) return reply.code(304).send()
@@ -109,7 +87,7 @@ export function registerProductRoutes(app: FastifyInstance, views: ProductViews,
       schema: {
         tags: ['catalog'],
         summary: 'Categories with their product counts',
-        response: { 200: { $ref: 'CategoryList#' }, ...notModified, ...commonProblems },
+        response: categoryResponses,
       },
     },
     (request, reply) => cached(request, reply, () => views.categories()),
