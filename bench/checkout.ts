@@ -5,6 +5,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { waitFor } from '@microshop/chassis/testing'
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 200)
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8)
@@ -77,20 +78,23 @@ const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
 
 try {
-  for (let i = 0; i < 480 && !log.includes('Ctrl-C to stop'); i++) {
-    if (launcher.exitCode !== null) throw new Error(`launcher exited:\n${log.slice(-2000)}`)
-    await new Promise((r) => setTimeout(r, 250))
-  }
+  const outcome = await waitFor(
+    () => (launcher.exitCode !== null ? 'exited' : log.includes('Ctrl-C to stop') && 'ready'),
+    { what: 'microshop up', timeoutMs: 120_000, everyMs: 250 },
+  )
+  if (outcome === 'exited') throw new Error(`launcher exited:\n${log.slice(-2000)}`)
   const admin = await call<{ accessToken: string }>('/api/auth/login', {
     method: 'POST',
     json: { email: 'admin@microshop.local', password: 'microshop-admin-2026' },
   })
   // inventory seeds in the background: wait for it, then make room for every order
-  for (let i = 0; i < 100; i++) {
-    const p = await call<{ availability: { available: number } | null }>(`/api/products/${PRODUCT}`)
-    if ((p.availability?.available ?? 0) > 0) break
-    await new Promise((r) => setTimeout(r, 200))
-  }
+  await waitFor(
+    async () => {
+      const p = await call<{ availability: { available: number } | null }>(`/api/products/${PRODUCT}`)
+      return (p.availability?.available ?? 0) > 0
+    },
+    { what: 'stock seeded', timeoutMs: 30_000, everyMs: 200 },
+  )
   await call(`/api/admin/stock/${PRODUCT}`, {
     method: 'PUT',
     token: admin.accessToken,

@@ -1,3 +1,4 @@
+import { eventually } from '@microshop/chassis/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Stack, startStack } from '../test-support/stack.js'
 
@@ -53,13 +54,15 @@ describe('catalog events reach the gateway cache', () => {
     })
     expect(put.status).toBe(200)
 
-    let seen = before.price.amount
-    for (let i = 0; i < 50 && seen !== newPrice; i++) {
-      await new Promise((r) => setTimeout(r, 100))
-      seen = (
-        (await (await call('/api/products/walnut-cutting-board')).json()) as { price: { amount: number } }
-      ).price.amount
-    }
-    expect(seen).toBe(newPrice)
+    // far below the TTL: only the event can have made the gateway forget the cached product
+    await eventually(
+      async () => {
+        const seen = (await (await call('/api/products/walnut-cutting-board')).json()) as {
+          price: { amount: number }
+        }
+        expect(seen.price.amount).toBe(newPrice)
+      },
+      { what: 'the new price', timeoutMs: 10_000, everyMs: 100 },
+    )
   })
 })

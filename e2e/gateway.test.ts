@@ -1,4 +1,5 @@
 import type { RunningService } from '@microshop/chassis'
+import { eventually } from '@microshop/chassis/testing'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startCatalog } from '../services/catalog/src/main.js'
@@ -9,6 +10,7 @@ import { createOpenApiChecker, type OpenApiDocument } from '../test-support/open
 // The gateway and a real catalog, in-process, found through a real registry; every body checked against the OpenAPI document.
 let catalogDb: TestDatabase
 let platformDb: TestDatabase
+let busDb: TestDatabase
 let catalog: RunningService | undefined
 let gateway: RunningService
 let base: string
@@ -16,6 +18,7 @@ let openapi: ReturnType<typeof createOpenApiChecker>
 
 const common = () => ({
   REGISTRY_URL: platformDb.url,
+  BUS_URL: busDb.url,
   HOST: '127.0.0.1',
   GRPC_PORT: '0',
   HTTP_PORT: '0',
@@ -32,6 +35,7 @@ const get = (path: string, init?: RequestInit) =>
 beforeAll(async () => {
   catalogDb = await createTestDatabase('gw_catalog')
   platformDb = await createTestDatabase('gw_platform')
+  busDb = await createTestDatabase('gw_bus')
   catalog = await startTestCatalog()
   gateway = await startGateway(
     { ...common(), PORT: '0', GATEWAY_UPSTREAM_DEADLINE_MS: '800' },
@@ -46,6 +50,7 @@ afterAll(async () => {
   await catalog?.stop()
   await catalogDb?.drop()
   await platformDb?.drop()
+  await busDb?.drop()
 })
 
 describe('gateway reads the catalog', () => {
@@ -224,12 +229,10 @@ describe('gateway when the catalog fails', () => {
     expect(problem.code).toBe('UPSTREAM_UNAVAILABLE')
 
     catalog = await startTestCatalog()
-    let status = 0
-    for (let i = 0; i < 50 && status !== 200; i++) {
-      status = (await get('/api/products?sort=newest&pageSize=4')).status
-      if (status !== 200) await new Promise((r) => setTimeout(r, 100))
-    }
-    expect(status).toBe(200)
+    await eventually(
+      async () => expect((await get('/api/products?sort=newest&pageSize=4')).status).toBe(200),
+      { what: 'answers again', timeoutMs: 10_000, everyMs: 100 },
+    )
   })
 })
 

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto'
-import { defineEvent, type EventBus, openEventBus, toCloudEvent } from '@microshop/chassis'
-import { eventTypes } from '@microshop/contracts'
-import { OrderStatusChanged } from '@microshop/contracts/orders/v1/events'
+import { type EventBus, openEventBus } from '@microshop/chassis/internal'
+import { eventually, publishEvent, silentLogger } from '@microshop/chassis/testing'
+import { events as contracts } from '@microshop/contracts/events'
 import { OrderStatus } from '@microshop/contracts/orders/v1/orders'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { silentLogger } from '../test-support/grpc.js'
 import { createOpenApiChecker } from '../test-support/openapi.js'
 import { type ServiceName, type Stack, startStack } from '../test-support/stack.js'
 
@@ -30,8 +29,6 @@ const ADDRESS = {
   postalCode: '12345',
   country: 'US',
 }
-const StatusChanged = defineEvent(eventTypes.orders.orderStatusChanged, OrderStatusChanged)
-
 let stack: Stack
 let bus: EventBus
 let doc: { paths: Record<string, Record<string, { responses: Record<string, { content?: object }> }>> }
@@ -149,22 +146,21 @@ async function openStream(path: string, token?: string) {
       // aborted by the test
     }
   })()
-  const until = async (done: () => boolean, what: string, ms = 10_000) => {
-    const give = Date.now() + ms
-    while (!done()) {
-      if (Date.now() > give)
-        throw new Error(`stream: ${what} did not happen; events ${JSON.stringify(events)}`)
-      await new Promise((r) => setTimeout(r, 20))
-    }
-  }
+  const happened = (done: () => boolean, what: string) =>
+    eventually(
+      () => {
+        if (!done()) throw new Error(`stream: ${what} did not happen; events ${JSON.stringify(events)}`)
+      },
+      { timeoutMs: 10_000, everyMs: 20 },
+    )
   return {
     res,
     events,
     comments: () => comments,
     ended: () => ended,
-    waitFor: (n: number) => until(() => events.length >= n, `${n} events`),
-    waitForEnd: () => until(() => ended, 'the end'),
-    waitForHeartbeat: () => until(() => comments > 0, 'a heartbeat'),
+    waitFor: (n: number) => happened(() => events.length >= n, `${n} events`),
+    waitForEnd: () => happened(() => ended, 'the end'),
+    waitForHeartbeat: () => happened(() => comments > 0, 'a heartbeat'),
     async close() {
       abort.abort()
       await pump
@@ -173,20 +169,15 @@ async function openStream(path: string, token?: string) {
 }
 
 const publishStatus = (orderId: string, status: OrderStatus, version: number, reason = '') =>
-  bus.publish([
-    toCloudEvent(
-      '/microshop/orders',
-      StatusChanged.create(orderId, {
-        orderId,
-        userId: '',
-        status,
-        reason,
-        at: new Date().toISOString(),
-        version,
-        total: undefined,
-      }),
-    ),
-  ])
+  publishEvent(bus, contracts.OrderStatusChanged, {
+    orderId,
+    userId: '',
+    status,
+    reason,
+    at: new Date().toISOString(),
+    version,
+    total: undefined,
+  })
 
 beforeAll(async () => {
   stack = await startStack(SERVICES, {
@@ -271,12 +262,13 @@ describe('placing an order', () => {
       { token },
     )
     expect(detail.body.lines).toMatchObject([{ productId: 'cork-yoga-mat', quantity: 2 }])
-    let cart = { lines: [{}] }
-    for (let i = 0; i < 100 && cart.lines.length > 0; i++) {
-      if (i > 0) await new Promise((r) => setTimeout(r, 100))
-      cart = (await checked<typeof cart>('GET', '/api/cart', '/api/cart', { token })).body
-    }
-    expect(cart.lines).toEqual([])
+    await eventually(
+      async () => {
+        const cart = (await checked<{ lines: unknown[] }>('GET', '/api/cart', '/api/cart', { token })).body
+        expect(cart.lines).toEqual([])
+      },
+      { what: 'the cart emptied', timeoutMs: 10_000, everyMs: 100 },
+    )
   })
 
   it('when the same key is sent twice at once, then one order: the other answer is its replay or 409 with Retry-After', async () => {
@@ -318,14 +310,20 @@ describe('the live status of an order', () => {
     const token = await newUser()
     const body = await placed(token)
     // the saga confirms it (payments captures the test card); the stream opens after, so its first event is known
-    let now = ''
-    for (let i = 0; i < 100 && now !== 'CONFIRMED'; i++) {
-      if (i > 0) await new Promise((r) => setTimeout(r, 100))
-      now = (
-        await checked<{ status: string }>('GET', '/api/orders/{id}', `/api/orders/${body.orderId}`, { token })
-      ).body.status
-    }
-    expect(now).toBe('CONFIRMED')
+    await eventually(
+      async () => {
+        const now = await checked<{ status: string }>(
+          'GET',
+          '/api/orders/{id}',
+          `/api/orders/${body.orderId}`,
+          {
+            token,
+          },
+        )
+        expect(now.body.status).toBe('CONFIRMED')
+      },
+      { what: 'the order confirmed', timeoutMs: 10_000, everyMs: 100 },
+    )
     // EventSource sends no headers: the token rides in the query
     const stream = await openStream(`/api/orders/${body.orderId}/events?access_token=${token}`)
     expect(stream.res.status).toBe(200)
@@ -444,12 +442,14 @@ describe('the edge when services behind it are down', () => {
         `/api/orders/${body.orderId}`,
         { token },
       )
-    let up = await read()
-    for (let i = 0; i < 100 && (up.body.payment === null || up.body.shipment === null); i++) {
-      await new Promise((r) => setTimeout(r, 100))
-      up = await read()
-    }
-    expect(up.body).toMatchObject({ payment: { status: 'CAPTURED' }, shipment: { status: 'CREATED' } })
+    await eventually(
+      async () =>
+        expect((await read()).body).toMatchObject({
+          payment: { status: 'CAPTURED' },
+          shipment: { status: 'CREATED' },
+        }),
+      { what: 'payment and shipment', timeoutMs: 10_000, everyMs: 100 },
+    )
     await stack.stop('payments')
     await stack.stop('shipping')
     const detail = await read()

@@ -1,3 +1,4 @@
+import { waitFor } from '@microshop/chassis/testing'
 import { generateKeyPair, SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createOpenApiChecker } from '../test-support/openapi.js'
@@ -164,8 +165,15 @@ describe('API2 broken authentication', () => {
 
   it('when an access token expires, then 401 AUTH_TOKEN_EXPIRED, and a refresh gives a working one', async () => {
     const u = await newUser()
-    await new Promise((r) => setTimeout(r, (ACCESS_TTL_SECONDS + 1.5) * 1000))
-    const res = await call('/api/me', { token: u.accessToken })
+    // the state to wait for is the refusal itself: the token works until it expires
+    const res = await waitFor(
+      async () => {
+        const me = await call('/api/me', { token: u.accessToken })
+        if (me.status !== 200) return me
+        await me.body?.cancel()
+      },
+      { what: 'the access token expired', timeoutMs: (ACCESS_TTL_SECONDS + 10) * 1000, everyMs: 200 },
+    )
     expect(res.status).toBe(401)
     expect(((await res.json()) as { code: string }).code).toBe('AUTH_TOKEN_EXPIRED')
     const refreshed = await call('/api/auth/refresh', {

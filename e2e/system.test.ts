@@ -1,18 +1,18 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { eventually, waitFor } from '@microshop/chassis/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePort } from '../test-support/net.js'
+import { CLI, type Launcher, launch } from './launcher.js'
 
 // The whole system as a user runs it: the CLI boots embedded PostgreSQL and every service from dist/.
-const CLI = join(import.meta.dirname, '..', 'packages', 'cli', 'bin', 'microshop.js')
 const run = promisify(execFile)
 let dataDir: string
 let port: number
-let launcher: ChildProcess
-let output = ''
+let launcher: Launcher
 
 interface State {
   launcherPid: number
@@ -20,7 +20,6 @@ interface State {
   instances: { id: string; service: string; pid: number; httpPort: number; status: string }[]
 }
 const state = async () => JSON.parse(await readFile(join(dataDir, 'state.json'), 'utf8')) as State
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const get = (path: string) => fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(5_000) })
 
 /** Processes whose command line mentions the data dir (postgres) or whose group is the launcher's. */
@@ -32,39 +31,18 @@ async function leftovers(pgid: number): Promise<string[]> {
     .filter((line) => !line.includes('ps -eo'))
 }
 
-function up(extra: string[] = []) {
-  output = ''
-  const child = spawn(
-    process.execPath,
-    [CLI, 'up', '--data-dir', dataDir, '--port', String(port), ...extra],
-    {
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, LOG_LEVEL: 'info' },
-    },
-  )
-  child.stdout!.on('data', (d) => {
-    output += d
-  })
-  child.stderr!.on('data', (d) => {
-    output += d
-  })
-  return child
-}
+const up = (args: string[] = []) => launch(dataDir, port, { args, env: { LOG_LEVEL: 'info' } })
 
-async function untilReady(child: ChildProcess) {
-  for (let i = 0; i < 240; i++) {
-    if (child.exitCode !== null) throw new Error(`launcher exited ${child.exitCode}:\n${output.slice(-3000)}`)
-    if (output.includes('Ctrl-C to stop')) return
-    await sleep(250)
-  }
-  throw new Error(`not ready in 60 s:\n${output.slice(-3000)}`)
-}
-
-async function stop(child: ChildProcess) {
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
-  child.kill('SIGINT')
-  return exited
+/** Stops the launcher with Ctrl-C: it exits 0, and then no process of its group or of its data dir remains. */
+async function stopCleanly(running: Launcher) {
+  const pgid = running.child.pid!
+  expect(await running.stop()).toBe(0)
+  // a child may still be on its way out when the launcher's exit is seen: wait for the state, not a while
+  await eventually(async () => expect(await leftovers(pgid)).toEqual([]), {
+    what: 'no process left behind',
+    timeoutMs: 5_000,
+    everyMs: 100,
+  })
 }
 
 beforeAll(async () => {
@@ -72,11 +50,11 @@ beforeAll(async () => {
   await chmod(dataDir, 0o755)
   port = await freePort()
   launcher = up(['--replicas', 'catalog=2'])
-  await untilReady(launcher)
-}, 120_000)
+  await launcher.ready()
+}, 150_000)
 
 afterAll(async () => {
-  if (launcher?.exitCode === null) launcher.kill('SIGKILL')
+  if (launcher?.child.exitCode === null) launcher.child.kill('SIGKILL')
   await rm(dataDir, { recursive: true, force: true })
 })
 
@@ -85,8 +63,8 @@ describe('microshop up', () => {
     const res = await get('/api/products?pageSize=50')
     expect(res.status).toBe(200)
     expect(((await res.json()) as { items: unknown[] }).items.length).toBeGreaterThanOrEqual(40)
-    expect(output).toMatch(/catalog\s+.*2/)
-    expect(output).toContain(`http://localhost:${port}/api/products`)
+    expect(launcher.output).toMatch(/catalog\s+.*2/)
+    expect(launcher.output).toContain(`http://localhost:${port}/api/products`)
   })
 
   it('when status is asked from another process, then it shows both catalog replicas healthy', async () => {
@@ -114,36 +92,32 @@ describe('microshop up', () => {
   it('when a catalog process is killed with SIGKILL, then the launcher restarts it and requests keep succeeding', async () => {
     const victim = (await state()).instances.find((i) => i.id === 'catalog-1')!
     process.kill(victim.pid, 'SIGKILL')
-    const started = Date.now()
-    let restarted = false
     const categories = ['kitchen', 'home', 'outdoor', 'fitness']
+    const statuses: number[] = []
     // uncached URLs, so every request reaches a catalog; the surviving replica answers them all
-    for (let i = 0; Date.now() - started < 15_000 && !restarted; i++) {
-      const res = await get(
-        `/api/products?pageSize=${(i % 90) + 10}&category=${categories[i % 4]}&sort=price_desc`,
-      )
-      expect(res.status).toBe(200)
-      const now = (await state()).instances.find((i) => i.id === 'catalog-1')
-      restarted = Boolean(now && now.pid !== victim.pid && now.status === 'ready')
-      await sleep(200)
-    }
-    expect(restarted).toBe(true)
-    expect(output).toMatch(/catalog-1 exited .*SIGKILL/)
+    await waitFor(
+      async () => {
+        const i = statuses.length
+        const res = await get(
+          `/api/products?pageSize=${(i % 90) + 10}&category=${categories[i % 4]}&sort=price_desc`,
+        ).catch(() => undefined)
+        statuses.push(res?.status ?? 0)
+        const now = (await state()).instances.find((instance) => instance.id === 'catalog-1')
+        return now && now.pid !== victim.pid && now.status === 'ready'
+      },
+      { what: 'catalog-1 restarted', timeoutMs: 15_000, everyMs: 200 },
+    )
+    expect(statuses.filter((s) => s !== 200)).toEqual([])
+    expect(launcher.output).toMatch(/catalog-1 exited .*SIGKILL/)
   })
 
   it('when stopped with Ctrl-C, then it exits 0 and leaves no process behind; a second start reuses the data', async () => {
-    const pgid = launcher.pid!
-    expect(await stop(launcher)).toBe(0)
-    await sleep(300)
-    expect(await leftovers(pgid)).toEqual([])
+    await stopCleanly(launcher)
 
     launcher = up()
-    await untilReady(launcher)
-    expect(output).not.toContain('catalog seeded')
+    await launcher.ready()
+    expect(launcher.output).not.toContain('catalog seeded')
     expect((await get('/api/products/chefs-knife-8in')).status).toBe(200)
-    const again = launcher.pid!
-    expect(await stop(launcher)).toBe(0)
-    await sleep(300)
-    expect(await leftovers(again)).toEqual([])
+    await stopCleanly(launcher)
   }, 120_000)
 })

@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { waitFor } from '@microshop/chassis/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isAlive } from './processes.js'
 import { createSupervisor, type SupervisorEvent } from './supervisor.js'
@@ -45,14 +46,6 @@ const start = () => {
   return { supervisor, events, lines }
 }
 
-const until = async (check: () => boolean, ms = 5_000) => {
-  const deadline = Date.now() + ms
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out')
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
-
 describe('supervisor', () => {
   it('when every replica reports ready and answers /health/ready, then the start completes', async () => {
     const { supervisor, lines } = start()
@@ -70,7 +63,9 @@ describe('supervisor', () => {
     await supervisor.waitAllReady(10_000)
     const victim = supervisor.instances()[0]!
     process.kill(victim.pid!, 'SIGKILL')
-    await until(() => events.some((e) => e.type === 'ready' && e.instance.restarts === 1))
+    await waitFor(() => events.some((e) => e.type === 'ready' && e.instance.restarts === 1), {
+      timeoutMs: 5_000,
+    })
     const exit = events.find((e) => e.type === 'exited')
     expect(exit).toMatchObject({ signal: 'SIGKILL', restartInMs: 500, instance: { id: victim.id } })
     expect(supervisor.instances()[0]!.pid).not.toBe(victim.pid)

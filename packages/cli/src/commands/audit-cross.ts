@@ -1,3 +1,4 @@
+import { events } from '@microshop/contracts/events'
 import type { Connect, Violation } from './audit-types.js'
 
 /** An invariant that spans databases; undefined when the databases it needs are not in this system. */
@@ -8,13 +9,13 @@ export interface CrossCheck {
 
 // every one of these events makes exactly one email (an OrderShipped makes an SMS too)
 const NOTIFYING = [
-  'identity.UserRegistered.v1',
-  'orders.OrderConfirmed.v1',
-  'orders.OrderCancelled.v1',
-  'payments.PaymentFailed.v1',
-  'orders.OrderShipped.v1',
-  'orders.OrderDelivered.v1',
-]
+  events.UserRegistered,
+  events.OrderConfirmed,
+  events.OrderCancelled,
+  events.PaymentFailed,
+  events.OrderShipped,
+  events.OrderDelivered,
+].map((e) => e.type)
 
 const exactlyOneEmailPerEvent: CrossCheck = {
   name: 'notifications: exactly one email per notifying event in the log',

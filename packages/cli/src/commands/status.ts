@@ -1,3 +1,4 @@
+import { TTL_SECONDS } from '@microshop/chassis/registry'
 import pg from 'pg'
 import { type Command, dataDirOption, parseFlags, resolveDataDir } from '../command.js'
 import { type InstanceRow, renderInstances, renderUrls } from '../instance-table.js'
@@ -5,8 +6,6 @@ import { isAlive } from '../processes.js'
 import { PLATFORM } from '../provision.js'
 import { readSecrets } from '../secrets.js'
 import { type InstanceState, readState } from '../state.js'
-
-const TTL_SECONDS = 10
 
 interface RegistryRow {
   instance_id: string
@@ -18,7 +17,9 @@ interface RegistryRow {
   age: number
 }
 
+// every row, stale ones too, with its age: `listInstances` answers only the fresh ones
 async function readRegistry(url: string): Promise<RegistryRow[]> {
+  // not `withConnection`: status must answer even when PostgreSQL hangs, so the connect has a timeout
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 })
   await client.connect()
   try {

@@ -1,0 +1,68 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { join } from 'node:path'
+import { eventually } from '@microshop/chassis/testing'
+
+/** The CLI as a user runs it, from the compiled dist/. */
+export const CLI = join(import.meta.dirname, '..', 'packages', 'cli', 'bin', 'microshop.js')
+const READY = 'Ctrl-C to stop'
+
+export interface Launcher {
+  readonly child: ChildProcess
+  /** Everything it printed so far, stdout and stderr together. */
+  readonly output: string
+  /** Resolves once it reports every service ready; fails at once when it exits first. */
+  ready(timeoutMs?: number): Promise<void>
+  /** Ctrl-C, then SIGKILL when it has not exited after forceAfterMs; resolves with its exit code. */
+  stop(forceAfterMs?: number): Promise<number | null>
+}
+
+/** `microshop up` on this data dir and port, in its own process group. */
+export function launch(
+  dataDir: string,
+  port: number,
+  opts: { args?: string[]; env?: Record<string, string> } = {},
+): Launcher {
+  const child = spawn(
+    process.execPath,
+    [CLI, 'up', '--data-dir', dataDir, '--port', String(port), ...(opts.args ?? [])],
+    { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } },
+  )
+  let output = ''
+  child.stdout!.on('data', (d) => {
+    output += d
+  })
+  child.stderr!.on('data', (d) => {
+    output += d
+  })
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  const gone = () => child.exitCode !== null || child.signalCode !== null
+
+  return {
+    child,
+    get output() {
+      return output
+    },
+    async ready(timeoutMs = 120_000) {
+      const outcome = await eventually(
+        () => {
+          if (gone()) return 'exited'
+          if (!output.includes(READY)) throw new Error(`not ready yet:\n${output.slice(-3000)}`)
+          return 'ready'
+        },
+        { what: 'microshop up', timeoutMs, everyMs: 100 },
+      )
+      if (outcome === 'exited')
+        throw new Error(`launcher exited (${child.exitCode ?? child.signalCode}):\n${output.slice(-3000)}`)
+    },
+    async stop(forceAfterMs = 30_000) {
+      if (gone()) return child.exitCode
+      const force = setTimeout(() => child.kill('SIGKILL'), forceAfterMs)
+      child.kill('SIGINT')
+      try {
+        return await exited
+      } finally {
+        clearTimeout(force)
+      }
+    },
+  }
+}
