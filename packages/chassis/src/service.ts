@@ -37,7 +37,7 @@ export interface PeerOptions<D extends ServiceDefinition = ServiceDefinition> {
   definition: D
   /** Deadline of each call (retries included). Default 2 s. */
   deadlineMs?: number
-  /** Attempts beyond the first, each on another instance when there is one. Default 2. */
+  /** Attempts beyond the first (another instance when one is unreachable, again after a retryable answer), within the client's retry budget. Default 2. */
   retries?: number
   /** A circuit breaker around every call; none by default. */
   breaker?: BreakerOptions

@@ -1,3 +1,4 @@
+import type { Problem } from '@microshop/chassis'
 import type { InjectOptions, LightMyRequestResponse } from 'fastify'
 import { expect } from 'vitest'
 import { createOpenApiChecker, type OpenApiDocument } from '../../../test-support/openapi.js'
@@ -75,15 +76,8 @@ export async function gatewayEdge(stack: Stack) {
 
 export type GatewayEdge = Awaited<ReturnType<typeof gatewayEdge>>
 
-export interface ProblemBody {
-  type: string
-  title: string
-  status: number
-  detail: string
-  code: string
-  instance?: string
-  errors?: { field: string; message: string }[]
-}
+/** A problem+json body, as the chassis makes it. */
+export type ProblemBody = Problem
 
 /** The fields a 400 names. */
 export const fieldsOf = (problem: ProblemBody) => (problem.errors ?? []).map((e) => e.field)
