@@ -52,6 +52,22 @@ export const baseSettings = {
   ),
   registryUrl: setting('REGISTRY_URL', schemas.postgresUrl.optional()),
   shutdownTimeoutMs: setting('SHUTDOWN_TIMEOUT_MS', schemas.positiveInt.default(10_000)),
+  // the OpenTelemetry environment specification's names: an OTLP receiver (a collector, or the console)
+  otlpEndpoint: setting('OTEL_EXPORTER_OTLP_ENDPOINT', z.url({ protocol: /^https?$/ }).optional()),
+  tracesSampler: setting(
+    'OTEL_TRACES_SAMPLER',
+    z
+      .enum([
+        'always_on',
+        'always_off',
+        'traceidratio',
+        'parentbased_always_on',
+        'parentbased_always_off',
+        'parentbased_traceidratio',
+      ])
+      .default('parentbased_always_on'),
+  ),
+  tracesSamplerArg: setting('OTEL_TRACES_SAMPLER_ARG', z.coerce.number().min(0).max(1).default(1)),
 }
 
 export type BaseConfig = ConfigOf<typeof baseSettings> & {

@@ -1,5 +1,7 @@
 import pg from 'pg'
 import type { Logger } from './logger.js'
+import type { Metrics } from './metrics.js'
+import { SpanKind, type Telemetry } from './telemetry.js'
 
 /** Anything that runs a query: the pool, or a client inside a transaction. */
 export interface Queryable {
@@ -76,7 +78,18 @@ export async function withConnection<T>(url: string, fn: (client: pg.Client) => 
   }
 }
 
-export function createDb(url: string, opts: { max?: number; log?: Logger; name?: string } = {}): Db {
+const databaseOf = (url: string) => {
+  try {
+    return decodeURIComponent(new URL(url).pathname.slice(1))
+  } catch {
+    return ''
+  }
+}
+
+export function createDb(
+  url: string,
+  opts: { max?: number; log?: Logger; name?: string; telemetry?: Telemetry; metrics?: Metrics } = {},
+): Db {
   const pool = new pg.Pool({
     connectionString: url,
     max: opts.max ?? 10,
@@ -84,6 +97,7 @@ export function createDb(url: string, opts: { max?: number; log?: Logger; name?:
     idleTimeoutMillis: 30_000,
     application_name: opts.name,
   })
+  const dbAttributes = { 'db.system.name': 'postgresql', 'db.namespace': databaseOf(url) }
   // an idle client losing its connection must not crash the process; the pool replaces it
   pool.on('error', (err) => opts.log?.warn({ err }, 'idle database connection failed'))
 
@@ -92,15 +106,26 @@ export function createDb(url: string, opts: { max?: number; log?: Logger; name?:
     query: (sql, params) => pool.query(sql, params as unknown[]),
     async tx(fn) {
       const committed: Array<() => void> = []
-      const result = await inTransaction(pool, (client) => {
-        const tx = {
-          query: (sql: string, params?: unknown[]) => client.query(sql, params),
-          afterCommit: (hook: () => void) => void committed.push(hook),
-        }
-        return fn(tx as unknown as Tx)
-      })
-      for (const hook of committed) hook()
-      return result
+      const run = () =>
+        inTransaction(pool, (client) => {
+          const tx = {
+            query: (sql: string, params?: unknown[]) => client.query(sql, params),
+            afterCommit: (hook: () => void) => void committed.push(hook),
+          }
+          return fn(tx as unknown as Tx)
+        })
+      const started = performance.now()
+      let outcome = 'rollback'
+      try {
+        const result = opts.telemetry
+          ? await opts.telemetry.span('transaction', { kind: SpanKind.CLIENT, attributes: dbAttributes }, run)
+          : await run()
+        outcome = 'commit'
+        for (const hook of committed) hook()
+        return result
+      } finally {
+        opts.metrics?.transactions.observe({ outcome }, (performance.now() - started) / 1000)
+      }
     },
     async ping(timeoutMs = 1_000) {
       let timer: NodeJS.Timeout | undefined

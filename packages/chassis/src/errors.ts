@@ -132,6 +132,8 @@ export interface Problem {
   code: string
   instance?: string
   errors?: FieldError[]
+  /** The trace of the request that failed: look it up in the console. */
+  traceId?: string
 }
 
 /** Seconds a client should wait before retrying, when the error says so. */
@@ -141,7 +143,7 @@ export const retryAfterSeconds = (err: unknown): number | undefined =>
     : undefined
 
 /** An error as problem+json at the edge: a stable code, never a stack. */
-export function toProblem(err: unknown, instance?: string): Problem {
+export function toProblem(err: unknown, instance?: string, traceId?: string): Problem {
   const app = isAppError(err) ? err : CommonErrors.internal(err)
   const { http, title } = kindTable[app.kind]
   return {
@@ -152,5 +154,6 @@ export function toProblem(err: unknown, instance?: string): Problem {
     code: app.code,
     ...(instance ? { instance } : {}),
     ...(app.fields.length > 0 ? { errors: app.fields } : {}),
+    ...(traceId ? { traceId } : {}),
   }
 }

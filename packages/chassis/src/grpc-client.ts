@@ -1,4 +1,5 @@
 import * as grpc from '@grpc/grpc-js'
+import { trace } from '@opentelemetry/api'
 import {
   BrokenCircuitError,
   type CircuitBreakerPolicy,
@@ -18,6 +19,7 @@ import type { RequestOf, ResponseOf, ServiceDefinition } from './grpc-types.js'
 import type { Logger } from './logger.js'
 import { type Metrics, serviceCounter } from './metrics.js'
 import { createRetryBudget } from './retry-budget.js'
+import { activeTraceparent, SpanKind, type Telemetry } from './telemetry.js'
 
 export interface CallOptions {
   /** Deadline for this call; the client default otherwise. */
@@ -65,6 +67,8 @@ export interface ServiceClientOptions<D extends ServiceDefinition> {
   discovery: Discovery
   log: Logger
   metrics?: Metrics
+  /** Makes a client span per call and sends the trace on; without it the call is not traced. */
+  telemetry?: Telemetry
   deadlineMs?: number
   /**
    * Attempts beyond the first (default 2): on another instance when one is unreachable, after a short backoff
@@ -112,11 +116,11 @@ function breakerGauge(metrics: Metrics | undefined) {
   if (!metrics) return undefined
   const name = 'rpc_client_breaker_state'
   const existing = metrics.registry.getSingleMetric(name)
-  if (existing) return existing as client.Gauge<'peer'>
+  if (existing) return existing as client.Gauge<'peer_service'>
   return new client.Gauge({
     name,
     help: 'Circuit breaker state per peer service: 0 closed, 1 open, 2 half-open',
-    labelNames: ['peer'],
+    labelNames: ['peer_service'],
     registers: [metrics.registry],
   })
 }
@@ -127,7 +131,7 @@ function retryCounter(metrics: Metrics | undefined) {
     metrics,
     'rpc_client_retries_total',
     'Retries of gRPC calls per peer service: retried, or not retried because the retry budget was spent',
-    ['peer', 'outcome'],
+    ['peer_service', 'outcome'],
   )
 }
 
@@ -147,12 +151,12 @@ function createBreaker(opts: BreakerOptions, service: string, log: Logger, metri
     },
   )
   const gauge = breakerGauge(metrics)
-  gauge?.set({ peer: service }, 0)
+  gauge?.set({ peer_service: service }, 0)
   let openedAt = 0
   breaker.onStateChange((state) => {
     const name = STATES[state]
     if (name === 'open') openedAt = Date.now()
-    gauge?.set({ peer: service }, STATE_VALUES[name])
+    gauge?.set({ peer_service: service }, STATE_VALUES[name])
     const level = name === 'open' ? 'warn' : 'info'
     log[level]({ peer: service, breaker: name }, `circuit to ${service} is ${name}`)
   })
@@ -222,6 +226,8 @@ export function createServiceClient<D extends ServiceDefinition>(
       if (context?.requestId) metadata.set('x-request-id', context.requestId)
       const authorization = callOpts.authorization ?? context?.authorization
       if (authorization) metadata.set('authorization', authorization)
+      const traceparent = activeTraceparent()
+      if (traceparent) metadata.set('traceparent', traceparent)
       const started = process.hrtime.bigint()
       type UnaryStub = (
         request: unknown,
@@ -236,11 +242,14 @@ export function createServiceClient<D extends ServiceDefinition>(
         metadata,
         { deadline: Date.now() + deadlineMs },
         (err: grpc.ServiceError | null, response: unknown) => {
+          const [rpcService = '', rpcMethod = ''] = path.slice(1).split('/')
           opts.metrics?.rpcClient.observe(
             {
-              peer: opts.service,
-              method: path.slice(path.lastIndexOf('/') + 1),
-              code: grpc.status[err?.code ?? 0],
+              rpc_system: 'grpc',
+              rpc_service: rpcService,
+              rpc_method: rpcMethod,
+              rpc_grpc_status_code: err?.code ?? 0,
+              peer_service: opts.service,
             },
             Number(process.hrtime.bigint() - started) / 1e9,
           )
@@ -271,7 +280,8 @@ export function createServiceClient<D extends ServiceDefinition>(
         throw transportFailure(CommonErrors.unavailable(opts.service, err))
       }
       if (!target) break
-      if (attempt > 1) retries?.inc({ peer: opts.service, outcome: 'retried' })
+      if (attempt > 1) retries?.inc({ peer_service: opts.service, outcome: 'retried' })
+      if (attempt > 1) trace.getActiveSpan()?.addEvent('retry', { attempt, 'server.address': target })
       let failure: grpc.ServiceError
       try {
         const response = await invoke(target, def.path, method, request, remaining, callOpts)
@@ -296,7 +306,7 @@ export function createServiceClient<D extends ServiceDefinition>(
       const withinBudget = budget.failed()
       if (attempt === attempts) break
       if (!withinBudget) {
-        retries?.inc({ peer: opts.service, outcome: 'budget_exhausted' })
+        retries?.inc({ peer_service: opts.service, outcome: 'budget_exhausted' })
         opts.log.debug({ peer: opts.service, code: error.code }, 'retry budget spent, not retrying')
         break
       }
@@ -313,10 +323,37 @@ export function createServiceClient<D extends ServiceDefinition>(
 
   return {
     async call(method, request, callOpts = {}) {
-      if (!opts.definition[method]) throw new Error(`${opts.service} has no method ${method}`)
-      return breaker
-        ? breaker.execute(() => callOnce(method, request, callOpts))
-        : callOnce(method, request, callOpts)
+      const def = opts.definition[method]
+      if (!def) throw new Error(`${opts.service} has no method ${method}`)
+      const run = () =>
+        breaker
+          ? breaker.execute(() => callOnce(method, request, callOpts))
+          : callOnce(method, request, callOpts)
+      if (!opts.telemetry) return run()
+      const [rpcService = '', rpcMethod = ''] = def.path.slice(1).split('/')
+      return opts.telemetry.span(
+        `${rpcService}/${rpcMethod}`,
+        {
+          kind: SpanKind.CLIENT,
+          attributes: {
+            'rpc.system': 'grpc',
+            'rpc.service': rpcService,
+            'rpc.method': rpcMethod,
+            'peer.service': opts.service,
+          },
+        },
+        async (span) => {
+          try {
+            const response = await run()
+            span.setAttribute('rpc.grpc.status_code', 0)
+            return response
+          } catch (err) {
+            const cause = (err as { cause?: { code?: unknown } }).cause
+            if (typeof cause?.code === 'number') span.setAttribute('rpc.grpc.status_code', cause.code)
+            throw err
+          }
+        },
+      )
     },
     breakerState: () => breaker?.state() ?? 'closed',
     close() {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import * as grpc from '@grpc/grpc-js'
 import * as protoLoader from '@grpc/proto-loader'
 import { ReflectionService } from '@grpc/reflection'
+import { context } from '@opentelemetry/api'
 import { HealthImplementation } from 'grpc-health-check'
 import { AuthErrors, bearerToken, type Principal, type TokenVerifier } from './auth.js'
 import { withRequest } from './context.js'
@@ -10,6 +11,7 @@ import { toGrpcError } from './grpc-errors.js'
 import type { CallContext, Handlers, ServiceDefinition } from './grpc-types.js'
 import type { Logger } from './logger.js'
 import type { Metrics } from './metrics.js'
+import { recordFailure, SpanKind, type Telemetry } from './telemetry.js'
 
 export interface GrpcBinding<D extends ServiceDefinition = ServiceDefinition> {
   definition: D
@@ -28,18 +30,26 @@ export interface GrpcServer {
   shutdown(timeoutMs: number): Promise<void>
 }
 
-const methodName = (path: string) => path.slice(path.lastIndexOf('/') + 1)
-
 interface AdaptDeps {
   log: Logger
   metrics: Metrics
+  telemetry: Telemetry
   verifier?: TokenVerifier | undefined
 }
 
+const RPC = 'grpc'
+
 function adapt(handler: (req: unknown, ctx: CallContext) => Promise<unknown>, path: string, deps: AdaptDeps) {
-  const { log, metrics } = deps
+  const { log, metrics, telemetry } = deps
+  const [rpcService = '', rpcMethod = ''] = path.slice(1).split('/')
   return (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
     const started = process.hrtime.bigint()
+    // a caller's traceparent continues its trace; a call without one starts a new trace
+    const { span, context: active } = telemetry.startSpan(`${rpcService}/${rpcMethod}`, {
+      kind: SpanKind.SERVER,
+      parent: String(call.metadata.get('traceparent')[0] ?? '') || undefined,
+      attributes: { 'rpc.system': RPC, 'rpc.service': rpcService, 'rpc.method': rpcMethod },
+    })
     const requestId = String(call.metadata.get('x-request-id')[0] ?? '') || randomUUID()
     const authorization = String(call.metadata.get('authorization')[0] ?? '') || undefined
     let principal: Promise<Principal | undefined> | undefined
@@ -64,27 +74,34 @@ function adapt(handler: (req: unknown, ctx: CallContext) => Promise<unknown>, pa
       },
       remainingMs: () => (Number.isFinite(deadlineAt) ? deadlineAt - Date.now() : Number.POSITIVE_INFINITY),
       cancelled: () => call.cancelled,
+      annotate: (attributes) => void span.setAttributes(attributes),
     }
-    const finish = (code: grpc.status) =>
+    const finish = (code: grpc.status) => {
+      span.setAttribute('rpc.grpc.status_code', code)
+      span.end()
       metrics.rpcServer.observe(
-        { method: methodName(path), code: grpc.status[code] },
+        { rpc_system: RPC, rpc_service: rpcService, rpc_method: rpcMethod, rpc_grpc_status_code: code },
         Number(process.hrtime.bigint() - started) / 1e9,
       )
-    withRequest({ requestId, authorization }, () => {
-      handler(call.request, ctx).then(
-        (response) => {
-          finish(grpc.status.OK)
-          callback(null, response)
-        },
-        (err: unknown) => {
-          const status = toGrpcError(err)
-          if (!isAppError(err) || err.kind === 'internal') log.error({ err, method: path }, 'call failed')
-          else log.debug({ code: err.code, method: path }, 'call rejected')
-          finish(status.code ?? grpc.status.INTERNAL)
-          callback(status)
-        },
-      )
-    })
+    }
+    context.with(active, () =>
+      withRequest({ requestId, authorization }, () => {
+        handler(call.request, ctx).then(
+          (response) => {
+            finish(grpc.status.OK)
+            callback(null, response)
+          },
+          (err: unknown) => {
+            const status = toGrpcError(err)
+            if (!isAppError(err) || err.kind === 'internal') log.error({ err, method: path }, 'call failed')
+            else log.debug({ code: err.code, method: path }, 'call rejected')
+            recordFailure(span, err)
+            finish(status.code ?? grpc.status.INTERNAL)
+            callback(status)
+          },
+        )
+      }),
+    )
   }
 }
 
@@ -94,6 +111,7 @@ export function createGrpcServer(opts: {
   protoFiles: string[]
   log: Logger
   metrics: Metrics
+  telemetry: Telemetry
   verifier?: TokenVerifier
 }): GrpcServer {
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 4 * 1024 * 1024 })

@@ -26,6 +26,8 @@ export interface CallContext {
   /** Milliseconds left before the caller's deadline (Infinity when none was set). */
   remainingMs(): number
   cancelled(): boolean
+  /** Adds attributes to the call's span (`order.id`: the console finds traces by it). */
+  annotate(attributes: Record<string, string | number | boolean>): void
 }
 
 /** A service implemented with async functions: return the response or throw an AppError. */

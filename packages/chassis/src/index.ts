@@ -16,6 +16,7 @@ export { withRequest } from './context.js'
 export type { Db, Queryable, Tx } from './db.js'
 export type { ErrorKind, FieldError, Problem } from './errors.js'
 export { AppError, CommonErrors, isAppError, retryAfterSeconds, toProblem } from './errors.js'
+export { type EventStream, type EventStreams, eventStreams } from './event-stream.js'
 export type { DeliveredEvent, Subscription } from './events/event-bus.js'
 export type {
   Delivery,
@@ -30,10 +31,11 @@ export type { BreakerOptions, CallOptions, ServiceClient } from './grpc-client.j
 export type { GrpcBinding } from './grpc-server.js'
 export { bindGrpc } from './grpc-server.js'
 export type { CallContext, Handlers } from './grpc-types.js'
+export { instrumentHttp } from './http-telemetry.js'
 export { advisoryLocks } from './locks.js'
 export type { Logger } from './logger.js'
 export type { Metrics } from './metrics.js'
-export { serviceCounter } from './metrics.js'
+export { serviceCounter, serviceHistogram } from './metrics.js'
 export type { PageStart, PageTokens } from './paging.js'
 export { clampPageSize, pageTokens } from './paging.js'
 export type {
@@ -47,4 +49,6 @@ export type {
   StartOptions,
 } from './service.js'
 export { defineService, peer, runAsMain } from './service.js'
+export type { Span, SpanOptions, Telemetry } from './telemetry.js'
+export { activeIds, activeTraceparent, SpanKind } from './telemetry.js'
 export type { RunOutcome, Timer, TimerSpec } from './timer.js'

@@ -1,5 +1,6 @@
-import { pino } from 'pino'
+import { type DestinationStream, pino } from 'pino'
 import { currentRequest } from './context.js'
+import { activeIds } from './telemetry.js'
 
 export type Logger = pino.Logger
 
@@ -15,15 +16,36 @@ const SECRET_FIELDS = [
   'secret',
 ]
 
-/** JSON logs, one object a line, tagged with service and instance, and the request id when there is one. */
-export function createLogger(opts: { service: string; instance: string; level?: string }): Logger {
-  return pino({
+/**
+ * JSON logs, one object a line, tagged with service and instance, the request id when there is one and
+ * the trace and span ids of the span it was written in; `also` receives every line too (the log exporter).
+ */
+export function createLogger(opts: {
+  service: string
+  instance: string
+  level?: string
+  also?: DestinationStream
+}): Logger {
+  const options: pino.LoggerOptions = {
     level: opts.level ?? 'info',
     base: { service: opts.service, instance: opts.instance },
     mixin: () => {
       const req = currentRequest()
-      return req ? { requestId: req.requestId } : {}
+      const ids = activeIds()
+      return {
+        ...(req ? { requestId: req.requestId } : {}),
+        ...(ids ? { trace_id: ids.traceId, span_id: ids.spanId } : {}),
+      }
     },
     redact: { paths: SECRET_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`]), censor: '[redacted]' },
-  })
+  }
+  if (!opts.also) return pino(options)
+  const level = (opts.level ?? 'info') as pino.Level
+  return pino(
+    options,
+    pino.multistream([
+      { stream: process.stdout, level },
+      { stream: opts.also, level },
+    ]),
+  )
 }

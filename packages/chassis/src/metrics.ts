@@ -1,41 +1,113 @@
 import client from 'prom-client'
 
-/** The process's Prometheus registry with the instruments the chassis records at its boundaries. */
+type Labels<L extends string> = Partial<Record<L, string | number>>
+
+/**
+ * The process's Prometheus registry with the instruments the chassis records at its boundaries, named after
+ * OpenTelemetry's semantic conventions where they have a name (dots become underscores, the unit a suffix).
+ */
 export interface Metrics {
   registry: client.Registry
-  rpcServer: client.Histogram<'method' | 'code'>
-  rpcClient: client.Histogram<'peer' | 'method' | 'code'>
-  http: client.Histogram<'method' | 'route' | 'status'>
+  http: client.Histogram<'http_request_method' | 'http_route' | 'http_response_status_code'>
+  rpcServer: client.Histogram<'rpc_system' | 'rpc_service' | 'rpc_method' | 'rpc_grpc_status_code'>
+  rpcClient: client.Histogram<
+    'rpc_system' | 'rpc_service' | 'rpc_method' | 'rpc_grpc_status_code' | 'peer_service'
+  >
+  /** A service's database transactions, by how they ended. */
+  transactions: client.Histogram<'outcome'>
+  /** Events the relay handed to the event log, by type. */
+  published: client.Counter<'messaging_system' | 'event_type'>
+  /** Events handled by a consumer group: handled, duplicate (the inbox had it), failed. */
+  processed: client.Histogram<'messaging_system' | 'messaging_consumer_group_name' | 'event_type' | 'outcome'>
+  /** Events a group gave up on. */
+  deadLettered: client.Counter<'messaging_consumer_group_name' | 'event_type'>
+  /** Telemetry dropped rather than let it slow the service (a full queue, a receiver down). */
+  telemetryDropped: client.Counter<'signal'>
+  /** A gauge read when Prometheus scrapes: `read` answers its samples. */
+  gaugeAtScrape<L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+    read: () => Promise<Array<{ labels: Labels<L>; value: number }>>,
+  ): void
 }
+
+// Node's default metrics whose names end in _total but are gauges: Prometheus tooling (promtool) warns on them
+const MISNAMED_DEFAULTS = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+]
 
 export function createMetrics(labels: { service: string; instance: string }): Metrics {
   const registry = new client.Registry()
   registry.setDefaultLabels(labels)
   client.collectDefaultMetrics({ register: registry })
-  const buckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
+  for (const name of MISNAMED_DEFAULTS) registry.removeSingleMetric(name)
+  const buckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+  const histogram = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+    new client.Histogram<L>({ name, help, labelNames, buckets, registers: [registry] })
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+    new client.Counter<L>({ name, help, labelNames, registers: [registry] })
+
   return {
     registry,
-    rpcServer: new client.Histogram({
-      name: 'rpc_server_duration_seconds',
-      help: 'gRPC calls served, by method and status code',
-      labelNames: ['method', 'code'],
-      buckets,
-      registers: [registry],
-    }),
-    rpcClient: new client.Histogram({
-      name: 'rpc_client_duration_seconds',
-      help: 'gRPC calls made, by peer service, method and status code',
-      labelNames: ['peer', 'method', 'code'],
-      buckets,
-      registers: [registry],
-    }),
-    http: new client.Histogram({
-      name: 'http_server_duration_seconds',
-      help: 'HTTP requests served, by route and status',
-      labelNames: ['method', 'route', 'status'],
-      buckets,
-      registers: [registry],
-    }),
+    http: histogram('http_server_request_duration_seconds', 'HTTP requests served, by route and status', [
+      'http_request_method',
+      'http_route',
+      'http_response_status_code',
+    ]),
+    rpcServer: histogram('rpc_server_duration_seconds', 'gRPC calls served, by method and status code', [
+      'rpc_system',
+      'rpc_service',
+      'rpc_method',
+      'rpc_grpc_status_code',
+    ]),
+    rpcClient: histogram(
+      'rpc_client_duration_seconds',
+      'gRPC calls made, by peer service, method and status code (retries included)',
+      ['rpc_system', 'rpc_service', 'rpc_method', 'rpc_grpc_status_code', 'peer_service'],
+    ),
+    transactions: histogram(
+      'microshop_db_transaction_duration_seconds',
+      'Transactions of the service database, by outcome (commit or rollback)',
+      ['outcome'],
+    ),
+    published: counter(
+      'messaging_client_sent_messages_total',
+      'Events the outbox relay put on the event log',
+      ['messaging_system', 'event_type'],
+    ),
+    processed: histogram(
+      'messaging_process_duration_seconds',
+      'Events handled by a consumer group, by type and outcome (handled, duplicate, failed)',
+      ['messaging_system', 'messaging_consumer_group_name', 'event_type', 'outcome'],
+    ),
+    deadLettered: counter('microshop_events_dead_lettered_total', 'Events a consumer group gave up on', [
+      'messaging_consumer_group_name',
+      'event_type',
+    ]),
+    telemetryDropped: counter(
+      'microshop_telemetry_dropped_total',
+      'Spans or log lines dropped, never waited for',
+      ['signal'],
+    ),
+    gaugeAtScrape(name, help, labelNames, read) {
+      if (registry.getSingleMetric(name)) registry.removeSingleMetric(name)
+      new client.Gauge({
+        name,
+        help,
+        labelNames,
+        registers: [registry],
+        async collect() {
+          this.reset()
+          // a scrape answers what it can: a failed read leaves the gauge empty rather than failing /metrics
+          const samples = await read().catch(() => [])
+          for (const s of samples)
+            this.set(s.labels as client.LabelValues<(typeof labelNames)[number]>, s.value)
+        },
+      })
+    },
   }
 }
 
@@ -49,4 +121,17 @@ export function serviceCounter<L extends string>(
   const existing = metrics.registry.getSingleMetric(name)
   if (existing) return existing as client.Counter<L>
   return new client.Counter({ name, help, labelNames, registers: [metrics.registry] })
+}
+
+/** A histogram of the service's own (the same one when asked twice for a name), in seconds by default. */
+export function serviceHistogram<L extends string>(
+  metrics: Metrics,
+  name: string,
+  help: string,
+  labelNames: readonly L[] = [],
+  buckets = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900],
+): client.Histogram<L> {
+  const existing = metrics.registry.getSingleMetric(name)
+  if (existing) return existing as client.Histogram<L>
+  return new client.Histogram({ name, help, labelNames, buckets, registers: [metrics.registry] })
 }

@@ -21,10 +21,13 @@ import { type BreakerOptions, createServiceClient, type ServiceClient } from './
 import { createGrpcServer, type GrpcBinding } from './grpc-server.js'
 import type { ServiceDefinition } from './grpc-types.js'
 import { createHealthServer } from './health-server.js'
+import { createLogExporter } from './log-export.js'
 import { createLogger, type Logger } from './logger.js'
 import { createMetrics, type Metrics } from './metrics.js'
 import { runMigrations } from './migrations.js'
 import { packageDir } from './paths.js'
+import { registerOutboxMetrics, registerPoolMetrics, withLagMetrics } from './service-metrics.js'
+import { createTelemetry, type SpanExporter, type Telemetry } from './telemetry.js'
 import { startTimer, type Timer, type TimerSpec } from './timer.js'
 
 /** The time as the service sees it; tests pass a clock they move by hand. */
@@ -66,6 +69,8 @@ export interface BaseContext<C, P extends PeerSpecs> {
   peers: Peers<P>
   /** Verifies callers' access tokens, with the keys the service's spec names. */
   verifier: TokenVerifier
+  /** The service's tracing, for work the chassis does not see (an SMTP send, a step resumed from a stored trace). */
+  telemetry: Telemetry
   /** Starts periodic work now; the chassis stops it at shutdown, before the database closes. */
   every(spec: TimerSpec): Timer
   /** Runs fn at shutdown, after the servers stopped and before the peers, the bus and the database close. */
@@ -119,6 +124,8 @@ export interface StartOptions {
   /** Install SIGTERM/SIGINT and parent-disconnect handlers (off in tests). Default true. */
   handleSignals?: boolean
   clock?: Clock
+  /** Where the service's spans go instead of OTLP (tests: the SDK's in-memory exporter). */
+  spanExporter?: SpanExporter
 }
 
 export interface RunningService {
@@ -172,10 +179,40 @@ async function start<C extends BaseConfig, P extends PeerSpecs, D extends boolea
   config: C & ConfigNeeds<D, E> & { port?: number },
   opts: StartOptions,
 ): Promise<RunningService> {
-  const log = createLogger({ service: spec.name, instance: config.instanceId, level: config.logLevel })
   const metrics = createMetrics({ service: spec.name, instance: config.instanceId })
+  const dropped = (signal: string) => (count: number) => metrics.telemetryDropped.inc({ signal }, count)
+  const endpoint = config.otlpEndpoint
+  const logExport = endpoint
+    ? createLogExporter({
+        endpoint,
+        service: spec.name,
+        instance: config.instanceId,
+        onDrop: dropped('logs'),
+      })
+    : undefined
+  const log = createLogger({
+    service: spec.name,
+    instance: config.instanceId,
+    level: config.logLevel,
+    ...(logExport ? { also: logExport.stream } : {}),
+  })
+  const telemetry = createTelemetry({
+    service: spec.name,
+    instance: config.instanceId,
+    endpoint,
+    sampler: config.tracesSampler,
+    samplerArg: config.tracesSamplerArg,
+    log,
+    onDrop: dropped('spans'),
+    ...(opts.spanExporter ? { exporter: opts.spanExporter } : {}),
+  })
+  const obs = { telemetry, metrics }
   const clock = opts.clock ?? (() => new Date())
   const resources = createResources(log)
+  // closed last: the spans and lines of the shutdown itself still leave
+  const flushBudgetMs = Math.min(2_000, config.shutdownTimeoutMs)
+  resources.add(() => logExport?.shutdown(flushBudgetMs))
+  resources.add(() => telemetry.shutdown(flushBudgetMs))
   let draining = false
 
   try {
@@ -188,9 +225,10 @@ async function start<C extends BaseConfig, P extends PeerSpecs, D extends boolea
     if (spec.database) {
       const url = (config as { databaseUrl?: string }).databaseUrl
       if (!url) throw new ConfigError([`DATABASE_URL: ${spec.name} keeps its data in a database (not set)`])
-      const opened = createDb(url, { log, name: config.instanceId })
+      const opened = createDb(url, { log, name: config.instanceId, ...obs })
       db = opened
       resources.add(() => opened.close())
+      registerPoolMetrics(metrics, opened, spec.name)
       await runMigrations(opened, join(packageDir(spec.module), 'src/store/migrations'), log)
     }
 
@@ -200,7 +238,7 @@ async function start<C extends BaseConfig, P extends PeerSpecs, D extends boolea
     for (const [service, peerSpec] of Object.entries(peerSpecs)) {
       const { definition, ...clientOpts } =
         'definition' in peerSpec ? (peerSpec as PeerOptions) : { definition: peerSpec }
-      const client = createServiceClient({ service, definition, discovery, log, metrics, ...clientOpts })
+      const client = createServiceClient({ service, definition, discovery, log, ...obs, ...clientOpts })
       peers[service] = client
       resources.add(() => client.close())
     }
@@ -214,10 +252,12 @@ async function start<C extends BaseConfig, P extends PeerSpecs, D extends boolea
       if (db) {
         await ensureEventTables(db)
         const outbox = createOutbox({ service: spec.name })
-        const relay = startOutboxRelay({ db, bus, log })
+        const relay = startOutboxRelay({ db, bus, log, ...obs })
         resources.add(() => relay.stop())
-        events = createServiceEvents({ service: spec.name, bus, db, outbox })
-      } else events = createListener({ service: spec.name, bus })
+        registerOutboxMetrics(metrics, db)
+        events = createServiceEvents({ service: spec.name, bus, db, outbox, obs })
+      } else events = createListener({ service: spec.name, bus, obs })
+      events = withLagMetrics(events, metrics)
     }
 
     let keySource: (() => Promise<JwksJson | JSONWebKeySet>) | undefined = spec.accessTokens
@@ -239,8 +279,9 @@ async function start<C extends BaseConfig, P extends PeerSpecs, D extends boolea
       clock,
       peers,
       verifier,
+      telemetry,
       every(timerSpec: TimerSpec) {
-        const timer = startTimer(timerSpec, log, metrics)
+        const timer = startTimer(timerSpec, log, metrics, telemetry)
         resources.add(() => timer.stop())
         return timer
       },
@@ -266,6 +307,7 @@ async function start<C extends BaseConfig, P extends PeerSpecs, D extends boolea
             protoFiles: parts.proto?.files ?? [],
             log,
             metrics,
+            telemetry,
             verifier,
           })
         : undefined

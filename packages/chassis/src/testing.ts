@@ -1,5 +1,6 @@
 // The shared test toolkit: waiting for a witness instead of sleeping, checking failures, clocks moved by hand.
 // Tests import it as `@microshop/chassis/testing`; nothing in a service does.
+
 import type { EventContract } from '@microshop/contracts/events'
 import type { Queryable } from './db.js'
 import type { Discovery } from './discovery.js'
@@ -8,6 +9,7 @@ import { type CloudEvent, toCloudEvent } from './events/cloud-event.js'
 import type { EventBus } from './events/event-bus.js'
 import { eventOf, toNewEvent } from './events/service-events.js'
 import { createLogger } from './logger.js'
+import type { ReadableSpan, SpanExporter } from './telemetry.js'
 
 export interface WaitOptions {
   /** Give up after this long. Default 15 s: generous, because a busy CI machine is slow, not wrong. */
@@ -148,4 +150,32 @@ export async function publishEvent<T>(
   const event = toCloudEvent(`/microshop/${contract.owner}`, toNewEvent(eventOf(contract, payload, opts)))
   await bus.publish([event])
   return event
+}
+
+/** A span sink for `spanExporter`: every span a service ends, kept through its shutdown (the SDK's in-memory one clears there). */
+export function spanCollector() {
+  const spans: ReadableSpan[] = []
+  const exporter: SpanExporter = {
+    export(batch, done) {
+      spans.push(...batch)
+      done({ code: 0 })
+    },
+    shutdown: async () => undefined,
+  }
+  const named = (name: string) => spans.filter((s) => s.name === name)
+  return {
+    exporter,
+    spans,
+    /** The spans of that name. */
+    named,
+    /** The one span of that name; fails when there is none or several. */
+    one(name: string): ReadableSpan {
+      const found = named(name)
+      if (found.length !== 1)
+        throw new Error(`${found.length} spans named ${name}: ${spans.map((s) => s.name).join(', ')}`)
+      return found[0]!
+    },
+    /** The spans of one trace. */
+    trace: (traceId: string) => spans.filter((s) => s.spanContext().traceId === traceId),
+  }
 }

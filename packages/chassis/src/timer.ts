@@ -1,8 +1,12 @@
 import type { Logger } from './logger.js'
 import { type Metrics, serviceCounter } from './metrics.js'
+import { IDLE_ROOT, type Telemetry } from './telemetry.js'
 
-/** What a run asks for next: nothing (the next interval), `again` (there is more: run at once) or `done` (no more runs). */
-export type RunOutcome = undefined | 'again' | 'done'
+/**
+ * What a run asks for next: nothing (the next interval), `idle` (the same, and there was nothing to do: the
+ * run leaves no trace), `again` (there is more: run at once) or `done` (no more runs).
+ */
+export type RunOutcome = undefined | 'idle' | 'again' | 'done'
 
 export interface TimerSpec {
   /** Names the work in logs: `prune-carts`. */
@@ -31,7 +35,7 @@ export interface Timer {
  * Runs spec.run on its interval, one run at a time: a wake-up during a run makes one more run right after
  * it, a failure is logged and the work tried again at the next interval.
  */
-export function startTimer(spec: TimerSpec, log: Logger, metrics?: Metrics): Timer {
+export function startTimer(spec: TimerSpec, log: Logger, metrics?: Metrics, telemetry?: Telemetry): Timer {
   const runs =
     metrics &&
     serviceCounter(metrics, 'microshop_timer_runs_total', 'Runs of periodic work, by work and outcome', [
@@ -63,10 +67,23 @@ export function startTimer(spec: TimerSpec, log: Logger, metrics?: Metrics): Tim
     finish()
   }
 
+  const traced = async () => {
+    if (!telemetry) return (await spec.run(abort.signal)) ?? undefined
+    return telemetry.span(
+      spec.name,
+      { root: true, attributes: { 'microshop.work': spec.name, [IDLE_ROOT]: false } },
+      async (span) => {
+        const outcome = (await spec.run(abort.signal)) ?? undefined
+        if (outcome === 'idle') span.setAttribute(IDLE_ROOT, true)
+        return outcome
+      },
+    )
+  }
+
   const execute = async (): Promise<RunOutcome> => {
     const started = performance.now()
     try {
-      const outcome = (await spec.run(abort.signal)) ?? undefined
+      const outcome = await traced()
       log.debug({ work: spec.name, ms: Math.round(performance.now() - started), outcome }, `${spec.name} ran`)
       runs?.inc({ work: spec.name, outcome: outcome ?? 'ok' })
       return outcome

@@ -10,6 +10,7 @@ import {
   readConfig,
 } from '../src/index.js'
 import { currentRequest } from '../src/internal.js'
+import type { SpanExporter } from '../src/telemetry.js'
 
 const toJson = (value: unknown) => Buffer.from(JSON.stringify(value))
 const fromJson = (buffer: Buffer) => JSON.parse(buffer.toString())
@@ -61,7 +62,12 @@ export interface EchoCall {
 // shared by the instances of this process: a key's calls are counted across all of them
 const flakyCalls = new Map<string, number>()
 
-export async function startEcho(opts: { instanceId: string; registryUrl?: string; calls?: EchoCall[] }) {
+export async function startEcho(opts: {
+  instanceId: string
+  registryUrl?: string
+  calls?: EchoCall[]
+  spanExporter?: SpanExporter
+}) {
   const toAppError = (req: FailRequest) =>
     req.kind && req.code
       ? new AppError(req.kind, req.code, req.message, {
@@ -132,7 +138,10 @@ export async function startEcho(opts: { instanceId: string; registryUrl?: string
     config: () => config,
     setup: () => ({ grpc: [bindGrpc(EchoService, handlers)] }),
   })
-  const service = await start({}, { handleSignals: false })
+  const service = await start(
+    {},
+    { handleSignals: false, ...(opts.spanExporter ? { spanExporter: opts.spanExporter } : {}) },
+  )
   return { ...service, target: `127.0.0.1:${service.grpcPort}` }
 }
 

@@ -188,7 +188,7 @@ describe('service client with a circuit breaker', () => {
   it('when the circuit changes state, then the gauge of the peer shows it', async () => {
     const metrics = createMetrics({ service: 'test', instance: 'test-breaker' })
     const gauge = async () =>
-      metricValue(await metrics.registry.metrics(), 'rpc_client_breaker_state', { peer: 'echo' })
+      metricValue(await metrics.registry.metrics(), 'rpc_client_breaker_state', { peer_service: 'echo' })
     targets = []
     const client = breakerClient({ consecutiveFailures: 1, halfOpenAfterMs: 100 }, metrics)
     // a second client with the same registry shares the gauge instead of failing to register it

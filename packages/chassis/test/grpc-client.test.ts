@@ -243,7 +243,10 @@ describe('service client with static targets', () => {
       }),
     )
     const retries = async (outcome: string) =>
-      metricValue(await metrics.registry.metrics(), 'rpc_client_retries_total', { peer: 'echo', outcome })
+      metricValue(await metrics.registry.metrics(), 'rpc_client_retries_total', {
+        peer_service: 'echo',
+        outcome,
+      })
     const attemptsOfAFailingCall = async (key: string) => {
       await rejectionOf(client.call('flaky', { key, failures: 99, error: upstreamDown }))
       return flakyCalls(key)

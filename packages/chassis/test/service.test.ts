@@ -1,6 +1,3 @@
-import { mkdtemp, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { events } from '@microshop/contracts/events'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -8,6 +5,7 @@ import { createTestDatabase, type TestDatabase } from '../../../test-support/db.
 import { busSettings, ConfigError, databaseSettings, defineService, readConfig } from '../src/index.js'
 import { openEventBus } from '../src/internal.js'
 import { publishEvent, silentLogger, waitFor } from '../src/testing.js'
+import { serviceModule } from './service-module.js'
 
 // A service of this test's own, defined the way every service is, on real databases.
 let serviceDb: TestDatabase
@@ -44,16 +42,7 @@ async function sessionsOf(url: string, instance: string): Promise<number> {
 
 beforeAll(async () => {
   ;[serviceDb, busDb] = await Promise.all([createTestDatabase('svc'), createTestDatabase('svc_bus')])
-  // a package of its own with one migration, as a service's src/store/migrations
-  const dir = await mkdtemp(join(tmpdir(), 'microshop-service-'))
-  await writeFile(join(dir, 'package.json'), '{}')
-  const { mkdir } = await import('node:fs/promises')
-  await mkdir(join(dir, 'src/store/migrations'), { recursive: true })
-  await writeFile(
-    join(dir, 'src/store/migrations/0001_notes.sql'),
-    'create table notes (id text primary key);',
-  )
-  moduleUrl = `file://${join(dir, 'src/main.js')}`
+  moduleUrl = await serviceModule('service')
 })
 afterAll(async () => {
   await Promise.all([serviceDb?.drop(), busDb?.drop()])

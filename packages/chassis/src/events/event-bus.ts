@@ -31,9 +31,12 @@ export interface SubscribeOptions {
    * It starts at the end of the log and is removed when it stops, or after a crash once left idle.
    */
   transient?: boolean
+  /** Called when an event goes to the dead letters (to count them). */
+  onDeadLetter?: ((event: CloudEvent, error: string) => void) | undefined
 }
 
-export type ResolvedSubscribeOptions = Required<SubscribeOptions>
+export type ResolvedSubscribeOptions = Required<Omit<SubscribeOptions, 'onDeadLetter'>> &
+  Pick<SubscribeOptions, 'onDeadLetter'>
 
 export function resolveSubscribeOptions(opts: SubscribeOptions = {}): ResolvedSubscribeOptions {
   const resolved = {
@@ -44,6 +47,7 @@ export function resolveSubscribeOptions(opts: SubscribeOptions = {}): ResolvedSu
     startAt: opts.transient ? 'latest' : (opts.startAt ?? 'earliest'),
     ackTimeoutMs: opts.ackTimeoutMs ?? 30_000,
     transient: opts.transient ?? false,
+    onDeadLetter: opts.onDeadLetter,
   }
   for (const key of ['concurrency', 'maxAttempts', 'ackTimeoutMs'] as const)
     if (!Number.isInteger(resolved[key]) || resolved[key] < 1)
@@ -51,8 +55,16 @@ export function resolveSubscribeOptions(opts: SubscribeOptions = {}): ResolvedSu
   return resolved
 }
 
+/** How far a group is behind the log: events not handled yet, and the age of the oldest of them. */
+export interface Lag {
+  events: number
+  seconds: number
+}
+
 export interface Subscription {
   readonly group: string
+  /** How far this subscription's group is behind. */
+  lag(): Promise<Lag>
   /** Stops taking events, waits for the handlers running now, and gives the group's work to the others. */
   stop(): Promise<void>
 }

@@ -2,7 +2,10 @@ import pg from 'pg'
 import type { Db } from '../db.js'
 import { advisoryLocks } from '../locks.js'
 import type { Logger } from '../logger.js'
+import type { Metrics } from '../metrics.js'
+import { SpanKind, type Telemetry } from '../telemetry.js'
 import { backoffDelay, createWakeup, sleep } from './backoff.js'
+import type { CloudEvent } from './cloud-event.js'
 import type { EventBus } from './event-bus.js'
 import { EVENT_COLUMNS, type EventRow, fromEventRow } from './event-row.js'
 import { OUTBOX_CHANNEL } from './outbox.js'
@@ -21,7 +24,12 @@ export interface OutboxRelayOptions {
   retentionMs?: number
   /** Inbox records are deleted after this; keep it longer than the event log keeps events. Default 14 days. */
   inboxRetentionMs?: number
+  telemetry?: Telemetry
+  metrics?: Metrics
 }
+
+// a span links to the first events of its batch only: a link per event of 500 would weigh more than the span
+const MAX_LINKS = 32
 
 export interface OutboxRelay {
   stop(): Promise<void>
@@ -69,6 +77,30 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
     ])
   }
 
+  async function publish(events: CloudEvent[]) {
+    const send = () => opts.bus.publish(events)
+    if (opts.telemetry)
+      // a batch belongs to many traces: its span links to them, each consumer continues its event's own
+      await opts.telemetry.span(
+        'publish event log',
+        {
+          kind: SpanKind.PRODUCER,
+          root: true,
+          links: events.slice(0, MAX_LINKS).map((e) => e.traceparent),
+          attributes: {
+            'messaging.system': opts.bus.kind,
+            'messaging.operation.type': 'publish',
+            'messaging.destination.name': opts.bus.kind,
+            'messaging.batch.message_count': events.length,
+          },
+        },
+        send,
+      )
+    else await send()
+    for (const e of events)
+      opts.metrics?.published.inc({ messaging_system: opts.bus.kind, event_type: e.type })
+  }
+
   async function run() {
     let session: Awaited<ReturnType<typeof openSession>> | undefined
     let leader = false
@@ -99,7 +131,8 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
         )
         if (rows.length > 0) {
           try {
-            await opts.bus.publish(rows.map(fromEventRow))
+            const events = rows.map(fromEventRow)
+            await publish(events)
           } catch (err) {
             failures++
             const delayMs = backoffDelay(failures, 100, 30_000)

@@ -1,4 +1,5 @@
 import type { Tx } from '../db.js'
+import { activeTraceparent } from '../telemetry.js'
 import { type NewEvent, toCloudEvent } from './cloud-event.js'
 import { eventColumnArrays, unnestEventColumns } from './event-row.js'
 
@@ -21,7 +22,9 @@ export function createOutbox(opts: { service: string }): Outbox {
     source,
     async append(tx, events) {
       if (events.length === 0) return
-      const cloudEvents = events.map((e) => toCloudEvent(source, e))
+      // each event carries the trace of the change that raised it: its consumers continue that trace
+      const traceparent = activeTraceparent()
+      const cloudEvents = events.map((e) => toCloudEvent(source, { traceparent, ...e }))
       const subjects = [...new Set(cloudEvents.map((e) => e.subject))].sort()
       // until commit, other transactions wait to append to these subjects: the rows of a subject are
       // numbered in commit order whatever the caller locked, so the relay sends them in that order

@@ -2,11 +2,14 @@ import {
   type EventContract,
   type EventName,
   type Events,
+  eventByType,
   events,
   type PayloadOf,
 } from '@microshop/contracts/events'
 import type { Db, Tx } from '../db.js'
 import { AppError } from '../errors.js'
+import type { Metrics } from '../metrics.js'
+import { SpanKind, type Telemetry } from '../telemetry.js'
 import type { NewEvent } from './cloud-event.js'
 import type { DeliveredEvent, EventBus, SubscribeOptions, Subscription } from './event-bus.js'
 import { recordInInbox } from './inbox.js'
@@ -121,18 +124,90 @@ export function toNewEvent(pending: PendingEvent): NewEvent {
   }
 }
 
-export function createListener(deps: { service: string; bus: EventBus }): ListeningEvents {
+/** What the typed layer records of each emit and each delivery: the spans and the counts. */
+export interface EventTelemetry {
+  telemetry: Telemetry
+  metrics: Metrics
+}
+
+// messaging.system: the event log the bus runs on (postgres, nats), as the relay's publish counts it
+type Traced = EventTelemetry & { system: string }
+const tracedOn = (bus: EventBus, obs: EventTelemetry | undefined): Traced | undefined =>
+  obs && { ...obs, system: bus.kind }
+
+/**
+ * Runs a delivery's work in a consumer span, the child of the span that emitted the event (its traceparent),
+ * and counts it by outcome: handled, duplicate (the inbox had it) or failed.
+ */
+function consumed(
+  obs: Traced | undefined,
+  group: string,
+  event: DeliveredEvent,
+  work: () => Promise<'handled' | 'duplicate'>,
+): Promise<void> {
+  if (!obs) return work().then(() => undefined)
+  const started = performance.now()
+  const contract = eventByType(event.type)
+  let outcome = 'failed'
+  return obs.telemetry
+    .span(
+      `process ${event.type}`,
+      {
+        kind: SpanKind.CONSUMER,
+        parent: event.traceparent,
+        attributes: {
+          'messaging.system': obs.system,
+          'messaging.operation.type': 'process',
+          'messaging.consumer.group.name': group,
+          'messaging.destination.name': event.type,
+          'messaging.message.id': event.id,
+          'messaging.message.delivery_attempt': event.attempt,
+          ...(contract ? { [`${contract.subjectKind}.id`]: event.subject } : {}),
+        },
+      },
+      async (span) => {
+        outcome = await work()
+        if (outcome === 'duplicate') span.setAttribute('microshop.duplicate', true)
+      },
+    )
+    .finally(() =>
+      obs.metrics.processed.observe(
+        {
+          messaging_system: obs.system,
+          messaging_consumer_group_name: group,
+          event_type: event.type,
+          outcome,
+        },
+        (performance.now() - started) / 1000,
+      ),
+    )
+}
+
+/** Counts the events a group gives up on. */
+const onDeadLetter = (obs: EventTelemetry | undefined, group: string) =>
+  obs &&
+  ((event: { type: string }) =>
+    obs.metrics.deadLettered.inc({ messaging_consumer_group_name: group, event_type: event.type }))
+
+export function createListener(deps: {
+  service: string
+  bus: EventBus
+  obs?: EventTelemetry
+}): ListeningEvents {
+  const obs = tracedOn(deps.bus, deps.obs)
   return {
     async listen(group, handlers, opts = {}) {
       const { types, route } = dispatcher<PlainHandler<EventName>>(handlers)
       return deps.bus.subscribe(
         group,
         types,
-        async (event) => {
-          const { handler, payload } = route(event)
-          await handler(payload as never, { event })
-        },
-        opts,
+        (event) =>
+          consumed(obs, group, event, async () => {
+            const { handler, payload } = route(event)
+            await handler(payload as never, { event })
+            return 'handled'
+          }),
+        { ...opts, onDeadLetter: onDeadLetter(deps.obs, group) },
       )
     },
   }
@@ -143,21 +218,44 @@ export function createServiceEvents(deps: {
   bus: EventBus
   db: Db
   outbox: Outbox
+  obs?: EventTelemetry
 }): ServiceEvents {
   const { service, bus, db, outbox } = deps
+  const obs = tracedOn(bus, deps.obs)
   const own = (contract: EventContract<never>) => {
     if (contract.owner !== service)
       throw new Error(`${service} cannot emit ${contract.type}: only ${contract.owner} does`)
     return contract
   }
   return {
-    ...createListener({ service, bus }),
+    ...createListener(deps),
     async emit(tx: Tx, contractOrList: EventContract<unknown> | readonly PendingEvent[], payload?: unknown) {
       const pending: readonly PendingEvent[] = Array.isArray(contractOrList)
         ? contractOrList
         : [{ contract: contractOrList as EventContract<never>, payload }]
+      if (pending.length === 0) return
       for (const p of pending) own(p.contract)
-      await outbox.append(tx, pending.map(toNewEvent))
+      const events = pending.map(toNewEvent)
+      if (!obs) return outbox.append(tx, events)
+      // the producer span: its context travels in each event, so that a consumer's span is its child
+      const types = [...new Set(events.map((e) => e.type))]
+      const subjects = Object.fromEntries(
+        pending.map((p) => [`${p.contract.subjectKind}.id`, p.contract.subjectOf(p.payload as never)]),
+      )
+      await obs.telemetry.span(
+        `send ${types.join(' ')}`,
+        {
+          kind: SpanKind.PRODUCER,
+          attributes: {
+            'messaging.system': obs.system,
+            'messaging.operation.type': 'send',
+            'messaging.destination.name': 'outbox',
+            'messaging.batch.message_count': events.length,
+            ...subjects,
+          },
+        },
+        () => outbox.append(tx, events),
+      )
     },
     async subscribe(group, handlers, opts = {}) {
       const { types, route } = dispatcher<TxHandler<EventName>>(handlers)
@@ -166,11 +264,15 @@ export function createServiceEvents(deps: {
         types,
         (event) => {
           const { handler, payload } = route(event)
-          return db.tx(async (tx) => {
-            if (await recordInInbox(tx, group, event.id)) await handler(payload as never, { event, tx })
-          })
+          return consumed(obs, group, event, () =>
+            db.tx(async (tx) => {
+              if (!(await recordInInbox(tx, group, event.id))) return 'duplicate'
+              await handler(payload as never, { event, tx })
+              return 'handled'
+            }),
+          )
         },
-        opts,
+        { ...opts, onDeadLetter: onDeadLetter(obs, group) },
       )
     },
   } as ServiceEvents

@@ -107,7 +107,7 @@ export async function createNatsBus(url: string, opts: NatsBusOptions): Promise<
     ...(parsed.password ? { pass: decodeURIComponent(parsed.password) } : {}),
     maxReconnectAttempts: -1,
   })
-  const subscriptions = new Set<Subscription>()
+  const subscriptions = new Set<Pick<Subscription, 'stop'>>()
   const streams = {
     events: `${ns.toUpperCase()}_EVENTS`,
     dead: `${ns.toUpperCase()}_DEAD_LETTERS`,
@@ -269,6 +269,24 @@ export async function createNatsBus(url: string, opts: NatsBusOptions): Promise<
       })
       const stoppable: Subscription = {
         group,
+        async lag() {
+          let events = 0
+          let oldest = Number.POSITIVE_INFINITY
+          for (let p = 0; p < PARTITIONS; p++) {
+            const info = await jsm.consumers.info(streams.events, partitionConsumer(group, p))
+            const behind = info.num_pending + info.num_ack_pending
+            if (behind === 0) continue
+            events += behind
+            // the oldest event not acknowledged yet: the first of the partition's after the ack floor
+            const query = {
+              next_by_subj: info.config.filter_subject,
+              seq: info.ack_floor.stream_seq + 1,
+            } as unknown as MsgRequest
+            const next = await jsm.streams.getMessage(streams.events, query).catch(() => null)
+            if (next) oldest = Math.min(oldest, next.time.getTime())
+          }
+          return { events, seconds: Number.isFinite(oldest) ? Math.max(0, (Date.now() - oldest) / 1000) : 0 }
+        },
         async stop() {
           subscriptions.delete(stoppable)
           await subscription.stop()

@@ -47,7 +47,7 @@ function createLimiter(limit: number) {
  * a time (max_ack_pending 1), across all instances: that keeps a subject's events in order while the
  * instances share the partitions; retries happen in place, so the next event of the subject waits.
  */
-export function startNatsSubscription(deps: NatsSubscriptionDeps): Subscription {
+export function startNatsSubscription(deps: NatsSubscriptionDeps): Omit<Subscription, 'lag'> {
   const { group, opts } = deps
   const log = deps.log.child({ group })
   const types = new Set(deps.types)
@@ -107,6 +107,7 @@ export function startNatsSubscription(deps: NatsSubscriptionDeps): Subscription 
       await deps.deadLetter(m, event, position, error, attempts)
       // no reason text: NATS 2.9 does not take `+TERM <reason>` for a termination
       m.term()
+      deps.opts.onDeadLetter?.(event, error)
       log.error(
         { eventId: event.id, type: event.type, subject: event.subject, attempts, error },
         'event moved to the dead letters',

@@ -56,7 +56,7 @@ export async function createPostgresBus(url: string, opts: PostgresBusOptions): 
       cause: err,
     })
   }
-  const subscriptions = new Set<Subscription>()
+  const subscriptions = new Set<Pick<Subscription, 'stop'>>()
   const isolation = createIsolation()
 
   const inTransaction = <T>(fn: (client: pg.PoolClient) => Promise<T>) => inTx(pool, fn)
@@ -123,8 +123,21 @@ export async function createPostgresBus(url: string, opts: PostgresBusOptions): 
         pool,
       })
       subscriptions.add(subscription)
+      const subscribed = typeNames(types)
       return {
         group,
+        async lag() {
+          const { rows } = await pool.query<{ events: number; seconds: number }>(
+            `select count(*)::int as events,
+                    coalesce(extract(epoch from now() - min(e.appended_at)), 0)::float8 as seconds
+               from bus_groups g
+               join bus_positions p on p.group_id = g.id
+               join bus_events e on e.partition = p.partition and e.seq > p.position
+              where g.name = $1 and ((e.target_group is null and e.type = any($2::text[])) or e.target_group = g.id)`,
+            [group, subscribed],
+          )
+          return rows[0] ?? { events: 0, seconds: 0 }
+        },
         async stop() {
           subscriptions.delete(subscription)
           await subscription.stop()

@@ -57,7 +57,9 @@ export interface PostgresSubscriptionDeps {
  * can count it) and one lock per partition it works on; when the process dies, the session and its locks
  * go with it and the others take the partitions over from their stored positions.
  */
-export async function startPostgresSubscription(deps: PostgresSubscriptionDeps): Promise<Subscription> {
+export async function startPostgresSubscription(
+  deps: PostgresSubscriptionDeps,
+): Promise<Omit<Subscription, 'lag'>> {
   const { group, opts } = deps
   const log = deps.log.child({ group })
   const queue = createKeyedQueue(opts.concurrency)
@@ -232,6 +234,7 @@ export async function startPostgresSubscription(deps: PostgresSubscriptionDeps):
       return false
     }
     session.attempts.finish(state.partition, position)
+    deps.opts.onDeadLetter?.(fromEventRow(row), result.error)
     log.error(
       {
         eventId: row.id,
