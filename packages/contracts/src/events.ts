@@ -24,6 +24,8 @@ export interface EventContract<T = unknown> {
   readonly payload: MessageCodec<T>
   /** The aggregate it is about, its CloudEvents subject: the bus keeps a subject's events in order. */
   subjectOf(payload: T): string
+  /** What kind of aggregate the subject names: traces carry it as `<kind>.id` (`order.id`). */
+  readonly subjectKind: 'order' | 'product' | 'user'
 }
 
 /** The payload type of an event contract. */
@@ -33,24 +35,29 @@ function event<T>(
   owner: string,
   name: string,
   payload: MessageCodec<T>,
-  subjectOf: (payload: T) => string,
+  subject: readonly [EventContract<T>['subjectKind'], (payload: T) => string],
   version = 1,
 ): EventContract<T> {
-  return { name, owner, version, type: `${owner}.${name}.v${version}`, payload, subjectOf }
+  const [subjectKind, subjectOf] = subject
+  return { name, owner, version, type: `${owner}.${name}.v${version}`, payload, subjectOf, subjectKind }
 }
 
-const byOrder = (e: { orderId: string }) => e.orderId
+const byOrder = ['order', (e: { orderId: string }) => e.orderId] as const
+const byProduct = ['product', (e: { productId: string }) => e.productId] as const
 
 /** Every event of the system, declared once: emitters and consumers both name them from here. */
 export const events = {
-  ProductUpdated: event('catalog', 'ProductUpdated', catalog.ProductUpdated, (e) => e.product?.id ?? ''),
-  PriceChanged: event('catalog', 'PriceChanged', catalog.PriceChanged, (e) => e.productId),
+  ProductUpdated: event('catalog', 'ProductUpdated', catalog.ProductUpdated, [
+    'product',
+    (e) => e.product?.id ?? '',
+  ]),
+  PriceChanged: event('catalog', 'PriceChanged', catalog.PriceChanged, byProduct),
 
-  UserRegistered: event('identity', 'UserRegistered', identity.UserRegistered, (e) => e.userId),
+  UserRegistered: event('identity', 'UserRegistered', identity.UserRegistered, ['user', (e) => e.userId]),
 
   StockReserved: event('inventory', 'StockReserved', inventory.StockReserved, byOrder),
   ReservationExpired: event('inventory', 'ReservationExpired', inventory.ReservationExpired, byOrder),
-  StockLow: event('inventory', 'StockLow', inventory.StockLow, (e) => e.productId),
+  StockLow: event('inventory', 'StockLow', inventory.StockLow, byProduct),
 
   OrderCreated: event('orders', 'OrderCreated', orders.OrderCreated, byOrder),
   OrderConfirmed: event('orders', 'OrderConfirmed', orders.OrderConfirmed, byOrder),

@@ -479,9 +479,13 @@ describe('catalog reads', () => {
       await rejectionOf(catalog.client.call('getProduct', { id: 'missing' }))
       const after = await scrape()
       const count = (text: string, code: string) =>
-        metricValue(text, 'rpc_server_duration_seconds_count', { method: 'GetProduct', code })
-      expect(count(after, 'OK') - count(before, 'OK')).toBe(2)
-      expect(count(after, 'NOT_FOUND') - count(before, 'NOT_FOUND')).toBe(1)
+        metricValue(text, 'rpc_server_duration_seconds_count', {
+          rpc_method: 'GetProduct',
+          rpc_grpc_status_code: code,
+        })
+      // status codes as numbers, as OpenTelemetry's rpc.grpc.status_code: 0 OK, 5 NOT_FOUND
+      expect(count(after, '0') - count(before, '0')).toBe(2)
+      expect(count(after, '5') - count(before, '5')).toBe(1)
       expect(after).toMatch(/^process_cpu_seconds_total\{[^}]*service="catalog"/m)
     })
 

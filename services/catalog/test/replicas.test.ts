@@ -8,7 +8,10 @@ import { seedProducts } from '../src/store/seed-data.js'
 
 const servedCategories = async (catalog: TestCatalog) => {
   const text = await (await fetch(`${catalog.httpUrl}/metrics`)).text()
-  return metricValue(text, 'rpc_server_duration_seconds_count', { method: 'ListCategories', code: 'OK' })
+  return metricValue(text, 'rpc_server_duration_seconds_count', {
+    rpc_method: 'ListCategories',
+    rpc_grpc_status_code: '0',
+  })
 }
 
 describe('two catalog instances on one database', () => {

@@ -30,6 +30,7 @@ export const startFraud = defineService({
         reviewAt: config.reviewScore,
         rejectAt: config.rejectScore,
       },
+      log,
     })
     return {
       grpc: [bindGrpc(FraudServiceService, createFraudHandlers(score))],

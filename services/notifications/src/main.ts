@@ -21,7 +21,7 @@ export const startNotifications = defineService({
   events: true,
   peers: { identity: IdentityServiceService },
   accessTokens: ({ identity }) => jwksOf(identity),
-  async setup({ config, db, events, log, clock, every, onStop }) {
+  async setup({ config, db, events, log, clock, every, onStop, telemetry }) {
     const notifier = createNotifier({
       store: messageStore,
       shopUrl: config.shopUrl,
@@ -42,6 +42,7 @@ export const startNotifications = defineService({
         retry: { baseMs: config.retryBaseMs, maxMs: config.retryMaxMs },
         log,
         clock,
+        telemetry,
       }),
     )
     await consumeNotifyingEvents(events, { notifier, stored: () => sender.wake() })

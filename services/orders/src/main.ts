@@ -9,6 +9,7 @@ import { PaymentsServiceService } from '@microshop/contracts/payments/v1/payment
 import { ShippingServiceService } from '@microshop/contracts/shipping/v1/shipping'
 import { createOrdersHandlers } from './api/grpc.js'
 import { createCancelOrder } from './app/cancel-order.js'
+import { createOrderMetrics } from './app/order-metrics.js'
 import { createOrderStream } from './app/order-stream.js'
 import { createPeers } from './app/peers.js'
 import { createPlaceOrder } from './app/place-order.js'
@@ -38,9 +39,9 @@ export const startOrders = defineService({
     inventory: InventoryServiceService,
   },
   accessTokens: ({ identity }) => jwksOf(identity),
-  async setup({ config, db, events, peers, log, clock, every }) {
-    const emit = emitterOf(events, toContractEvents)
-    const stream = createOrderStream({ emit })
+  async setup({ config, db, events, peers, log, metrics, clock, every }) {
+    const emit = createOrderMetrics(metrics)(emitterOf(events, toContractEvents))
+    const stream = createOrderStream({ emit, log })
     const placeOrder = createPlaceOrder({
       db,
       emit,

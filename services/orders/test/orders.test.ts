@@ -49,7 +49,11 @@ const P = {
   last: 'ord-last-one',
   spare: 'ord-spare',
   sales: 'ord-sales',
+  dumbbells: 'ord-dumbbells',
+  anvil: 'ord-anvil',
 }
+// two pairs of dumbbells are over one parcel's 30 kg; an anvil alone is heavier than any parcel may be
+const WEIGHTS: Record<string, number> = { [P.dumbbells]: 24_500, [P.anvil]: 31_000 }
 
 const getOrder = async (who: Person, orderId: string) => {
   const { order } = await ordersClient.call('getOrder', { orderId }, who.as)
@@ -179,9 +183,11 @@ beforeAll(async () => {
     [P.last]: 2_000,
     [P.spare]: 300,
     [P.sales]: 700,
+    [P.dumbbells]: 2_500,
+    [P.anvil]: 2_500,
   }
   for (const [id, amount] of Object.entries(prices)) {
-    await catalog.call('upsertProduct', { product: testProduct(id, amount), createOnly: false })
+    await catalog.call('upsertProduct', { product: testProduct(id, amount, WEIGHTS[id]), createOnly: false })
     await inventory.call('setStock', { productId: id, onHand: id === P.last ? 1 : 1_000 }, admin.as)
   }
   catalog.close()
@@ -210,7 +216,7 @@ describe('placing an order', () => {
     expect(res).toMatchObject({ status: 1, replayed: false })
     const order = await getOrder(ada, res.orderId)
     const shipping = clientOf(stack, 'shipping', ShippingServiceService)
-    const quote = await shipping.call('quote', { weightGrams: 750, destinationCountry: 'GB' })
+    const quote = await shipping.call('quote', { weightGrams: 750, destinationCountry: 'GB', items: [] })
     shipping.close()
     expect(order).toMatchObject({
       id: res.orderId,
@@ -493,6 +499,56 @@ describe('the saga', () => {
     expect(order.version).toBe(4)
   })
 
+  it('when an order is over 30 kg, then it is accepted, charged for each parcel, SHIPPED with the first and DELIVERED once the last arrives', async () => {
+    const kim = await signUp(stack)
+    const orderId = await place(kim, [[P.dumbbells, 2]])
+    const shipping = clientOf(stack, 'shipping', ShippingServiceService)
+    try {
+      const quote = await shipping.call('quote', {
+        weightGrams: 0,
+        destinationCountry: address.country,
+        items: [{ weightGrams: WEIGHTS[P.dumbbells] ?? 0, quantity: 2 }],
+      })
+      expect(quote.parcels.map((p) => p.weightGrams)).toEqual([24_500, 24_500])
+      const order = await reachStatus(kim, orderId, 'DELIVERED')
+      expect(order.shipping).toEqual(quote.cost)
+      expect(order.history.map((h) => h.status)).toEqual([1, 2, 3, 4])
+      expect(order.version).toBe(4)
+      const { shipments } = await shipping.call('getShipment', { orderId }, kim.as)
+      expect(shipments.map((s) => [s.parcelNumber, s.parcelCount, s.deliveredAt !== ''])).toEqual([
+        [1, 2, true],
+        [2, 2, true],
+      ])
+      expect(new Set(shipments.map((s) => s.trackingNumber)).size).toBe(2)
+      const lastArrival = Math.max(...shipments.map((s) => Date.parse(s.deliveredAt)))
+      expect(Date.parse(order.history.at(-1)?.at ?? '')).toBeGreaterThanOrEqual(lastArrival)
+    } finally {
+      shipping.close()
+    }
+  })
+
+  it('when one item is heavier than any parcel may be, then INVALID_ARGUMENT SHIPPING_TOO_HEAVY names its line and nothing is placed', async () => {
+    const lee = await signUp(stack)
+    const err = await expectFailure(
+      ordersClient.call(
+        'placeOrder',
+        orderRequest([
+          [P.mug, 1],
+          [P.anvil, 1],
+        ]),
+        lee.as,
+      ),
+      { kind: 'invalid_argument', code: 'SHIPPING_TOO_HEAVY' },
+    )
+    expect(err.fields.map((f) => f.field)).toEqual(['lines[1].productId'])
+    expect(err.message).toMatch(/over 30 kg/)
+    const { rows } = await ordersDb.query(
+      `select 1 from order_events where type = 'OrderPlaced' and data->>'userId' = $1`,
+      [lee.userId],
+    )
+    expect(rows).toHaveLength(0)
+  })
+
   it('when the card is declined, then the order is CANCELLED for payment_failed', async () => {
     const ned = await signUp(stack)
     const orderId = await place(ned, [[P.lamp, 1]], CARDS.declined)
@@ -514,6 +570,9 @@ describe('the saga', () => {
         orderId,
         shipmentId: 'x',
         trackingNumber: 'again',
+        parcelNumber: 1,
+        parcelCount: 1,
+        parcelsRemaining: 0,
       }),
     ]
     await bus.publish(late)

@@ -24,7 +24,7 @@ const outbox = createOutbox({ service: 'orders' })
 // what emitterOf(events, toContractEvents) does in the service, straight into the outbox
 const emit: Emit<AppliedEvent> = (tx, applied) =>
   outbox.append(tx, applied.flatMap(toContractEvents).map(toNewEvent))
-const stream = createOrderStream({ emit })
+const stream = createOrderStream({ emit, log: silentLogger })
 /** Another writer: its own transaction, committed. */
 const appendElsewhere = (orderId: string, version: number, list: OrderEvent[]) =>
   db.tx((tx) => eventStore.append(tx, orderId, version, list))

@@ -5,6 +5,7 @@ import { IdentityServiceService } from '@microshop/contracts/identity/v1/identit
 import { PaymentsServiceService } from '@microshop/contracts/payments/v1/payments'
 import { createPaymentsHandlers } from './api/grpc.js'
 import { createGetPayment } from './app/get-payment.js'
+import { createPaymentMetrics } from './app/payment-metrics.js'
 import { createPayments } from './app/payments.js'
 import { createRiskCheck } from './app/risk-check.js'
 import { createSettleSweeper } from './app/settle-sweeper.js'
@@ -57,7 +58,7 @@ export const startPayments = defineService({
         log,
         onFallback: (verdict) => fallbacks.inc({ outcome: verdict.approved ? 'approved' : 'failed' }),
       }),
-      emit: emitterOf(events, toContractEvents),
+      emit: createPaymentMetrics(metrics)(emitterOf(events, toContractEvents)),
       claimLeaseMs: config.claimLeaseMs,
       log,
     })

@@ -320,7 +320,8 @@ describe('recovery', () => {
 
 describe('when fraud is unavailable', () => {
   it('then the breaker opens, the fallback rule decides, and once fraud is back a probe closes the breaker', async () => {
-    const breaker = async () => metricValue(await metrics(), 'rpc_client_breaker_state', { peer: 'fraud' })
+    const breaker = async () =>
+      metricValue(await metrics(), 'rpc_client_breaker_state', { peer_service: 'fraud' })
     const fallbacks = async (outcome: string) =>
       metricValue(await metrics(), 'payments_fraud_fallback_total', { outcome })
     expect(await breaker()).toBe(0)

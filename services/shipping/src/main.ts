@@ -19,7 +19,7 @@ export const startShipping = defineService({
   events: true,
   peers: { identity: IdentityServiceService },
   accessTokens: ({ identity }) => jwksOf(identity),
-  async setup({ config, db, events, log, clock, every }) {
+  async setup({ config, db, events, log, clock, every, telemetry }) {
     const emit = emitterOf(events, toContractEvents)
     const shipments = createShipments({
       db,
@@ -33,7 +33,7 @@ export const startShipping = defineService({
       log,
       clock,
     })
-    every(createCarrier({ db, store: shipmentStore, emit, tickMs: config.tickMs, log, clock }))
+    every(createCarrier({ db, store: shipmentStore, emit, tickMs: config.tickMs, log, clock, telemetry }))
     await consumeOrders(events, { shipments, log, clock })
     return {
       grpc: [bindGrpc(ShippingServiceService, createShippingHandlers(shipments))],

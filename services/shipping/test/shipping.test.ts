@@ -87,8 +87,23 @@ async function token(email: string, password: string, register = false) {
   }
 }
 
+const LIGHT_LINES = [
+  { productId: 'p1', name: 'Kettle', quantity: 2, weightGrams: 600 },
+  { productId: 'p2', name: 'Mug', quantity: 1, weightGrams: 300 },
+]
+// 49 kg: two parcels of one pair each, with the mug in the first
+const HEAVY_LINES = [
+  {
+    productId: 'adjustable-dumbbells-pair',
+    name: 'Adjustable Dumbbells (Pair)',
+    quantity: 2,
+    weightGrams: 24_500,
+  },
+  { productId: 'p2', name: 'Mug', quantity: 1, weightGrams: 300 },
+]
+
 /** An OrderConfirmed as orders' relay publishes it, confirmed now by the service's clock. */
-const confirmed = (orderId: string, userId: string, country = 'US', id?: string) =>
+const confirmed = (orderId: string, userId: string, country = 'US', id?: string, lines = LIGHT_LINES) =>
   publishEvent(
     bus,
     events.OrderConfirmed,
@@ -96,10 +111,7 @@ const confirmed = (orderId: string, userId: string, country = 'US', id?: string)
       orderId,
       userId,
       email: 'buyer@example.com',
-      lines: [
-        { productId: 'p1', name: 'Kettle', quantity: 2, weightGrams: 600 },
-        { productId: 'p2', name: 'Mug', quantity: 1, weightGrams: 300 },
-      ],
+      lines,
       total: { amount: 5_000, currency: 'USD' },
       shippingAddress: { name: 'Buyer', line1: '1 Main St', city: 'Austin', country },
     }),
@@ -115,7 +127,7 @@ const cancelled = (orderId: string, userId: string) =>
 
 const newOrderId = () => `order-ship-${Date.now()}-${++seq}`
 const shipmentRows = async (orderId: string) =>
-  (await db.query('select * from shipments where order_id = $1', [orderId])).rows
+  (await db.query('select * from shipments where order_id = $1 order by parcel_number', [orderId])).rows
 /** What shipping emitted about the order, in its outbox, oldest first. */
 const emitted = async (orderId: string) =>
   (
@@ -154,22 +166,82 @@ afterAll(async () => {
 
 describe('Quote', () => {
   it('when asked for a domestic and an international price, then each comes with its carrier and days', async () => {
-    const home = await shipping.call('quote', { weightGrams: 1_500, destinationCountry: 'US' })
-    const abroad = await shipping.call('quote', { weightGrams: 1_500, destinationCountry: 'GB' })
+    const home = await shipping.call('quote', { weightGrams: 1_500, destinationCountry: 'US', items: [] })
+    const abroad = await shipping.call('quote', { weightGrams: 1_500, destinationCountry: 'GB', items: [] })
     expect(home).toEqual({
       cost: { amount: 899, currency: 'USD' },
       carrier: 'Microshop Ground',
       estimatedDays: 3,
+      parcels: [{ number: 1, weightGrams: 1_500, cost: { amount: 899, currency: 'USD' }, estimatedDays: 3 }],
     })
     expect(abroad).toMatchObject({ carrier: 'Microshop Global Express', estimatedDays: 7 })
     expect(abroad.cost?.amount).toBeGreaterThan(home.cost?.amount ?? Number.POSITIVE_INFINITY)
   })
 
   it('when the destination is not a country code, then INVALID_ARGUMENT names it', async () => {
-    await expectFailure(shipping.call('quote', { weightGrams: 100, destinationCountry: 'Atlantis' }), {
-      kind: 'invalid_argument',
-      code: 'SHIPPING_INVALID_DESTINATION',
+    await expectFailure(
+      shipping.call('quote', { weightGrams: 100, destinationCountry: 'Atlantis', items: [] }),
+      {
+        kind: 'invalid_argument',
+        code: 'SHIPPING_INVALID_DESTINATION',
+      },
+    )
+  })
+})
+
+describe('Quote of a heavy order', () => {
+  it('when the items are over 30 kg together, then they are packed into parcels, each priced, the cost their sum', async () => {
+    const one = await shipping.call('quote', { weightGrams: 24_800, destinationCountry: 'US', items: [] })
+    const q = await shipping.call('quote', {
+      weightGrams: 0,
+      destinationCountry: 'US',
+      items: [
+        { weightGrams: 24_500, quantity: 2 },
+        { weightGrams: 300, quantity: 1 },
+      ],
     })
+    expect(q.parcels).toEqual([
+      { number: 1, weightGrams: 24_800, cost: one.cost, estimatedDays: 4 },
+      { number: 2, weightGrams: 24_500, cost: one.cost, estimatedDays: 4 },
+    ])
+    expect(q.cost).toEqual({ amount: (one.cost?.amount ?? 0) * 2, currency: 'USD' })
+    expect(q).toMatchObject({ carrier: 'Microshop Ground', estimatedDays: 4 })
+  })
+
+  it('when only a weight over 30 kg is given, then it is split into full parcels and the rest', async () => {
+    const q = await shipping.call('quote', { weightGrams: 49_000, destinationCountry: 'US', items: [] })
+    expect(q.parcels.map((p) => p.weightGrams)).toEqual([30_000, 19_000])
+  })
+
+  it('when one unit is over 30 kg, or the order needs more than 10 parcels, then SHIPPING_TOO_HEAVY', async () => {
+    const alone = await expectFailure(
+      shipping.call('quote', {
+        weightGrams: 0,
+        destinationCountry: 'US',
+        items: [
+          { weightGrams: 300, quantity: 1 },
+          { weightGrams: 31_000, quantity: 1 },
+        ],
+      }),
+      { kind: 'invalid_argument', code: 'SHIPPING_TOO_HEAVY' },
+    )
+    expect(alone.fields.map((f) => f.field)).toEqual(['items[1].weightGrams'])
+    await expectFailure(
+      shipping.call('quote', {
+        weightGrams: 0,
+        destinationCountry: 'US',
+        items: [{ weightGrams: 24_500, quantity: 11 }],
+      }),
+      { kind: 'invalid_argument', code: 'SHIPPING_TOO_HEAVY' },
+    )
+    await expectFailure(
+      shipping.call('quote', {
+        weightGrams: 0,
+        destinationCountry: 'US',
+        items: [{ weightGrams: 10, quantity: 0 }],
+      }),
+      { kind: 'invalid_argument', code: 'SHIPPING_INVALID_QUANTITY' },
+    )
   })
 })
 
@@ -205,6 +277,8 @@ describe('the simulated carrier', () => {
       shipmentId: shipment?.id,
       trackingNumber: shipment?.trackingNumber,
       carrier: 'Microshop Ground',
+      parcelNumber: 1,
+      parcelCount: 1,
     })
     const after = (await shipping.call('getShipment', { orderId }, buyer.as)).shipment
     expect(after?.status).toBe(ShipmentStatus.SHIPMENT_STATUS_DELIVERED)
@@ -267,6 +341,71 @@ describe('the simulated carrier', () => {
     if (!row) throw new Error(`no shipment row for ${orderId}`)
     expect(row.status).toBe('delivered')
     expect((row.dispatched_at as Date).getTime()).toBeGreaterThan(stoppedAt)
+  })
+})
+
+describe('a heavy order, shipped in parcels', () => {
+  const delivered = (orderId: string) =>
+    seen
+      .filter((e) => e.subject === orderId && e.type === ShipmentDelivered.type)
+      .map((e) => ShipmentDelivered.payload.decode(e.data))
+
+  it('when it is confirmed, then each parcel is a shipment with its own tracking number, moved on its own, and only the last delivery says the order arrived', async () => {
+    const buyer = await token(`ship-heavy-${Date.now()}@example.com`, PASSWORD, true)
+    const orderId = newOrderId()
+    await confirmed(orderId, buyer.userId, 'US', undefined, HEAVY_LINES)
+    await waitFor(() => eventsOf(orderId).length >= 2, { what: 'both parcels created' })
+
+    const { shipment, shipments } = await shipping.call('getShipment', { orderId }, buyer.as)
+    expect(shipments.map((s) => [s.parcelNumber, s.parcelCount, s.weightGrams])).toEqual([
+      [1, 2, 24_800],
+      [2, 2, 24_500],
+    ])
+    expect(shipment?.id).toBe(shipments[0]?.id)
+    expect(new Set(shipments.map((s) => s.trackingNumber)).size).toBe(2)
+    expect(shipments.every((s) => s.status === ShipmentStatus.SHIPMENT_STATUS_CREATED)).toBe(true)
+
+    // the first parcel leaves 1 s after the confirmation, the second 0.2 s later
+    clock.advance(1_000)
+    await waitFor(() => eventsOf(orderId).length >= 3, { what: 'the first dispatch' })
+    const half = (await shipping.call('getShipment', { orderId }, buyer.as)).shipments
+    expect(half.map((s) => s.status)).toEqual([
+      ShipmentStatus.SHIPMENT_STATUS_DISPATCHED,
+      ShipmentStatus.SHIPMENT_STATUS_CREATED,
+    ])
+    clock.advance(1_000)
+    await waitFor(() => delivered(orderId).length >= 1, { what: 'the first delivery' })
+    clock.advance(1_000)
+    await waitFor(() => delivered(orderId).length >= 2, { what: 'the second delivery' })
+
+    expect(delivered(orderId).map((d) => [d.parcelNumber, d.parcelCount, d.parcelsRemaining])).toEqual([
+      [1, 2, 1],
+      [2, 2, 0],
+    ])
+    expect(eventsOf(orderId).filter((t) => t === ShipmentCreated.type)).toHaveLength(2)
+    expect(eventsOf(orderId).filter((t) => t === ShipmentDispatched.type)).toHaveLength(2)
+    const rows = await shipmentRows(orderId)
+    expect(rows.map((r) => r.status)).toEqual(['delivered', 'delivered'])
+  })
+
+  it('when it is confirmed again, then there are still two parcels; when it is cancelled before dispatch, then both are called off', async () => {
+    const orderId = newOrderId()
+    const witness = newOrderId()
+    await confirmed(orderId, 'user-heavy-cancels', 'US', undefined, HEAVY_LINES)
+    const again = await confirmed(orderId, 'user-heavy-cancels', 'US', `${orderId}-again`, HEAVY_LINES)
+    await waitFor(() => inboxRecorded(db, ORDER_EVENTS_GROUP, again.id), { what: 'the second copy handled' })
+    expect(await shipmentRows(orderId)).toHaveLength(2)
+
+    await cancelled(orderId, 'user-heavy-cancels')
+    await confirmed(witness, 'user-heavy-keeps', 'US', undefined, HEAVY_LINES)
+    await waitFor(async () => (await shipmentRows(orderId)).every((r) => r.status === 'cancelled'), {
+      what: 'both parcels cancelled',
+    })
+    clock.advance(3_000)
+    await waitFor(async () => (await shipmentRows(witness)).every((r) => r.status === 'delivered'), {
+      what: 'the parcels confirmed with them delivered',
+    })
+    expect(await emitted(orderId)).toEqual([ShipmentCreated.type, ShipmentCreated.type])
   })
 })
 

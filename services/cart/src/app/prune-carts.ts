@@ -8,6 +8,8 @@ export const createCartPruner = (deps: { db: Db; store: CartStore; intervalMs: n
   name: 'prune-carts',
   intervalMs: deps.intervalMs,
   runAtStart: true,
-  run: async () =>
-    (await deps.db.tx((tx) => deps.store.pruneAnonymous(tx, BATCH))) === BATCH ? 'again' : undefined,
+  async run() {
+    const deleted = await deps.db.tx((tx) => deps.store.pruneAnonymous(tx, BATCH))
+    return deleted === BATCH ? 'again' : deleted === 0 ? 'idle' : undefined
+  },
 })

@@ -1,4 +1,4 @@
-import type { Db } from '@microshop/chassis'
+import type { Db, Logger } from '@microshop/chassis'
 import { FraudErrors } from '../domain/errors.js'
 import { type Assessment, assessRisk, type RiskThresholds } from '../domain/rules.js'
 import { type PaymentToScore, scoreRequestProblems } from '../domain/score-request.js'
@@ -18,8 +18,9 @@ export function createScorePayment(deps: {
   store: ScoreStore
   accounts: AccountLookup
   thresholds: RiskThresholds
+  log: Logger
 }) {
-  const { db, store, accounts, thresholds } = deps
+  const { db, store, accounts, thresholds, log } = deps
   return async (payment: PaymentToScore): Promise<Assessment> => {
     const problems = scoreRequestProblems(payment)
     if (problems.length > 0) throw FraudErrors.invalidRequest(problems)
@@ -43,6 +44,7 @@ export function createScorePayment(deps: {
         thresholds,
       )
       await store.insert(tx, { ...payment, ...assessment })
+      log.info({ orderId: payment.orderId, ...assessment }, 'payment scored')
       return assessment
     })
   }

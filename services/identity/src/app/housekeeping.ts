@@ -20,12 +20,13 @@ export const createHousekeeping = (deps: {
   name: 'identity-housekeeping',
   intervalMs: deps.intervalMs,
   async run() {
-    await deps.keys.ensureCurrent()
+    const rotated = await deps.keys.ensureCurrent()
     const now = deps.clock().getTime()
-    await deps.db.tx(async (tx) => {
-      await deps.refreshTokens.prune(tx, new Date(now - EXPIRED_TOKEN_GRACE_MS))
-      await deps.failures.prune(tx, new Date(now - deps.lockout.windowMs - deps.lockout.lockMs))
-    })
-    return undefined
+    const pruned = await deps.db.tx(
+      async (tx) =>
+        (await deps.refreshTokens.prune(tx, new Date(now - EXPIRED_TOKEN_GRACE_MS))) +
+        (await deps.failures.prune(tx, new Date(now - deps.lockout.windowMs - deps.lockout.lockMs))),
+    )
+    return rotated || pruned > 0 ? undefined : 'idle'
   },
 })

@@ -16,6 +16,6 @@ export const createReservationExpiry = (deps: {
     let expired = 0
     while (!signal.aborted && expired < MAX_PER_RUN && (await deps.reservations.expireNext())) expired++
     if (expired > 0) deps.log.info({ reservations: expired }, 'expired reservations released')
-    return expired === MAX_PER_RUN ? 'again' : undefined
+    return expired === MAX_PER_RUN ? 'again' : expired === 0 ? 'idle' : undefined
   },
 })

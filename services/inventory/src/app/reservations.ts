@@ -73,6 +73,7 @@ export function createReservations(deps: ReservationsDeps) {
         reservationId: reservation.id,
       })
     await deps.emit(tx, events)
+    log.info({ orderId: reservation.orderId, status: step.next, action }, 'reservation moved on')
     return step.next
   }
 

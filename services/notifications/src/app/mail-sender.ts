@@ -1,4 +1,11 @@
-import type { Clock, Db, Logger, TimerSpec } from '@microshop/chassis'
+import {
+  type Clock,
+  type Db,
+  type Logger,
+  SpanKind,
+  type Telemetry,
+  type TimerSpec,
+} from '@microshop/chassis'
 import { retryDelayMs } from '../domain/send-retry.js'
 import type { MessageStore } from '../store/message-store.js'
 import type { MailTransport } from './mail-transport.js'
@@ -18,8 +25,9 @@ export function createMailSender(deps: {
   retry: { baseMs: number; maxMs: number }
   log: Logger
   clock: Clock
+  telemetry: Telemetry
 }): TimerSpec {
-  const { db, store, transport, log, clock } = deps
+  const { db, store, transport, log, clock, telemetry } = deps
 
   /** Sends the next due email: 'sent', 'failed' (SMTP refused or is down) or 'idle'. */
   const sendNext = () =>
@@ -35,13 +43,29 @@ export function createMailSender(deps: {
         return 'sent' as const
       }
       try {
-        await transport.send({
-          messageId: message.smtpMessageId ?? '',
-          to: message.recipient,
-          subject: message.subject,
-          text: message.body,
-          eventId: message.eventId,
-        })
+        await telemetry.span(
+          'smtp send',
+          {
+            kind: SpanKind.CLIENT,
+            parent: message.traceparent,
+            attributes: {
+              'network.protocol.name': 'smtp',
+              'messaging.message.id': message.smtpMessageId ?? '',
+              ...(message.orderId ? { 'order.id': message.orderId } : {}),
+            },
+          },
+          async () => {
+            await transport.send({
+              messageId: message.smtpMessageId ?? '',
+              to: message.recipient,
+              subject: message.subject,
+              text: message.body,
+              eventId: message.eventId,
+            })
+            // inside the send's span: the line joins the order's trace
+            log.info({ messageId: message.smtpMessageId, to: message.recipient }, 'email sent')
+          },
+        )
       } catch (err) {
         const attempts = message.attempts + 1
         const delay = retryDelayMs(attempts, deps.retry.baseMs, deps.retry.maxMs)
@@ -53,7 +77,6 @@ export function createMailSender(deps: {
         return 'failed' as const
       }
       await store.markSent(tx, message.id, clock())
-      log.info({ messageId: message.smtpMessageId, to: message.recipient }, 'email sent')
       return 'sent' as const
     })
 
@@ -61,6 +84,9 @@ export function createMailSender(deps: {
     name: 'mail-sender',
     intervalMs: deps.intervalMs,
     runAtStart: true,
-    run: async () => ((await sendNext()) === 'sent' ? 'again' : undefined),
+    run: async () => {
+      const outcome = await sendNext()
+      return outcome === 'sent' ? 'again' : outcome === 'idle' ? 'idle' : undefined
+    },
   }
 }

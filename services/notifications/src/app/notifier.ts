@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { Queryable, Tx } from '@microshop/chassis'
+import { activeTraceparent, type Queryable, type Tx } from '@microshop/chassis'
 import { messageIdFor } from '../domain/message-id.js'
 import { type Notice, orderIdOf } from '../domain/notice.js'
 import { render } from '../domain/templates.js'
@@ -17,6 +17,8 @@ export function createNotifier(deps: { store: MessageStore; shopUrl: string; mai
   return {
     /** Stores the notice's messages: emails pending for the sender, SMS kept as they are; returns how many were new. */
     async record(tx: Tx, cause: Cause, notice: Notice): Promise<number> {
+      // the consumer's span: the email's send continues the trace of the order it tells of
+      const traceparent = activeTraceparent()
       const messages = render(notice, { url: shopUrl }).map(
         (draft): NewMessage => ({
           id: randomUUID(),
@@ -32,6 +34,7 @@ export function createNotifier(deps: { store: MessageStore; shopUrl: string; mai
             draft.channel === 'email' ? messageIdFor(cause.eventId, 'email', mailDomain) : undefined,
           status: draft.channel === 'sms' ? 'stored' : draft.to ? 'pending' : 'failed',
           sentAt: null,
+          traceparent,
         }),
       )
       return store.insert(tx, messages)

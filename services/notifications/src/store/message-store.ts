@@ -20,6 +20,8 @@ export interface StoredMessage {
   attempts: number
   createdAt: Date
   sentAt: Date | undefined
+  /** The trace of the change the message tells of. */
+  traceparent: string | undefined
 }
 
 export type NewMessage = Omit<StoredMessage, 'seq' | 'attempts' | 'createdAt' | 'sentAt'> & {
@@ -42,6 +44,7 @@ interface MessageRow {
   attempts: number
   created_at: Date
   sent_at: Date | null
+  traceparent: string | null
 }
 
 const fromRow = (r: MessageRow): StoredMessage => ({
@@ -60,6 +63,7 @@ const fromRow = (r: MessageRow): StoredMessage => ({
   attempts: r.attempts,
   createdAt: r.created_at,
   sentAt: r.sent_at ?? undefined,
+  traceparent: r.traceparent ?? undefined,
 })
 
 /**
@@ -73,8 +77,8 @@ export const messageStore = {
     for (const m of messages) {
       const { rowCount } = await tx.query(
         `insert into messages (id, event_id, event_type, channel, user_id, order_id, recipient, subject, body,
-             smtp_message_id, status, next_attempt_at, sent_at)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, case when $11 = 'pending' then now() end, $12)
+             smtp_message_id, status, next_attempt_at, sent_at, traceparent)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, case when $11 = 'pending' then now() end, $12, $13)
            on conflict (event_id, channel) do nothing`,
         [
           m.id,
@@ -89,6 +93,7 @@ export const messageStore = {
           m.smtpMessageId ?? null,
           m.status,
           m.sentAt,
+          m.traceparent ?? null,
         ],
       )
       inserted += rowCount ?? 0

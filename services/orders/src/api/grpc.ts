@@ -75,6 +75,7 @@ export function createOrdersHandlers(app: {
           : undefined,
         token: req.payment?.token || undefined,
       })
+      ctx.annotate({ 'order.id': result.orderId })
       return {
         orderId: result.orderId,
         status: toStatusMessage(result.status as OrderStatus),

@@ -1,4 +1,4 @@
-import type { Emit, Tx } from '@microshop/chassis'
+import type { Emit, Logger, Tx } from '@microshop/chassis'
 import { OrdersErrors } from '../domain/errors.js'
 import { evolve, foldOrder, type Order, type OrderEvent, type RecordedEvent } from '../domain/order.js'
 import { eventStore, StreamConflict } from '../store/event-store.js'
@@ -44,7 +44,7 @@ export async function publishAppended(
  * writer got there first, the stream is read again and the decision made once more; a second conflict gives up
  * with ABORTED ORDERS_CONCURRENT_UPDATE (retryable).
  */
-export function createOrderStream(deps: { emit: Emit<AppliedEvent> }) {
+export function createOrderStream(deps: { emit: Emit<AppliedEvent>; log: Logger }) {
   return {
     async change(tx: Tx, orderId: string, decide: Decide): Promise<StreamChange> {
       for (let attempt = 1; ; attempt++) {
@@ -56,6 +56,11 @@ export function createOrderStream(deps: { emit: Emit<AppliedEvent> }) {
           const appended = await eventStore.append(tx, orderId, before?.version ?? 0, events)
           await tx.query('release savepoint order_append')
           const after = await publishAppended(tx, deps.emit, before, appended)
+          // one line per change, inside the span of the work that made it: the order's trace reads as its story
+          deps.log.info(
+            { orderId, status: after?.status, events: appended.map((e) => e.type) },
+            'order changed',
+          )
           return { before, after, appended }
         } catch (err) {
           if (!(err instanceof StreamConflict)) throw err

@@ -14,8 +14,15 @@ export interface Peers {
   cartLines(): Promise<RequestedLine[]>
   user(id: string): Promise<{ email: string; blocked: boolean }>
   products(ids: string[]): Promise<ProductInfo[]>
-  /** The shipping cost, or undefined when shipping cannot answer now. */
-  quote(weightGrams: number, country: string): Promise<Money | undefined>
+  /**
+   * The shipping cost of the lines' parcels, or undefined when shipping cannot answer now. Lines it will not
+   * carry (SHIPPING_TOO_HEAVY) are named as the request's `source` (`lines`, `cart.lines`) numbers them.
+   */
+  quote(
+    lines: readonly { weightGrams: number; quantity: number }[],
+    country: string,
+    source: string,
+  ): Promise<Money | undefined>
   tokenizeCard(card: CardInput): Promise<{ token: string; brand: string; last4: string }>
   reserve(
     orderId: string,
@@ -27,6 +34,16 @@ export interface Peers {
 
 const unreachable = (err: unknown) =>
   err instanceof AppError && (err.kind === 'unavailable' || err.kind === 'deadline_exceeded')
+
+/** Shipping's refusal in the order's words: its `items[i]` are the request's `source[i]`, as sent. */
+const asLineError = (err: AppError, source: string) =>
+  new AppError(err.kind, err.code, err.message, {
+    cause: err,
+    fields: err.fields.map((f) => {
+      const item = /^items\[(\d+)\]/.exec(f.field)
+      return { field: item ? `${source}[${item[1]}].productId` : source, message: f.message }
+    }),
+  })
 
 export function createPeers(clients: {
   cart: ServiceClient<typeof CartServiceService>
@@ -55,16 +72,19 @@ export function createPeers(clients: {
         weightGrams: p.weightGrams,
       }))
     },
-    async quote(weightGrams, country) {
+    async quote(lines, country, source) {
       try {
+        const items = lines.map((l) => ({ weightGrams: l.weightGrams, quantity: l.quantity }))
+        const weightGrams = items.reduce((sum, i) => sum + i.weightGrams * i.quantity, 0)
         const { cost } = await clients.shipping.call(
           'quote',
-          { weightGrams, destinationCountry: country },
+          { weightGrams, destinationCountry: country, items },
           { deadlineMs: clients.quoteDeadlineMs, retry: false },
         )
         return cost
       } catch (err) {
         if (unreachable(err)) return undefined
+        if (err instanceof AppError && err.code === 'SHIPPING_TOO_HEAVY') throw asLineError(err, source)
         throw err
       }
     },

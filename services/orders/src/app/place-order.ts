@@ -61,7 +61,7 @@ export function createPlaceOrder(deps: {
     if (user.blocked) throw OrdersErrors.userBlocked()
     const priced = priceLines(requested, await peers.products(requested.map((l) => l.productId)), source)
     const address = normaliseAddress(req.shippingAddress!)
-    const quoted = await peers.quote(priced.weightGrams, address.country)
+    const quoted = await peers.quote(priced.lines, address.country, source)
     if (!quoted) deps.log.warn({ country: address.country }, 'shipping could not quote: flat rate applied')
     const shipping = quoted ?? { ...settings.fallbackShipping, currency: priced.subtotal.currency }
     const payment = await paymentOf(req)

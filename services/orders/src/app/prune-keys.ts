@@ -13,6 +13,8 @@ export const createKeyPruner = (deps: {
   intervalMs: deps.intervalMs,
   async run() {
     const removed = await deps.db.tx((tx) => deps.keys.prune(tx, deps.retentionSeconds))
-    if (removed > 0) deps.log.info({ removed }, 'old idempotency keys pruned')
+    if (removed === 0) return 'idle'
+    deps.log.info({ removed }, 'old idempotency keys pruned')
+    return undefined
   },
 })

@@ -63,6 +63,7 @@ const delivered = {
   shipmentId: 's1',
   trackingNumber: 'TRK1',
   carrier: '',
+  parcelsRemaining: 0,
 } as const
 
 describe('the order state machine', () => {
@@ -201,5 +202,45 @@ describe('the order state machine', () => {
         { type: 'OrderConfirmed', data: { paymentId: 'p', amount: usd(1) }, version: 1, recordedAt: 'x' },
       ]),
     ).toThrow(/OrderPlaced/)
+  })
+})
+
+describe('an order shipped in parcels', () => {
+  const confirmed = () =>
+    orderAfter({ type: 'OrderConfirmed', data: { paymentId: 'pay-1', amount: usd(3_999) } })
+  const shippedOrder = () =>
+    orderAfter(
+      { type: 'OrderConfirmed', data: { paymentId: 'pay-1', amount: usd(3_999) } },
+      { type: 'OrderShipped', data: { shipmentId: 's1', trackingNumber: 'TRK1', carrier: 'ACME' } },
+    )
+  const secondLeft = { ...dispatched, shipmentId: 's2', trackingNumber: 'TRK2' }
+  const firstArrived = { ...delivered, parcelsRemaining: 1 }
+  const lastArrived = { ...delivered, shipmentId: 's2', trackingNumber: 'TRK2', parcelsRemaining: 0 }
+
+  it('when the first parcel leaves, then the order is SHIPPED; when another leaves, then nothing changes', () => {
+    expect(decideReaction(confirmed(), dispatched)).toEqual({
+      events: [{ type: 'OrderShipped', data: { shipmentId: 's1', trackingNumber: 'TRK1', carrier: 'ACME' } }],
+    })
+    expect(decideReaction(shippedOrder(), secondLeft)).toEqual({
+      ignored: 'another parcel of a shipped order left',
+    })
+  })
+
+  it('when a parcel arrives while another is on its way, then the order stays SHIPPED; when the last arrives, then DELIVERED', () => {
+    expect(decideReaction(shippedOrder(), firstArrived)).toEqual({
+      ignored: 'a parcel arrived, 1 still on the way',
+    })
+    expect(decideReaction(shippedOrder(), lastArrived)).toEqual({
+      events: [{ type: 'OrderDelivered', data: { shipmentId: 's2', trackingNumber: 'TRK2' } }],
+    })
+  })
+
+  it('when a parcel arrives before any dispatch was reported, then the order is SHIPPED, and DELIVERED only if it was the last', () => {
+    expect(decideReaction(confirmed(), firstArrived)).toEqual({
+      events: [{ type: 'OrderShipped', data: { shipmentId: 's1', trackingNumber: 'TRK1', carrier: '' } }],
+    })
+    expect(
+      (decideReaction(confirmed(), lastArrived) as { events: { type: string }[] }).events.map((e) => e.type),
+    ).toEqual(['OrderShipped', 'OrderDelivered'])
   })
 })

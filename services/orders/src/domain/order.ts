@@ -146,7 +146,14 @@ export type Reaction =
   | { kind: 'PaymentFailed'; code: string; reason: string }
   | { kind: 'ReservationExpired'; reservationId: string }
   | { kind: 'ShipmentDispatched'; shipmentId: string; trackingNumber: string; carrier: string }
-  | { kind: 'ShipmentDelivered'; shipmentId: string; trackingNumber: string; carrier: string }
+  /** parcelsRemaining: the order's parcels still on the way after this one; 0 (also before parcels): all arrived. */
+  | {
+      kind: 'ShipmentDelivered'
+      shipmentId: string
+      trackingNumber: string
+      carrier: string
+      parcelsRemaining: number
+    }
 
 export type ReactionDecision = { events: OrderEvent[] } | { ignored: string }
 
@@ -180,15 +187,21 @@ export function decideReaction(order: Order | undefined, reaction: Reaction): Re
       if (reaction.reservationId && order.reservationId && reaction.reservationId !== order.reservationId)
         return { ignored: `reservation ${reaction.reservationId} is not the order's` }
       return { events: [cancelled(order, 'reservation_expired')] }
+    // an order in parcels is SHIPPED when the first leaves (no longer cancellable), DELIVERED when the last arrives
     case 'ShipmentDispatched':
+      if (order.status === 'SHIPPED') return { ignored: 'another parcel of a shipped order left' }
       if (!canTransition(order.status, 'SHIPPED')) return refuse('SHIPPED')
       return { events: [shipped(reaction)] }
-    case 'ShipmentDelivered':
+    case 'ShipmentDelivered': {
+      const arrived = reaction.parcelsRemaining > 0 ? [] : [delivered(reaction)]
       if (order.status === 'CONFIRMED')
         // the dispatch report is missing or late: the delivery proves it
-        return { events: [shipped(reaction), delivered(reaction)] }
+        return { events: [shipped(reaction), ...arrived] }
+      if (order.status === 'SHIPPED' && arrived.length === 0)
+        return { ignored: `a parcel arrived, ${reaction.parcelsRemaining} still on the way` }
       if (!canTransition(order.status, 'DELIVERED')) return refuse('DELIVERED')
-      return { events: [delivered(reaction)] }
+      return { events: arrived }
+    }
   }
 }
 

@@ -48,6 +48,7 @@ export function consumeSagaEvents(events: ServiceEvents, deps: { react: React; c
             shipmentId: e.shipmentId,
             trackingNumber: e.trackingNumber,
             carrier: '',
+            parcelsRemaining: e.parcelsRemaining,
           },
           delivery,
         ),

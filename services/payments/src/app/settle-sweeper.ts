@@ -18,7 +18,9 @@ export const createSettleSweeper = (deps: {
   name: 'settle-sweeper',
   intervalMs: deps.intervalMs,
   async run(signal) {
-    for (const id of await deps.store.unsettled(deps.db, deps.graceMs, BATCH)) {
+    const unsettled = await deps.store.unsettled(deps.db, deps.graceMs, BATCH)
+    if (unsettled.length === 0) return 'idle'
+    for (const id of unsettled) {
       if (signal.aborted) return
       await deps
         .complete(id)

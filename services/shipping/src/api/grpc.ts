@@ -19,6 +19,8 @@ const iso = (d: Date | undefined) => d?.toISOString() ?? ''
 const toMessage = (s: Shipment): ShipmentMessage => ({
   id: s.id,
   orderId: s.orderId,
+  parcelNumber: s.parcelNumber,
+  parcelCount: s.parcelCount,
   status: STATUSES[s.status],
   carrier: s.carrier,
   trackingNumber: s.trackingNumber,
@@ -37,11 +39,16 @@ export function createShippingHandlers(shipments: Shipments): Handlers<typeof Sh
   return {
     async getShipment(req, ctx) {
       const caller = await ctx.requireCaller()
-      return { shipment: toMessage(await shipments.getShipment(caller, req.orderId)) }
+      const parcels = (await shipments.getShipments(caller, req.orderId)).map(toMessage)
+      return { shipment: parcels[0], shipments: parcels }
     },
     async quote(req) {
-      const q = shipments.quote(req.weightGrams, req.destinationCountry)
-      return { cost: q.cost, carrier: q.carrier, estimatedDays: q.estimatedDays }
+      const q = shipments.quote({
+        weightGrams: req.weightGrams,
+        items: req.items.map((i) => ({ weightGrams: i.weightGrams, quantity: i.quantity })),
+        destinationCountry: req.destinationCountry,
+      })
+      return { cost: q.cost, carrier: q.carrier, estimatedDays: q.estimatedDays, parcels: q.parcels }
     },
   }
 }

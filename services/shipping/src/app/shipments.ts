@@ -1,7 +1,23 @@
 import { randomBytes as cryptoRandomBytes, randomUUID } from 'node:crypto'
-import type { Clock, Db, Emit, Logger, Principal, Tx } from '@microshop/chassis'
+import {
+  activeTraceparent,
+  type Clock,
+  type Db,
+  type Emit,
+  type Logger,
+  type Principal,
+  type Tx,
+} from '@microshop/chassis'
 import { ShippingErrors } from '../domain/errors.js'
-import { parcelWeight, type Quote, quote, quoteForShipment } from '../domain/quote.js'
+import {
+  checkItems,
+  type ParcelsQuote,
+  packParcels,
+  quoteParcels,
+  quoteParcelsForShipment,
+  type ShippedItem,
+  splitWeight,
+} from '../domain/parcels.js'
 import {
   type CarrierTiming,
   carrierSchedule,
@@ -36,60 +52,79 @@ export function createShipments(deps: {
   const random = deps.randomBytes ?? cryptoRandomBytes
 
   return {
-    quote(weightGrams: number, destinationCountry: string): Quote {
-      return quote(weightGrams, destinationCountry)
+    /** Prices an order's parcels: packed from its items when given, else its weight split. */
+    quote(req: { weightGrams: number; items: ShippedItem[]; destinationCountry: string }): ParcelsQuote {
+      checkItems(req.items)
+      const weights = req.items.length > 0 ? packParcels(req.items) : splitWeight(req.weightGrams)
+      return quoteParcels(weights, req.destinationCountry)
     },
 
-    /** One shipment per order, whatever is redelivered: the order id is unique in the table. */
-    async createForOrder(tx: Tx, order: ConfirmedOrder): Promise<Shipment | undefined> {
-      const weightGrams = parcelWeight(order.lines)
-      const priced = quoteForShipment(weightGrams, order.destinationCountry)
-      const shipment: Shipment = {
-        id: randomUUID(),
-        orderId: order.orderId,
-        userId: order.userId,
-        status: 'created',
-        carrier: priced.carrier,
-        trackingNumber: trackingNumberFrom(random(12)),
-        cost: priced.cost,
-        weightGrams,
-        destinationCountry: order.destinationCountry.trim().toUpperCase(),
-        estimatedDays: priced.estimatedDays,
-        createdAt: clock(),
-        ...carrierSchedule(order.confirmedAt, timing),
-        dispatchedAt: undefined,
-        deliveredAt: undefined,
-        cancelledAt: undefined,
-      }
-      if (!(await store.insert(tx, shipment, nextStepAt(shipment)))) return undefined
-      await deps.emit(tx, [{ kind: 'ShipmentCreated', shipment }])
-      return shipment
+    /**
+     * One shipment per parcel of the order, packed as its quote was, whatever is redelivered: (order, parcel
+     * number) is unique in the table, and all parcels are made in one transaction.
+     */
+    async createForOrder(tx: Tx, order: ConfirmedOrder): Promise<Shipment[] | undefined> {
+      const priced = quoteParcelsForShipment(packParcels(order.lines), order.destinationCountry)
+      const createdAt = clock()
+      const parcels = priced.map(
+        (p, i): Shipment => ({
+          id: randomUUID(),
+          orderId: order.orderId,
+          userId: order.userId,
+          parcelNumber: p.number,
+          parcelCount: priced.length,
+          status: 'created',
+          carrier: p.carrier,
+          trackingNumber: trackingNumberFrom(random(12)),
+          cost: p.cost,
+          weightGrams: p.weightGrams,
+          destinationCountry: order.destinationCountry.trim().toUpperCase(),
+          estimatedDays: p.estimatedDays,
+          createdAt,
+          ...carrierSchedule(order.confirmedAt, timing, i),
+          dispatchedAt: undefined,
+          deliveredAt: undefined,
+          cancelledAt: undefined,
+        }),
+      )
+      // the carrier's later steps continue this trace (the consumer's span of the order's confirmation)
+      const traceparent = activeTraceparent()
+      for (const parcel of parcels)
+        if (!(await store.insert(tx, parcel, nextStepAt(parcel), traceparent))) return undefined
+      await deps.emit(
+        tx,
+        parcels.map((shipment) => ({ kind: 'ShipmentCreated', shipment })),
+      )
+      return parcels
     },
 
-    /** Calls off a shipment not yet dispatched; one already with the carrier goes on. */
-    async cancelForOrder(tx: Tx, orderId: string): Promise<Shipment | undefined> {
-      const shipment = await store.lockByOrder(tx, orderId)
-      if (!shipment) return undefined
-      if (!isCancellable(shipment.status)) {
-        if (shipment.status !== 'cancelled')
-          log.warn(
-            { orderId, status: shipment.status },
-            'order cancelled after its shipment left: the parcel goes on',
-          )
-        return undefined
+    /** Calls off the order's parcels not yet dispatched; one already with the carrier goes on. */
+    async cancelForOrder(tx: Tx, orderId: string): Promise<Shipment[]> {
+      const cancelled: Shipment[] = []
+      for (const parcel of await store.lockByOrder(tx, orderId)) {
+        if (!isCancellable(parcel.status)) {
+          if (parcel.status !== 'cancelled')
+            log.warn(
+              { orderId, parcel: parcel.parcelNumber, status: parcel.status },
+              'order cancelled after its parcel left: the parcel goes on',
+            )
+          continue
+        }
+        const next: Shipment = { ...parcel, status: 'cancelled', cancelledAt: clock() }
+        await store.saveProgress(tx, next, nextStepAt(next))
+        cancelled.push(next)
       }
-      const cancelled: Shipment = { ...shipment, status: 'cancelled', cancelledAt: clock() }
-      await store.saveProgress(tx, cancelled, nextStepAt(cancelled))
       return cancelled
     },
 
-    /** The shipment of an order, for its owner or an admin; anyone else is told there is none. */
-    async getShipment(caller: Principal, orderId: string): Promise<Shipment> {
+    /** The parcels of an order, for its owner or an admin; anyone else is told there are none. */
+    async getShipments(caller: Principal, orderId: string): Promise<Shipment[]> {
       if (!orderId) throw ShippingErrors.invalidOrderId()
-      const shipment = await store.findByOrder(db, orderId)
-      if (!shipment || (shipment.userId !== caller.userId && !caller.roles.includes('admin')))
+      const parcels = await store.findByOrder(db, orderId)
+      const owner = parcels[0]?.userId
+      if (owner === undefined || (owner !== caller.userId && !caller.roles.includes('admin')))
         throw ShippingErrors.shipmentNotFound(orderId)
-      return shipment
+      return parcels
     },
   }
 }

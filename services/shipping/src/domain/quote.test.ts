@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { MAX_WEIGHT_GRAMS, parcelWeight, quote, quoteForShipment, zoneOf } from './quote.js'
+import { MAX_WEIGHT_GRAMS, quote, quoteForShipment, zoneOf } from './quote.js'
 
 const codeOf = (fn: () => unknown) => {
   try {
@@ -60,17 +60,5 @@ describe('zoneOf', () => {
   it('when the country is the US in any case, then it is domestic', () => {
     expect(zoneOf('us')).toBe('domestic')
     expect(zoneOf('CA')).toBe('international')
-  })
-})
-
-describe('parcelWeight', () => {
-  it('when lines have quantities, then each unit weight counts that many times', () => {
-    expect(
-      parcelWeight([
-        { quantity: 2, weightGrams: 300 },
-        { quantity: 1, weightGrams: 1_000 },
-      ]),
-    ).toBe(1_600)
-    expect(parcelWeight([])).toBe(0)
   })
 })

@@ -66,10 +66,6 @@ export function quote(weightGrams: number, destinationCountry: string): Quote {
   return { cost: { amount: band.cents, currency: 'USD' }, carrier: carrier.name, estimatedDays, zone }
 }
 
-/** The weight of an order: each line's unit weight times its quantity. */
-export const parcelWeight = (lines: readonly { quantity: number; weightGrams: number }[]) =>
-  lines.reduce((sum, l) => sum + Math.max(0, l.quantity) * Math.max(0, l.weightGrams), 0)
-
 /**
  * The quote for an order already paid for: never refused. A parcel over the limit is priced at the top
  * band, a destination that is not a country code at the international rate.

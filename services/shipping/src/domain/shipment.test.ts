@@ -65,3 +65,10 @@ describe('trackingNumberFrom', () => {
     expect(trackingNumberFrom(new Uint8Array(12))).toBe('MS000000000000')
   })
 })
+
+describe('carrierSchedule of further parcels', () => {
+  it('when an order ships in parcels, then each further one leaves and arrives a fifth of the dispatch delay later', () => {
+    expect(carrierSchedule(at(0), timing, 1)).toEqual({ dispatchDueAt: at(12_000), deliverDueAt: at(22_000) })
+    expect(carrierSchedule(at(0), timing, 2)).toEqual({ dispatchDueAt: at(14_000), deliverDueAt: at(24_000) })
+  })
+})

@@ -6,6 +6,9 @@ export interface Shipment {
   id: string
   orderId: string
   userId: string
+  /** Which of the order's parcels, from 1, of parcelCount: each parcel is a shipment. */
+  parcelNumber: number
+  parcelCount: number
   status: ShipmentStatus
   carrier: string
   trackingNumber: string
@@ -29,10 +32,15 @@ export interface CarrierTiming {
   timeScale: number
 }
 
-/** When the carrier picks the parcel up and when it arrives; delivery never comes before dispatch. */
-export function carrierSchedule(confirmedAt: Date, timing: CarrierTiming) {
-  const dispatchMs = Math.round(timing.dispatchAfterMs * timing.timeScale)
-  const deliverMs = Math.max(dispatchMs, Math.round(timing.deliverAfterMs * timing.timeScale))
+/**
+ * When the carrier picks a parcel up and when it arrives; delivery never comes before dispatch. Each further
+ * parcel of an order (index from 0) leaves a fifth of the dispatch delay after the one before it.
+ */
+export function carrierSchedule(confirmedAt: Date, timing: CarrierTiming, parcelIndex = 0) {
+  const baseDispatchMs = Math.round(timing.dispatchAfterMs * timing.timeScale)
+  const laterMs = Math.round((parcelIndex * baseDispatchMs) / 5)
+  const dispatchMs = baseDispatchMs + laterMs
+  const deliverMs = Math.max(dispatchMs, Math.round(timing.deliverAfterMs * timing.timeScale) + laterMs)
   return {
     dispatchDueAt: new Date(confirmedAt.getTime() + dispatchMs),
     deliverDueAt: new Date(confirmedAt.getTime() + deliverMs),

@@ -10,7 +10,7 @@ function occurredAt(time: string, clock: Clock): Date {
   return Number.isNaN(at.getTime()) ? clock() : at
 }
 
-/** Confirmed orders get a shipment, cancelled ones lose theirs before dispatch; each in its inbox transaction. */
+/** Confirmed orders get their parcels' shipments, cancelled ones lose those not dispatched; each in its inbox transaction. */
 export function consumeOrders(
   events: ServiceEvents,
   deps: { shipments: Shipments; log: Logger; clock: Clock },
@@ -29,13 +29,14 @@ export function consumeOrders(
         })
         if (created)
           log.info(
-            { orderId: order.orderId, trackingNumber: created.trackingNumber },
+            { orderId: order.orderId, trackingNumbers: created.map((s) => s.trackingNumber) },
             'shipment created for confirmed order',
           )
       },
       async OrderCancelled({ orderId }, { tx }) {
-        if (await shipments.cancelForOrder(tx, orderId))
-          log.info({ orderId }, 'shipment cancelled with its order')
+        const cancelled = await shipments.cancelForOrder(tx, orderId)
+        if (cancelled.length > 0)
+          log.info({ orderId, parcels: cancelled.length }, 'shipment cancelled with its order')
       },
     },
     { concurrency: 8 },

@@ -5,6 +5,8 @@ interface ShipmentRow {
   id: string
   order_id: string
   user_id: string
+  parcel_number: number
+  parcel_count: number
   status: ShipmentStatus
   carrier: string
   tracking_number: string
@@ -19,12 +21,21 @@ interface ShipmentRow {
   dispatched_at: Date | null
   delivered_at: Date | null
   cancelled_at: Date | null
+  traceparent: string | null
+}
+
+/** An order the carrier has to act on: its parcels, and the trace its shipments were created in. */
+export interface DueOrder {
+  parcels: Shipment[]
+  traceparent: string | undefined
 }
 
 const fromRow = (r: ShipmentRow): Shipment => ({
   id: r.id,
   orderId: r.order_id,
   userId: r.user_id,
+  parcelNumber: r.parcel_number,
+  parcelCount: r.parcel_count,
   status: r.status,
   carrier: r.carrier,
   trackingNumber: r.tracking_number,
@@ -45,22 +56,29 @@ const fromRow = (r: ShipmentRow): Shipment => ({
  * a transaction, a write (or a read that locks) in a transaction.
  */
 export const shipmentStore = {
-  async findByOrder(q: Queryable, orderId: string): Promise<Shipment | undefined> {
-    const { rows } = await q.query<ShipmentRow>('select * from shipments where order_id = $1', [orderId])
-    return rows[0] ? fromRow(rows[0]) : undefined
+  /** The order's parcels, by parcel number; none before the order is confirmed. */
+  async findByOrder(q: Queryable, orderId: string): Promise<Shipment[]> {
+    const { rows } = await q.query<ShipmentRow>(
+      'select * from shipments where order_id = $1 order by parcel_number',
+      [orderId],
+    )
+    return rows.map(fromRow)
   },
 
-  /** Inserts the shipment unless the order has one; true when this call created it. */
-  async insert(tx: Tx, s: Shipment, nextStepAt: Date | null): Promise<boolean> {
+  /** Inserts the parcel unless the order has it; true when this call created it. traceparent: see DueOrder. */
+  async insert(tx: Tx, s: Shipment, nextStepAt: Date | null, traceparent?: string): Promise<boolean> {
     const { rowCount } = await tx.query(
-      `insert into shipments (id, order_id, user_id, status, carrier, tracking_number, cost_amount, cost_currency,
-           weight_grams, destination_country, estimated_days, created_at, dispatch_due_at, deliver_due_at, next_step_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-         on conflict (order_id) do nothing`,
+      `insert into shipments (id, order_id, user_id, parcel_number, parcel_count, status, carrier, tracking_number,
+           cost_amount, cost_currency, weight_grams, destination_country, estimated_days, created_at, dispatch_due_at,
+           deliver_due_at, next_step_at, traceparent)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+         on conflict (order_id, parcel_number) do nothing`,
       [
         s.id,
         s.orderId,
         s.userId,
+        s.parcelNumber,
+        s.parcelCount,
         s.status,
         s.carrier,
         s.trackingNumber,
@@ -73,27 +91,47 @@ export const shipmentStore = {
         s.dispatchDueAt,
         s.deliverDueAt,
         nextStepAt,
+        traceparent ?? null,
       ],
     )
     return rowCount === 1
   },
 
-  /** Locks the order's shipment for the rest of tx. */
-  async lockByOrder(tx: Tx, orderId: string): Promise<Shipment | undefined> {
-    const { rows } = await tx.query<ShipmentRow>('select * from shipments where order_id = $1 for update', [
-      orderId,
-    ])
-    return rows[0] ? fromRow(rows[0]) : undefined
-  },
-
-  /** Locks up to `limit` shipments the carrier has to act on by `now`, skipping those another instance holds. */
-  async lockDue(tx: Tx, now: Date, limit: number): Promise<Shipment[]> {
+  /** Locks the order's parcels for the rest of tx, the first parcel first (see lockDueOrders). */
+  async lockByOrder(tx: Tx, orderId: string): Promise<Shipment[]> {
     const { rows } = await tx.query<ShipmentRow>(
-      `select * from shipments where next_step_at <= $1
-          order by next_step_at limit $2 for update skip locked`,
-      [now, limit],
+      'select * from shipments where order_id = $1 order by parcel_number for update',
+      [orderId],
     )
     return rows.map(fromRow)
+  },
+
+  /**
+   * Locks the orders with a parcel the carrier has to act on by `now`, all of each one's parcels, up to `limit`
+   * due parcels' worth, skipping orders another instance holds. An order is locked through its first parcel:
+   * whoever holds that row holds the order, so no two instances ever move parcels of one order at once, and
+   * the count of parcels still on their way is never read from a half-moved order.
+   */
+  async lockDueOrders(tx: Tx, now: Date, limit: number): Promise<DueOrder[]> {
+    const { rows: held } = await tx.query<{ order_id: string }>(
+      `select order_id from shipments
+        where parcel_number = 1
+          and order_id in (select order_id from shipments where next_step_at <= $1 order by next_step_at limit $2)
+        for update skip locked`,
+      [now, limit],
+    )
+    if (held.length === 0) return []
+    const { rows } = await tx.query<ShipmentRow>(
+      'select * from shipments where order_id = any($1) order by order_id, parcel_number for update',
+      [held.map((r) => r.order_id)],
+    )
+    const orders = new Map<string, DueOrder>()
+    for (const row of rows) {
+      const due = orders.get(row.order_id) ?? { parcels: [], traceparent: row.traceparent ?? undefined }
+      due.parcels.push(fromRow(row))
+      orders.set(row.order_id, due)
+    }
+    return [...orders.values()]
   },
 
   async saveProgress(tx: Tx, s: Shipment, nextStepAt: Date | null): Promise<void> {
