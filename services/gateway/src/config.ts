@@ -34,6 +34,14 @@ export const gatewaySettings = {
       // ../public from src/ and from dist/ alike
       .default(fileURLToPath(new URL('../public', import.meta.url))),
   ),
+  storefrontDir: setting(
+    'GATEWAY_STOREFRONT_DIR',
+    z
+      .string()
+      .min(1)
+      // the repository's apps/storefront/dist, from src/ and from dist/ alike
+      .default(fileURLToPath(new URL('../../../apps/storefront/dist', import.meta.url))),
+  ),
   corsOrigins: setting(
     'GATEWAY_CORS_ORIGINS',
     origins.default(['http://localhost:8080', 'http://127.0.0.1:8080', 'http://localhost:5173']),

@@ -17,6 +17,7 @@ import { createMessages } from './app/messages.js'
 import { createOrderStreams } from './app/order-streams.js'
 import { createOrders } from './app/orders.js'
 import { createProductViews } from './app/products.js'
+import { createShippingQuotes } from './app/shipping-quotes.js'
 import { createStockAndSales } from './app/stock-and-sales.js'
 import { type GatewayConfig, loadConfig } from './config.js'
 import { createResponseCache } from './domain/response-cache.js'
@@ -45,7 +46,7 @@ export const startGateway = defineService({
   events: true,
   peers: upstreams,
   accessTokens: ({ identity }) => jwksOf(identity),
-  async setup({ config, log, metrics, verifier, peers, events }) {
+  async setup({ config, log, metrics, telemetry, verifier, peers, events }) {
     const orderStreams = createOrderStreams()
     const cache = createResponseCache({
       ttlMs: config.cacheTtlMs,
@@ -58,6 +59,7 @@ export const startGateway = defineService({
     const http = await createGatewayApp({
       log,
       metrics,
+      telemetry,
       verifier,
       views: createProductViews(catalog, { client: inventory, deadlineMs: config.partDeadlineMs }),
       accounts: createAccounts({ identity, cart, log }),
@@ -65,6 +67,7 @@ export const startGateway = defineService({
       admin: createAdminCatalog(catalog),
       orders: createOrders({ orders, payments, shipping, partDeadlineMs: config.partDeadlineMs }),
       cardTokens: createCardTokens(payments),
+      shippingQuotes: createShippingQuotes({ cart, catalog, shipping }),
       orderStreams,
       messages: createMessages(notifications),
       stockAndSales: createStockAndSales({ inventory, orders }),
@@ -79,6 +82,7 @@ export const startGateway = defineService({
       },
       corsOrigins: config.corsOrigins,
       publicDir: config.publicDir,
+      storefrontDir: config.storefrontDir,
       bodyLimitBytes: config.bodyLimitBytes,
       requestTimeoutMs: config.upstreamDeadlineMs * 3,
     })

@@ -43,6 +43,18 @@ describe('every error is problem+json with a stable code', () => {
     expect(res.headers['x-request-id']).toBe('req-404.test')
   })
 
+  it('when the client sends its own traceparent, then the request continues that trace and the problem names it', async () => {
+    const traceId = '0af7651916cd43dd8448eb211c80319c'
+    const res = await edge.inject('/api/no-such-thing', {
+      headers: { traceparent: `00-${traceId}-b7ad6b7169203331-01` },
+    })
+    expect(problemOf(res).traceId).toBe(traceId)
+    // without one, a new trace: a trace id all the same, and not the client's
+    const fresh = problemOf(await edge.inject('/api/no-such-thing'))
+    expect(fresh.traceId).toMatch(/^[0-9a-f]{32}$/)
+    expect(fresh.traceId).not.toBe(traceId)
+  })
+
   it('when a query breaks its schema, then 400 naming each field', async () => {
     const { res, body } = await edge.checked<ProblemBody>(
       '/api/products',

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
-import { type Logger, type Metrics, type TokenVerifier, withRequest } from '@microshop/chassis'
+import {
+  instrumentHttp,
+  type Logger,
+  type Metrics,
+  type Telemetry,
+  type TokenVerifier,
+} from '@microshop/chassis'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
 import type { Accounts } from '../app/accounts.js'
 import type { AdminCatalog } from '../app/admin.js'
@@ -11,6 +17,7 @@ import type { Messages } from '../app/messages.js'
 import type { OrderStreams } from '../app/order-streams.js'
 import type { Orders } from '../app/orders.js'
 import type { ProductViews } from '../app/products.js'
+import type { ShippingQuotes } from '../app/shipping-quotes.js'
 import type { StockAndSales } from '../app/stock-and-sales.js'
 import type { ResponseCache } from '../domain/response-cache.js'
 import { authorizationOf, registerAuth } from './plugins/auth.js'
@@ -25,12 +32,14 @@ import { registerOrderEventRoutes } from './routes/order-events.js'
 import { registerOrderRoutes } from './routes/orders.js'
 import { registerPaymentRoutes } from './routes/payments.js'
 import { registerProductRoutes } from './routes/products.js'
+import { registerShippingRoutes } from './routes/shipping.js'
 import { registerStaticRoutes } from './routes/static.js'
 import { components, type SchemaTypes } from './schemas/components.js'
 
 export interface GatewayDeps {
   log: Logger
   metrics: Metrics
+  telemetry: Telemetry
   verifier: TokenVerifier
   views: ProductViews
   accounts: Accounts
@@ -38,6 +47,7 @@ export interface GatewayDeps {
   admin: AdminCatalog
   orders: Orders
   cardTokens: CardTokens
+  shippingQuotes: ShippingQuotes
   /** Live order status changes, fed by the bus, read by the SSE streams. */
   orderStreams: OrderStreams
   messages: Messages
@@ -47,6 +57,8 @@ export interface GatewayDeps {
   rateLimits: RateLimitSettings
   corsOrigins: readonly string[]
   publicDir: string
+  /** The built storefront (apps/storefront/dist), served at `/`. */
+  storefrontDir: string
   bodyLimitBytes: number
   requestTimeoutMs: number
 }
@@ -90,17 +102,10 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<FastifyInstan
     for (const method of methods) routeTable.push({ method, url: route.url, hidden })
   })
 
-  app.addHook('onRequest', (request, reply, done) => {
-    reply.header('x-request-id', request.id)
-    withRequest({ requestId: request.id, authorization: authorizationOf(request) }, done)
-  })
-  app.addHook('onResponse', (request, reply, done) => {
-    const route = request.routeOptions.url ?? 'unmatched'
-    deps.metrics.http.observe(
-      { method: request.method, route, status: String(reply.statusCode) },
-      reply.elapsedTime / 1000,
-    )
-    done()
+  instrumentHttp(app, {
+    telemetry: deps.telemetry,
+    metrics: deps.metrics,
+    requestContext: (request) => ({ authorization: authorizationOf(request) }),
   })
 
   for (const schema of components) app.addSchema(schema)
@@ -158,6 +163,7 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<FastifyInstan
   registerCartRoutes(typed, deps.carts)
   registerOrderRoutes(typed, deps.orders)
   registerPaymentRoutes(typed, deps.cardTokens)
+  registerShippingRoutes(typed, deps.shippingQuotes)
   registerOrderEventRoutes(typed, {
     orders: deps.orders,
     streams: deps.orderStreams,
@@ -165,6 +171,6 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<FastifyInstan
   })
   registerMessageRoutes(typed, deps.messages)
   registerAdminRoutes(typed, deps.admin, deps.stockAndSales)
-  registerStaticRoutes(app, deps.publicDir)
+  registerStaticRoutes(app, { publicDir: deps.publicDir, storefrontDir: deps.storefrontDir })
   return app
 }

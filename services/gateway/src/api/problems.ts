@@ -66,7 +66,7 @@ const STATUS_OVERRIDE: Record<string, number> = {
 const loggable = (url: string) => url.replace(/([?&]access_token=)[^&]*/g, '$1[redacted]')
 
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, err: unknown): FastifyReply {
-  const problem = toProblem(err, request.id)
+  const problem = toProblem(err, request.id, request.serverSpan?.spanContext().traceId)
   problem.status = STATUS_OVERRIDE[problem.code] ?? problem.status
   const retryAfter = retryAfterSeconds(err)
   if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter))

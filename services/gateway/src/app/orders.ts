@@ -126,14 +126,18 @@ export const paymentView = (p: Payment) => ({
   updatedAt: p.updatedAt,
 })
 
+/** One parcel's shipment; a shipment made before parcels is the only one of its order. */
 export const shipmentView = (s: Shipment) => ({
   id: s.id,
+  parcelNumber: s.parcelNumber || 1,
+  parcelCount: s.parcelCount || 1,
   status: SHIPMENT_STATUS[s.status] ?? 'CREATED',
   carrier: s.carrier,
   trackingNumber: s.trackingNumber,
   cost: money(s.cost),
   weightGrams: s.weightGrams,
   destinationCountry: s.destinationCountry,
+  estimatedDays: s.estimatedDays,
   createdAt: s.createdAt,
   dispatchedAt: optional(s.dispatchedAt),
   deliveredAt: optional(s.deliveredAt),
@@ -197,18 +201,22 @@ export function createOrders(deps: {
       }
     },
 
-    /** The order (its own failure is the answer's), with its payment and shipment asked at the same time. */
+    /** The order (its own failure is the answer's), with its payment and shipments asked at the same time. */
     async detail(orderId: string) {
       const opts = { deadlineMs: deps.partDeadlineMs }
-      const [order, payment, shipment] = await Promise.all([
+      const [order, payment, shipments] = await Promise.all([
         orders.call('getOrder', { orderId }),
         part(payments.call('getPayment', { orderId }, opts)),
         part(shipping.call('getShipment', { orderId }, opts)),
       ])
+      const first = shipments?.shipment
+      // a shipping from before parcels sends the one shipment alone
+      const parcels = shipments?.shipments.length ? shipments.shipments : first ? [first] : []
       return {
         ...orderView(order.order!),
         payment: payment?.payment ? paymentView(payment.payment) : null,
-        shipment: shipment?.shipment ? shipmentView(shipment.shipment) : null,
+        shipment: first ? shipmentView(first) : null,
+        shipments: parcels.map(shipmentView),
       }
     },
 

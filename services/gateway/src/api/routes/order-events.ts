@@ -1,4 +1,4 @@
-import type { OutgoingHttpHeaders } from 'node:http'
+import { eventStreams } from '@microshop/chassis'
 import { createStreamCursor, type OrderStreams, type StatusEvent } from '../../app/order-streams.js'
 import { currentStatusOf, type Orders } from '../../app/orders.js'
 import type { GatewayApp } from '../schemas/components.js'
@@ -19,10 +19,7 @@ export function registerOrderEventRoutes(
   app: GatewayApp,
   deps: { orders: Orders; streams: OrderStreams; settings: OrderEventsSettings },
 ): void {
-  const open = new Set<() => void>()
-  app.addHook('preClose', async () => {
-    for (const close of [...open]) close()
-  })
+  const streams = eventStreams(app)
 
   app.get(
     '/api/orders/:id/events',
@@ -41,32 +38,12 @@ export function registerOrderEventRoutes(
         throw err
       }
 
-      reply.hijack()
-      const res = reply.raw
-      res.writeHead(200, {
-        ...(reply.getHeaders() as OutgoingHttpHeaders),
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-store',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-      })
       const cursor = createStreamCursor()
-      let closed = false
-      const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), deps.settings.heartbeatMs)
-      const close = () => {
-        if (closed) return
-        closed = true
-        clearInterval(heartbeat)
-        unwatch()
-        open.delete(close)
-        res.end()
-      }
-      open.add(close)
-      res.on('close', close)
+      const stream = streams.open(reply, { heartbeatMs: deps.settings.heartbeatMs, onClose: unwatch })
       deliver = (e) => {
-        if (closed || !cursor.accept(e)) return
-        res.write(frame(e))
-        if (cursor.ended) close()
+        if (stream.closed || !cursor.accept(e)) return
+        stream.write(frame(e))
+        if (cursor.ended) stream.close()
       }
       deliver(currentStatusOf(order))
       for (const e of early) deliver(e)

@@ -82,15 +82,19 @@ export const Payment = {
 export const Shipment = {
   $id: 'Shipment',
   type: 'object',
+  description: 'One parcel of an order: an order over 30 kg ships in several, each with its tracking number.',
   required: ['id', 'status', 'carrier', 'trackingNumber', 'cost', 'createdAt'],
   properties: {
     id: { type: 'string' },
+    parcelNumber: { type: 'integer', minimum: 1, description: 'Which of the order’s parcels, from 1' },
+    parcelCount: { type: 'integer', minimum: 1, description: 'How many parcels the order ships in' },
     status: { type: 'string', enum: ['CREATED', 'DISPATCHED', 'DELIVERED', 'CANCELLED'] },
     carrier: { type: 'string' },
     trackingNumber: { type: 'string' },
     cost: { $ref: 'Money#' },
     weightGrams: { type: 'integer' },
     destinationCountry: { type: 'string' },
+    estimatedDays: { type: 'integer' },
     createdAt: { type: 'string' },
     dispatchedAt: { type: 'string' },
     deliveredAt: { type: 'string' },
@@ -101,7 +105,7 @@ export const OrderDetail = {
   $id: 'OrderDetail',
   type: 'object',
   description: Order.description,
-  required: [...Order.required, 'payment', 'shipment'],
+  required: [...Order.required, 'payment', 'shipment', 'shipments'],
   properties: {
     ...Order.properties,
     payment: {
@@ -110,7 +114,14 @@ export const OrderDetail = {
     },
     shipment: {
       anyOf: [{ $ref: 'Shipment#' }, { type: 'null' }],
-      description: 'null before the order is confirmed, or while shipping cannot be reached',
+      description:
+        'The first parcel (the whole order when it ships in one); null before the order is confirmed, or while shipping cannot be reached',
+    },
+    shipments: {
+      type: 'array',
+      items: { $ref: 'Shipment#' },
+      description:
+        'Every parcel, by parcel number: the order is SHIPPED when the first leaves and DELIVERED when the last arrives; empty when `shipment` is null',
     },
   },
 } as const
@@ -201,7 +212,8 @@ export const placeOrderSchema = {
   summary: 'Place an order; it is accepted before payment and moves on by itself',
   description:
     'Answers 202 once stock is reserved; follow the Location or GET /api/orders/{id}/events for the outcome. ' +
-    'The same Idempotency-Key with the same body answers the same; with another body 422; while the first is in flight 409.',
+    'The same Idempotency-Key with the same body answers the same; with another body 422; while the first is in flight 409. ' +
+    'Over 30 kg it ships in parcels (see POST /api/shipping/quote); an item over 30 kg is 400 SHIPPING_TOO_HEAVY.',
   security: bearer,
   headers: {
     type: 'object',
@@ -241,7 +253,7 @@ export const listOrdersSchema = {
 
 export const orderDetailSchema = {
   tags: ['orders'],
-  summary: 'One of the caller’s orders, with its payment and shipment (each null when not to be had)',
+  summary: 'One of the caller’s orders, with its payment and shipments (null or empty when not to be had)',
   security: bearer,
   params: orderParams,
   response: { 200: { $ref: 'OrderDetail#' }, 404: problems[404], ...userProblems },

@@ -33,6 +33,11 @@ export const Problem = {
         properties: { field: { type: 'string' }, message: { type: 'string' } },
       },
     },
+    traceId: {
+      type: 'string',
+      pattern: '^[0-9a-f]{32}$',
+      description: 'The trace of the failed request, to look up in the console (`npx microshop traces`)',
+    },
   },
 } as const
 

@@ -8,6 +8,7 @@ import { messageComponents } from '../routes/messages.schemas.js'
 import { orderComponents } from '../routes/orders.schemas.js'
 import { paymentComponents } from '../routes/payments.schemas.js'
 import { productComponents } from '../routes/products.schemas.js'
+import { shippingComponents } from '../routes/shipping.schemas.js'
 import { Money, Problem } from './common.js'
 
 /** Every schema with an $id: added to the app once, listed in the OpenAPI components, resolved in route types. */
@@ -18,6 +19,7 @@ export const components = [
   ...accountComponents,
   ...cartComponents,
   ...orderComponents,
+  ...shippingComponents,
   ...paymentComponents,
   ...messageComponents,
   ...adminComponents,
