@@ -1,0 +1,366 @@
+import type { BinaryReader, WireType } from '@bufbuild/protobuf/wire'
+import { ConsoleErrors } from './errors.js'
+import {
+  addKeyValue,
+  anyValue,
+  decodeBody,
+  eachField,
+  nested,
+  read,
+  resource,
+  scopeName,
+  WireError,
+} from './protobuf-wire.js'
+import {
+  type Attributes,
+  type AttributeValue,
+  isZeroId,
+  type LogEntry,
+  levelOf,
+  type MetricSummary,
+  type MetricType,
+  messageOf,
+  nanosToMs,
+  type SpanEvent,
+  type SpanLink,
+  type SpanRecord,
+  serviceOf,
+  severityOf,
+  spanKindOf,
+  statusCodeOf,
+  toHex,
+} from './telemetry.js'
+
+// OTLP 1.x over protobuf (opentelemetry/proto/collector/*/v1): the field numbers are the specification's.
+
+const NO_BYTES: Uint8Array = new Uint8Array(0)
+
+type WithoutResource<T> = Omit<T, 'service' | 'instance'>
+
+/** Reads `Resource{1}, Scope*{2}` of a Resource* message, then gives every item its resource's service. */
+function resourceGroup<T>(
+  r: BinaryReader,
+  end: number,
+  scopeField: string,
+  readScope: (r: BinaryReader, end: number, into: WithoutResource<T>[]) => void,
+): T[] {
+  let attributes: Attributes = {}
+  const items: WithoutResource<T>[] = []
+  eachField(r, end, (field, type) => {
+    if (field === 1) attributes = nested(r, type, 'resource', resource)
+    else if (field === 2) nested(r, type, scopeField, (r, end) => readScope(r, end, items))
+    else return false
+    return true
+  })
+  const { service, instance } = serviceOf(attributes)
+  return items.map((item) => ({ ...item, service, instance }) as T)
+}
+
+/** Reads `Scope{1}, Item*{2}` of a Scope* message; `scoped` gives an item its scope's name. */
+function scopeGroup<T>(
+  r: BinaryReader,
+  end: number,
+  itemField: string,
+  readItem: (r: BinaryReader, end: number) => T,
+  into: T[],
+  scoped: (item: T, scope: string) => T = (item) => item,
+) {
+  let scope = ''
+  const items: T[] = []
+  eachField(r, end, (field, type) => {
+    if (field === 1) scope = nested(r, type, 'scope', scopeName)
+    else if (field === 2) items.push(nested(r, type, itemField, readItem))
+    else return false
+    return true
+  })
+  // the scope may come after its items: fields are in any order on the wire
+  for (const item of items) into.push(scoped(item, scope))
+}
+
+function requestOf<T>(
+  bytes: Uint8Array,
+  what: string,
+  resourceField: string,
+  readResource: (r: BinaryReader, end: number) => T[],
+): T[] {
+  try {
+    return decodeBody(bytes, (r, end) => {
+      const out: T[] = []
+      eachField(r, end, (field, type) => {
+        if (field !== 1) return false
+        out.push(...nested(r, type, resourceField, readResource))
+        return true
+      })
+      return out
+    })
+  } catch (err) {
+    if (err instanceof WireError) throw ConsoleErrors.malformedProtobuf(what, err.reason)
+    throw err
+  }
+}
+
+function id(bytes: Uint8Array, length: number, name: string): string {
+  if (bytes.length !== length) throw new WireError(`expected ${length} bytes, got ${bytes.length}`).at(name)
+  const hex = toHex(bytes)
+  if (isZeroId(hex)) throw new WireError('must not be all zeroes').at(name)
+  return hex
+}
+
+/** An optional id: empty is none. */
+const optionalId = (bytes: Uint8Array, length: number, name: string) =>
+  bytes.length === 0 ? null : id(bytes, length, name)
+
+function attributesField(into: Attributes, r: BinaryReader, type: WireType) {
+  addKeyValue(into, r, type)
+  return true
+}
+
+/** Span.Event{1 fixed64 time, 2 name, 3 attributes}. */
+function spanEvent(r: BinaryReader, end: number): SpanEvent {
+  const event: SpanEvent = { timeUnixNano: '0', name: '', attributes: {} }
+  eachField(r, end, (field, type) => {
+    if (field === 1) event.timeUnixNano = read.fixed64(r, type).toString()
+    else if (field === 2) event.name = read.string(r, type)
+    else if (field === 3) return attributesField(event.attributes, r, type)
+    else return false
+    return true
+  })
+  return event
+}
+
+/** Span.Link{1 trace_id, 2 span_id, 4 attributes}. */
+function spanLink(r: BinaryReader, end: number): SpanLink {
+  let traceId = NO_BYTES
+  let spanId = NO_BYTES
+  const attributes: Attributes = {}
+  eachField(r, end, (field, type) => {
+    if (field === 1) traceId = read.bytes(r, type)
+    else if (field === 2) spanId = read.bytes(r, type)
+    else if (field === 4) return attributesField(attributes, r, type)
+    else return false
+    return true
+  })
+  return { traceId: id(traceId, 16, 'trace_id'), spanId: id(spanId, 8, 'span_id'), attributes }
+}
+
+/** Status{2 message, 3 code}. */
+function spanStatus(r: BinaryReader, end: number): SpanRecord['status'] {
+  let message = ''
+  let code = 0
+  eachField(r, end, (field, type) => {
+    if (field === 2) message = read.string(r, type)
+    else if (field === 3) code = read.varint(r, type)
+    else return false
+    return true
+  })
+  return { code: statusCodeOf(code), message }
+}
+
+function span(r: BinaryReader, end: number): WithoutResource<SpanRecord> {
+  let traceId = NO_BYTES
+  let spanId = NO_BYTES
+  let parent = NO_BYTES
+  let name = ''
+  let kind = 0
+  let start = 0n
+  let finish = 0n
+  let status: SpanRecord['status'] = { code: 'unset', message: '' }
+  const attributes: Attributes = {}
+  const events: SpanEvent[] = []
+  const links: SpanLink[] = []
+  eachField(r, end, (field, type) => {
+    switch (field) {
+      case 1:
+        traceId = read.bytes(r, type)
+        return true
+      case 2:
+        spanId = read.bytes(r, type)
+        return true
+      case 4:
+        parent = read.bytes(r, type)
+        return true
+      case 5:
+        name = read.string(r, type)
+        return true
+      case 6:
+        kind = read.varint(r, type)
+        return true
+      case 7:
+        start = read.fixed64(r, type)
+        return true
+      case 8:
+        finish = read.fixed64(r, type)
+        return true
+      case 9:
+        return attributesField(attributes, r, type)
+      case 11:
+        events.push(nested(r, type, 'events', spanEvent))
+        return true
+      case 13:
+        links.push(nested(r, type, 'links', spanLink))
+        return true
+      case 15:
+        status = nested(r, type, 'status', spanStatus)
+        return true
+    }
+    return false
+  })
+  return {
+    traceId: id(traceId, 16, 'trace_id'),
+    spanId: id(spanId, 8, 'span_id'),
+    parentSpanId: optionalId(parent, 8, 'parent_span_id'),
+    name,
+    kind: spanKindOf(kind),
+    scope: '',
+    startTimeUnixNano: start.toString(),
+    endTimeUnixNano: finish.toString(),
+    startMs: nanosToMs(start),
+    durationMs: finish > start ? Number(finish - start) / 1e6 : 0,
+    status,
+    attributes,
+    events,
+    links,
+  }
+}
+
+/** ExportTraceServiceRequest{1 ResourceSpans{1 Resource, 2 ScopeSpans{1 scope, 2 Span}}}. */
+export const decodeTracesProtobuf = (bytes: Uint8Array): SpanRecord[] =>
+  requestOf(bytes, 'ExportTraceServiceRequest', 'resource_spans', (r, end) =>
+    resourceGroup<SpanRecord>(r, end, 'scope_spans', (r, end, into) =>
+      scopeGroup(r, end, 'spans', span, into, (item, scope) => ({ ...item, scope })),
+    ),
+  )
+
+function logRecord(r: BinaryReader, end: number): WithoutResource<LogEntry> {
+  let time = 0n
+  let observed = 0n
+  let severityNumber = 0
+  let severityText = ''
+  let body: AttributeValue = null
+  let traceId = NO_BYTES
+  let spanId = NO_BYTES
+  const attributes: Attributes = {}
+  eachField(r, end, (field, type) => {
+    switch (field) {
+      case 1:
+        time = read.fixed64(r, type)
+        return true
+      case 11:
+        observed = read.fixed64(r, type)
+        return true
+      case 2:
+        severityNumber = read.varint(r, type)
+        return true
+      case 3:
+        severityText = read.string(r, type)
+        return true
+      case 5:
+        body = nested(r, type, 'body', (r, end) => anyValue(r, end))
+        return true
+      case 6:
+        return attributesField(attributes, r, type)
+      case 9:
+        traceId = read.bytes(r, type)
+        return true
+      case 10:
+        spanId = read.bytes(r, type)
+        return true
+    }
+    return false
+  })
+  const at = time > 0n ? time : observed
+  const severity = severityOf(severityNumber, severityText)
+  return {
+    timeUnixNano: at.toString(),
+    timeMs: nanosToMs(at),
+    severityNumber: severity,
+    severityText,
+    level: levelOf(severity),
+    message: messageOf(body),
+    attributes,
+    traceId: optionalId(traceId, 16, 'trace_id'),
+    spanId: optionalId(spanId, 8, 'span_id'),
+  }
+}
+
+/** ExportLogsServiceRequest{1 ResourceLogs{1 Resource, 2 ScopeLogs{1 scope, 2 LogRecord}}}. */
+export const decodeLogsProtobuf = (bytes: Uint8Array): LogEntry[] =>
+  requestOf(bytes, 'ExportLogsServiceRequest', 'resource_logs', (r, end) =>
+    resourceGroup<LogEntry>(r, end, 'scope_logs', (r, end, into) =>
+      scopeGroup(r, end, 'log_records', logRecord, into),
+    ),
+  )
+
+/** NumberDataPoint{3 fixed64 time, 4 double as_double, 6 sfixed64 as_int}: its time and value. */
+function numberPoint(r: BinaryReader, end: number): { time: bigint; value: number | null } {
+  let time = 0n
+  let value: number | null = null
+  eachField(r, end, (field, type) => {
+    if (field === 3) time = read.fixed64(r, type)
+    else if (field === 4) value = read.double(r, type)
+    else if (field === 6) value = Number(read.sfixed64(r, type))
+    else return false
+    return true
+  })
+  return { time, value }
+}
+
+/** Gauge, Sum, Histogram, …{1 repeated data point}: how many points, and the latest value of number points. */
+function dataPoints(r: BinaryReader, end: number, numbers: boolean) {
+  let points = 0
+  let latest: { time: bigint; value: number | null } | undefined
+  eachField(r, end, (field, type) => {
+    if (field !== 1) return false
+    points++
+    if (!numbers) return false
+    const point = nested(r, type, 'data_points', numberPoint)
+    if (!latest || point.time >= latest.time) latest = point
+    return true
+  })
+  return { points, latest }
+}
+
+const METRIC_DATA: Record<number, { type: MetricType; numbers: boolean }> = {
+  5: { type: 'gauge', numbers: true },
+  7: { type: 'sum', numbers: true },
+  9: { type: 'histogram', numbers: false },
+  10: { type: 'exponential_histogram', numbers: false },
+  11: { type: 'summary', numbers: false },
+}
+
+/** Metric{1 name, 2 description, 3 unit, 5 gauge | 7 sum | 9 histogram | 10 exponential_histogram | 11 summary}. */
+function metric(r: BinaryReader, end: number): WithoutResource<MetricSummary> {
+  const out: WithoutResource<MetricSummary> = {
+    name: '',
+    description: '',
+    unit: '',
+    type: 'unknown',
+    points: 0,
+    latest: null,
+    timeMs: 0,
+  }
+  eachField(r, end, (field, type) => {
+    if (field === 1) out.name = read.string(r, type)
+    else if (field === 2) out.description = read.string(r, type)
+    else if (field === 3) out.unit = read.string(r, type)
+    else {
+      const data = METRIC_DATA[field]
+      if (!data) return false
+      const { points, latest } = nested(r, type, data.type, (r, end) => dataPoints(r, end, data.numbers))
+      out.type = data.type
+      out.points = points
+      out.latest = latest?.value ?? null
+      out.timeMs = latest ? nanosToMs(latest.time) : 0
+    }
+    return true
+  })
+  return out
+}
+
+/** ExportMetricsServiceRequest{1 ResourceMetrics{1 Resource, 2 ScopeMetrics{1 scope, 2 Metric}}}. */
+export const decodeMetricsProtobuf = (bytes: Uint8Array): MetricSummary[] =>
+  requestOf(bytes, 'ExportMetricsServiceRequest', 'resource_metrics', (r, end) =>
+    resourceGroup<MetricSummary>(r, end, 'scope_metrics', (r, end, into) =>
+      scopeGroup(r, end, 'metrics', metric, into),
+    ),
+  )
