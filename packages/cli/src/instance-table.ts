@@ -33,15 +33,29 @@ export function renderInstances(rows: readonly InstanceRow[]): string {
   )
 }
 
-/** The public URLs, given the gateway's base URL, and the folder the services' emails land in. */
-export function renderUrls(gatewayUrl: string, opts: { mailDir?: string } = {}): string {
-  const base = gatewayUrl.replace(/\/$/, '')
-  const lines = [
-    `  gateway     ${base}/`,
-    `  API         ${base}/api/products`,
-    `  API docs    ${base}/api/docs`,
-    `  OpenAPI     ${base}/api/openapi.json`,
-  ]
-  if (opts.mailDir) lines.push(`  mail        ${opts.mailDir}/`)
+/** The public URLs (the gateway's, the console's) and the folder the services' emails land in. */
+export function renderUrls(urls: {
+  gatewayUrl?: string | undefined
+  consoleUrl?: string | undefined
+  mailDir?: string | undefined
+}): string {
+  const lines: string[] = []
+  if (urls.gatewayUrl) {
+    const base = urls.gatewayUrl.replace(/\/$/, '')
+    lines.push(
+      `  gateway     ${base}/`,
+      `  API         ${base}/api/products`,
+      `  API docs    ${base}/api/docs`,
+      `  OpenAPI     ${base}/api/openapi.json`,
+    )
+  }
+  if (urls.consoleUrl) {
+    const base = urls.consoleUrl.replace(/\/$/, '')
+    lines.push(
+      `  console     ${base}/   (npx microshop traces | logs)`,
+      `  Prometheus  ${base}/sd/prometheus   (http_sd_configs)`,
+    )
+  }
+  if (urls.mailDir) lines.push(`  mail        ${urls.mailDir}/`)
   return lines.join('\n')
 }

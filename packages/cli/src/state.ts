@@ -21,6 +21,8 @@ export interface SystemState {
   pgPort: number
   pgPid: number
   gatewayUrl: string | undefined
+  /** The console's query API and OTLP receiver; undefined when the topology has no console. */
+  consoleUrl?: string | undefined
   startedAt: string
   instances: InstanceState[]
 }

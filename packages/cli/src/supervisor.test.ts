@@ -20,23 +20,34 @@ process.once('SIGTERM', () => process.exit(0))
 process.once('disconnect', () => process.exit(0))
 `
 
+// one that takes a while to stop, as a service flushing its telemetry does
+const SLOW_TO_STOP = FAKE_SERVICE.replace(
+  "process.once('SIGTERM', () => process.exit(0))",
+  "process.once('SIGTERM', () => setTimeout(() => process.exit(0), 300))",
+)
+
 let dir: string
 let service: ResolvedService
+let slowService: ResolvedService
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'microshop-supervisor-'))
   const entry = join(dir, 'service.mjs')
   await writeFile(entry, FAKE_SERVICE)
   service = { name: 'fake', entry, entryPath: entry, database: false, replicas: 2 }
+  const slowEntry = join(dir, 'slow-service.mjs')
+  await writeFile(slowEntry, SLOW_TO_STOP)
+  slowService = { name: 'slow', entry: slowEntry, entryPath: slowEntry, database: false, replicas: 1 }
 })
 
 afterAll(() => rm(dir, { recursive: true, force: true }))
 
-const start = () => {
+const start = (services = [service], stopLast: string[] = []) => {
   const events: SupervisorEvent[] = []
   const lines: string[] = []
   const supervisor = createSupervisor({
-    services: [service],
+    services,
+    stopLast,
     cwd: dir,
     env: (_, id) => ({ ...process.env, INSTANCE_ID: id }),
     onLine: (_, __, line) => lines.push(line),
@@ -79,5 +90,15 @@ describe('supervisor', () => {
     await supervisor.stop()
     expect(pids.filter(isAlive)).toEqual([])
     expect(events.filter((e) => e.type === 'exited' && e.restartInMs !== undefined)).toEqual([])
+  })
+
+  it('when some services are to stop last, then they get SIGTERM only once every other instance exited', async () => {
+    const { supervisor, events } = start([service, slowService], ['fake'])
+    await supervisor.waitAllReady(10_000)
+    await supervisor.stop()
+    const exits = events.filter((e) => e.type === 'exited').map((e) => e.instance.id)
+    expect(exits).toHaveLength(3)
+    expect(exits[0]).toBe('slow-1')
+    expect(exits.slice(1).sort()).toEqual(['fake-1', 'fake-2'])
   })
 })

@@ -29,6 +29,8 @@ export interface SupervisorOptions {
   env(service: ResolvedService, instanceId: string): NodeJS.ProcessEnv
   onLine(instance: InstanceState, serviceIndex: number, line: string): void
   onEvent(event: SupervisorEvent): void
+  /** Services stopped only once every other instance has exited (the console: it receives their last spans). */
+  stopLast?: readonly string[]
 }
 
 interface Instance extends InstanceState {
@@ -223,27 +225,45 @@ export function createSupervisor(opts: SupervisorOptions) {
       })
     },
 
-    /** SIGTERM to every instance, SIGKILL to those still running after graceMs or once `force` aborts. */
+    /**
+     * SIGTERM to every instance, SIGKILL to those still running after graceMs or once `force` aborts; the
+     * services named in `stopLast` get the same once all the others have exited.
+     */
     async stop(graceMs = 10_000, force?: AbortSignal) {
       stopping = true
       for (const instance of instances) clearTimeout(instance.restartTimer)
-      const running = instances.filter((i) => i.child?.pid)
-      const killAll = (sig: NodeJS.Signals) => {
-        // the negative pid addresses the instance's process group: it and anything it spawned
-        for (const i of running) if (i.child?.pid) signal(-i.child.pid, sig)
-      }
-      killAll('SIGTERM')
-      const allExited = Promise.all(running.map((i) => i.exited))
-      const forced = new Promise<void>((resolve) => {
-        if (force?.aborted) resolve()
-        force?.addEventListener('abort', () => resolve(), { once: true })
-      })
-      const grace = sleep(graceMs, undefined, { ref: false })
-      await Promise.race([allExited, grace, forced])
-      killAll('SIGKILL')
-      await Promise.race([allExited, sleep(2_000, undefined, { ref: false })])
+      const last = new Set(opts.stopLast ?? [])
+      await stopGroup(
+        instances.filter((i) => !last.has(i.service)),
+        graceMs,
+        force,
+      )
+      await stopGroup(
+        instances.filter((i) => last.has(i.service)),
+        graceMs,
+        force,
+      )
     },
   }
+}
+
+async function stopGroup(group: readonly Instance[], graceMs: number, force?: AbortSignal) {
+  const running = group.filter((i) => i.child?.pid)
+  if (running.length === 0) return
+  const killAll = (sig: NodeJS.Signals) => {
+    // the negative pid addresses the instance's process group: it and anything it spawned
+    for (const i of running) if (i.child?.pid) signal(-i.child.pid, sig)
+  }
+  killAll('SIGTERM')
+  const allExited = Promise.all(running.map((i) => i.exited))
+  const forced = new Promise<void>((resolve) => {
+    if (force?.aborted) resolve()
+    force?.addEventListener('abort', () => resolve(), { once: true })
+  })
+  const grace = sleep(graceMs, undefined, { ref: false })
+  await Promise.race([allExited, grace, forced])
+  killAll('SIGKILL')
+  await Promise.race([allExited, sleep(2_000, undefined, { ref: false })])
 }
 
 export type Supervisor = ReturnType<typeof createSupervisor>

@@ -12,7 +12,7 @@ import { BUS, PLATFORM, provision } from './provision.js'
 import { ensureSecrets, readSecrets } from './secrets.js'
 import { type InstanceState, readState, removeState, type SystemState, writeState } from './state.js'
 import { createSupervisor, type Supervisor, type SupervisorEvent } from './supervisor.js'
-import { type ResolvedService, repoRoot } from './topology.js'
+import { CONSOLE, GATEWAY, type ResolvedService, repoRoot } from './topology.js'
 
 export interface SystemOptions {
   dataDir: string
@@ -32,6 +32,7 @@ export interface SystemOptions {
 
 export interface RunningSystem {
   gatewayUrl: string | undefined
+  consoleUrl: string | undefined
   pgPort: number
   /** Where the embedded SMTP server stores the services' emails; undefined when SMTP_URL was set outside. */
   mailDir: string | undefined
@@ -44,6 +45,13 @@ export interface RunningSystem {
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
+
+const PORT_CHOICES: Record<string, string> = {
+  [GATEWAY]: '--port <n> or MICROSHOP_PORT',
+  [CONSOLE]: '--console-port <n> or MICROSHOP_CONSOLE_PORT',
+}
+
+const withoutPassword = (url: string) => url.replace(/\/\/[^@/]*@/, '//')
 
 /** Refuses to start over a live launcher, and ends instances a killed launcher left behind. */
 function checkPrevious(dataDir: string) {
@@ -71,7 +79,7 @@ async function preflight(options: SystemOptions) {
   for (const s of options.services) {
     if (s.publicPort !== undefined && (await isPortTaken(s.publicPort))) {
       throw new CliError(
-        `port ${s.publicPort} (${s.name}) is already in use: pick another with --port <n> or MICROSHOP_PORT`,
+        `port ${s.publicPort} (${s.name}) is already in use: pick another with ${PORT_CHOICES[s.name] ?? 'a topology that gives it another'}`,
       )
     }
   }
@@ -138,15 +146,13 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     // a BUS_URL the user set (nats://…) wins over the local postgres log
     const busUrl = process.env.BUS_URL || pgUrl(BUS, secrets.roles[BUS] ?? '', BUS)
     report(
-      `event log: ${process.env.BUS_URL ? process.env.BUS_URL.replace(/\/\/[^@/]*@/, '//') : 'PostgreSQL (database bus)'}`,
+      `event log: ${process.env.BUS_URL ? withoutPassword(process.env.BUS_URL) : 'PostgreSQL (database bus)'}`,
     )
     // an SMTP_URL the user set wins over the embedded catcher
     if (!process.env.SMTP_URL) mail = await startMailCatcher({ dir: join(dataDir, 'mail') })
     const smtpUrl = mail?.url ?? process.env.SMTP_URL ?? ''
     report(
-      mail
-        ? `mail: SMTP on ${mail.url}, stored in ${mail.dir}`
-        : `mail: sent to ${smtpUrl.replace(/\/\/[^@/]*@/, '//')}`,
+      mail ? `mail: SMTP on ${mail.url}, stored in ${mail.dir}` : `mail: sent to ${withoutPassword(smtpUrl)}`,
     )
     registry = new pg.Pool({ connectionString: registryUrl, max: 1 })
     registry.on('error', () => undefined)
@@ -156,8 +162,19 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       json: options.json,
       width: options.prefixWidth,
     })
-    const gateway = services.find((s) => s.publicPort !== undefined)
+    const gateway = services.find((s) => s.name === GATEWAY && s.publicPort !== undefined)
     const gatewayUrl = gateway ? `http://localhost:${gateway.publicPort}/` : undefined
+    const telemetryConsole = services.find((s) => s.name === CONSOLE && s.publicPort !== undefined)
+    const consoleUrl = telemetryConsole ? `http://127.0.0.1:${telemetryConsole.publicPort}/` : undefined
+    // an OTEL_EXPORTER_OTLP_ENDPOINT the user set (a collector) wins over the local console
+    const otlpEndpoint = process.env.OTEL_EXPORTER_OTLP_ENDPOINT || consoleUrl?.replace(/\/$/, '')
+    report(
+      process.env.OTEL_EXPORTER_OTLP_ENDPOINT
+        ? `telemetry: traces and logs sent to ${withoutPassword(process.env.OTEL_EXPORTER_OTLP_ENDPOINT)}`
+        : consoleUrl
+          ? `telemetry: traces and logs kept by the console on ${consoleUrl}`
+          : 'telemetry: no console in this topology, traces and logs are not gathered',
+    )
     const pgPort = postgres.port
     const pgPid = postgres.pid
 
@@ -167,6 +184,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         pgPort,
         pgPid,
         gatewayUrl,
+        consoleUrl,
         startedAt: new Date(started).toISOString(),
         instances: supervisor?.instances() ?? [],
       }
@@ -199,7 +217,12 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       services,
       cwd: repoRoot,
       env: (service, instanceId) => {
-        const { PORT: _port, DATABASE_URL: _db, ...inherited } = process.env
+        const {
+          PORT: _port,
+          DATABASE_URL: _db,
+          OTEL_EXPORTER_OTLP_ENDPOINT: _otlp,
+          ...inherited
+        } = process.env
         return {
           ...inherited,
           INSTANCE_ID: instanceId,
@@ -211,6 +234,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
             DATABASE_URL: pgUrl(service.name, secrets.roles[service.name] ?? '', service.name),
           }),
           REGISTRY_URL: registryUrl,
+          // the console exports nothing of its own: it is where the others' telemetry goes
+          ...(otlpEndpoint && service.name !== CONSOLE ? { OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint } : {}),
           BUS_URL: busUrl,
           SMTP_URL: smtpUrl,
           LOG_LEVEL: options.logLevel,
@@ -222,6 +247,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         options.print(format(instance.id, serviceIndex, line))
       },
       onEvent,
+      // the others send their last spans and log lines to the console as they stop
+      stopLast: [CONSOLE],
     })
     const count = supervisor.instances().length
     report(
@@ -236,6 +263,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const running = supervisor
     return {
       gatewayUrl,
+      consoleUrl,
       pgPort,
       mailDir: mail?.dir,
       startedInMs,

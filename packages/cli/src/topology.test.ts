@@ -21,7 +21,7 @@ const usageErrorOf = (fn: () => unknown) => {
 describe('replicas', () => {
   it('when replicas are given as name=count, then each count applies and the rest keep theirs', () => {
     const replicas = parseReplicas('catalog=3', services)
-    const applied = applyOverrides(services, { replicas, publicPort: undefined })
+    const applied = applyOverrides(services, { replicas, publicPorts: new Map() })
     expect(applied.map((s) => [s.name, s.replicas])).toEqual([
       ['catalog', 3],
       ['gateway', 1],
@@ -38,13 +38,35 @@ describe('replicas', () => {
 
   it('when the service with the public port gets 2 replicas, then it is refused', () => {
     const replicas = parseReplicas('gateway=2', services)
-    expect(usageErrorOf(() => applyOverrides(services, { replicas, publicPort: undefined }))).toContain(
+    expect(usageErrorOf(() => applyOverrides(services, { replicas, publicPorts: new Map() }))).toContain(
       '8080',
     )
   })
 
   it('when a port is given, then only the service with a public port takes it', () => {
-    const applied = applyOverrides(services, { replicas: new Map(), publicPort: 9090 })
+    const applied = applyOverrides(services, {
+      replicas: new Map(),
+      publicPorts: new Map([['gateway', 9090]]),
+    })
     expect(applied.map((s) => s.publicPort)).toEqual([undefined, 9090])
+  })
+
+  it('when ports are given for the gateway and the console, then each takes its own', () => {
+    const withConsole: ResolvedService[] = [
+      ...services,
+      { name: 'console', entry: 'k.js', entryPath: '/k.js', database: false, replicas: 1, publicPort: 8081 },
+    ]
+    const applied = applyOverrides(withConsole, {
+      replicas: new Map(),
+      publicPorts: new Map([
+        ['gateway', 9090],
+        ['console', 9091],
+      ]),
+    })
+    expect(applied.map((s) => [s.name, s.publicPort])).toEqual([
+      ['catalog', undefined],
+      ['gateway', 9090],
+      ['console', 9091],
+    ])
   })
 })

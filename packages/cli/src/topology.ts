@@ -11,12 +11,18 @@ export interface ServiceSpec {
   /** Gets its own database and role. */
   database: boolean
   replicas: number
-  /** Listens on this fixed port for the public (the gateway). */
+  /** Listens on this fixed port for people and tools (the gateway, the console). */
   publicPort?: number
 }
 
+/** The service people shop through. */
+export const GATEWAY = 'gateway'
+/** The service every other one sends its traces and logs to, and Prometheus asks for targets. */
+export const CONSOLE = 'console'
+
 /** The system, in start order; adding a service is adding a line. */
 export const topology: readonly ServiceSpec[] = [
+  { name: CONSOLE, entry: 'services/console/dist/main.js', database: false, replicas: 1, publicPort: 8081 },
   { name: 'identity', entry: 'services/identity/dist/main.js', database: true, replicas: 1 },
   { name: 'catalog', entry: 'services/catalog/dist/main.js', database: true, replicas: 1 },
   { name: 'inventory', entry: 'services/inventory/dist/main.js', database: true, replicas: 1 },
@@ -26,7 +32,7 @@ export const topology: readonly ServiceSpec[] = [
   { name: 'orders', entry: 'services/orders/dist/main.js', database: true, replicas: 1 },
   { name: 'shipping', entry: 'services/shipping/dist/main.js', database: true, replicas: 1 },
   { name: 'notifications', entry: 'services/notifications/dist/main.js', database: true, replicas: 1 },
-  { name: 'gateway', entry: 'services/gateway/dist/main.js', database: false, replicas: 1, publicPort: 8080 },
+  { name: GATEWAY, entry: 'services/gateway/dist/main.js', database: false, replicas: 1, publicPort: 8080 },
 ]
 
 /** The repository root, found from this file (packages/cli/dist/topology.js). */
@@ -68,14 +74,15 @@ export function parseReplicas(spec: string, services: readonly ServiceSpec[]): M
   return counts
 }
 
-/** The topology with replica counts and the public port applied. */
+/** The topology with replica counts and public ports (by service name) applied. */
 export function applyOverrides(
   services: readonly ResolvedService[],
-  overrides: { replicas: Map<string, number>; publicPort: number | undefined },
+  overrides: { replicas: Map<string, number>; publicPorts: Map<string, number> },
 ): ResolvedService[] {
   return services.map((s) => {
     const replicas = overrides.replicas.get(s.name) ?? s.replicas
-    const publicPort = s.publicPort !== undefined ? (overrides.publicPort ?? s.publicPort) : undefined
+    const publicPort =
+      s.publicPort !== undefined ? (overrides.publicPorts.get(s.name) ?? s.publicPort) : undefined
     // two processes cannot listen on one fixed port (no SO_REUSEPORT in Node 20)
     if (publicPort !== undefined && replicas > 1) {
       throw usageError(

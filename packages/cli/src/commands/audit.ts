@@ -69,7 +69,7 @@ export async function runAudit(connect: Connect, services: string[], sagaLimitSe
     }
   }
   for (const check of crossChecks) {
-    const found = await check.run(connect, services)
+    const found = await check.run(connect, services, sagaLimitSeconds)
     if (found === undefined) continue
     violations.push(...found)
     if (found.length === 0) passed.push(check.name)

@@ -1,7 +1,7 @@
 import { TTL_SECONDS } from '@microshop/chassis/registry'
 import pg from 'pg'
 import { type Command, dataDirOption, parseFlags, resolveDataDir } from '../command.js'
-import { type InstanceRow, renderInstances, renderUrls } from '../instance-table.js'
+import { renderInstances, renderUrls } from '../instance-table.js'
 import { isAlive } from '../processes.js'
 import { PLATFORM } from '../provision.js'
 import { readSecrets } from '../secrets.js'
@@ -51,8 +51,10 @@ const since = (iso: string) => {
   return s < 120 ? `${s} s` : s < 7200 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`
 }
 
+const options = { ...dataDirOption, json: { type: 'boolean' } } as const
+
 async function run(args: string[]): Promise<number> {
-  const { values } = parseFlags(args, dataDirOption)
+  const { values } = parseFlags(args, options)
   if (values.help) {
     process.stdout.write(`${status.usage}\n`)
     return 0
@@ -60,7 +62,9 @@ async function run(args: string[]): Promise<number> {
   const dataDir = resolveDataDir(values['data-dir'])
   const state = readState(dataDir)
   if (!state || !isAlive(state.launcherPid)) {
-    process.stdout.write('microshop is not running\n')
+    process.stdout.write(
+      values.json ? `${JSON.stringify({ running: false })}\n` : 'microshop is not running\n',
+    )
     return 1
   }
   const secrets = readSecrets(dataDir)
@@ -87,7 +91,7 @@ async function run(args: string[]): Promise<number> {
       status: 'ready',
       restarts: 0,
     }))
-  const rows: InstanceRow[] = await Promise.all(
+  const rows = await Promise.all(
     [...state.instances, ...strangers].map(async (instance) => {
       const row = registry.find((r) => r.instance_id === instance.id)
       const fresh = row ? row.age < TTL_SECONDS : registryError !== undefined
@@ -95,9 +99,35 @@ async function run(args: string[]): Promise<number> {
       const health =
         instance.status === 'restarting' ? 'restarting' : ready && fresh ? 'healthy' : 'unhealthy'
       const heartbeat = row ? `${row.age.toFixed(1)} s ago${fresh ? '' : ' (stale)'}` : 'none'
-      return { instance, health, heartbeat }
+      return { instance, health, heartbeat, heartbeatAgeSeconds: row?.age as number | undefined }
     }),
   )
+
+  if (values.json) {
+    const report = {
+      running: true,
+      launcherPid: state.launcherPid,
+      startedAt: state.startedAt,
+      postgres: { host: '127.0.0.1', port: state.pgPort },
+      gatewayUrl: state.gatewayUrl ?? null,
+      consoleUrl: state.consoleUrl ?? null,
+      ...(registryError ? { registryError } : {}),
+      instances: rows.map(({ instance: i, health, heartbeatAgeSeconds }) => ({
+        id: i.id,
+        service: i.service,
+        pid: i.pid ?? null,
+        grpcPort: i.grpcPort ?? null,
+        httpPort: i.httpPort ?? null,
+        publicPort: i.publicPort ?? null,
+        status: i.status,
+        health,
+        restarts: i.restarts,
+        heartbeatAgeSeconds: heartbeatAgeSeconds ?? null,
+      })),
+    }
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
+    return 0
+  }
 
   const out = (text: string) => void process.stdout.write(`${text}\n`)
   out(
@@ -107,13 +137,16 @@ async function run(args: string[]): Promise<number> {
   if (registryError) out(`registry unavailable: ${registryError}`)
   out('')
   out(renderInstances(rows))
-  if (state.gatewayUrl) out(`\n${renderUrls(state.gatewayUrl)}`)
+  const urls = renderUrls(state)
+  if (urls) out(`\n${urls}`)
   return 0
 }
 
 export const status: Command = {
   summary: 'show the running instances, their ports, health and heartbeats',
-  usage: `usage: microshop status [--data-dir <dir>]
+  usage: `usage: microshop status [--json] [--data-dir <dir>]
+
+  --json   the same as JSON: instances with health, the gateway's and the console's URLs
 
   exits 1 when microshop is not running`,
   run,

@@ -4,12 +4,13 @@ import { renderInstances, renderUrls } from '../instance-table.js'
 import { createLogFormatter, prefixWidth } from '../log-stream.js'
 import { NotReadyError } from '../supervisor.js'
 import { startSystem } from '../system.js'
-import { applyOverrides, loadTopology, parseReplicas } from '../topology.js'
+import { applyOverrides, CONSOLE, GATEWAY, loadTopology, parseReplicas } from '../topology.js'
 
 const options = {
   ...dataDirOption,
   replicas: { type: 'string' },
   port: { type: 'string' },
+  'console-port': { type: 'string' },
   json: { type: 'boolean' },
   topology: { type: 'string' },
 } as const
@@ -17,11 +18,24 @@ const options = {
 /** The same signal twice within this window is one Ctrl-C: npm forwards to us what the terminal already sent. */
 const SAME_PRESS_MS = 1_000
 
-function parsePort(value: string): number {
-  const port = Number(value)
-  if (!Number.isInteger(port) || port < 1 || port > 65535)
-    throw usageError(`bad port "${value}": expected 1-65535`)
-  return port
+/** The public ports asked for, by service: `--port` for the gateway, `--console-port` for the console. */
+function publicPorts(values: { port?: string; 'console-port'?: string }): Map<string, number> {
+  const ports = new Map<string, number>()
+  const asked = [
+    [GATEWAY, '--port', values.port ?? process.env.MICROSHOP_PORT],
+    [CONSOLE, '--console-port', values['console-port'] ?? process.env.MICROSHOP_CONSOLE_PORT],
+  ] as const
+  for (const [service, flag, value] of asked) {
+    if (value === undefined || value === '') continue
+    const port = Number(value)
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+      throw usageError(`bad ${flag} "${value}": expected a port from 1 to 65535`)
+    ports.set(service, port)
+  }
+  const [gatewayPort, consolePort] = [ports.get(GATEWAY), ports.get(CONSOLE)]
+  if (gatewayPort !== undefined && gatewayPort === consolePort)
+    throw usageError(`the gateway and the console cannot both listen on port ${gatewayPort}`)
+  return ports
 }
 
 async function run(args: string[]): Promise<number> {
@@ -33,11 +47,7 @@ async function run(args: string[]): Promise<number> {
   const dataDir = resolveDataDir(values['data-dir'])
   const topology = loadTopology(values.topology)
   const replicas = parseReplicas(values.replicas ?? process.env.MICROSHOP_REPLICAS ?? '', topology)
-  const portFlag = values.port ?? process.env.MICROSHOP_PORT
-  const services = applyOverrides(topology, {
-    replicas,
-    publicPort: portFlag ? parsePort(portFlag) : undefined,
-  })
+  const services = applyOverrides(topology, { replicas, publicPorts: publicPorts(values) })
 
   const json = values.json === true
   const color = !json && process.stdout.isTTY === true
@@ -99,8 +109,8 @@ async function run(args: string[]): Promise<number> {
   say('')
   say(renderInstances(system.instances().map((instance) => ({ instance, health: instance.status }))))
   say('')
-  if (system.gatewayUrl) say(`${renderUrls(system.gatewayUrl, { mailDir: system.mailDir })}\n`)
-  else if (system.mailDir) say(`  mail        ${system.mailDir}/\n`)
+  const urls = renderUrls(system)
+  if (urls) say(`${urls}\n`)
   say('Ctrl-C to stop')
   say('')
 
@@ -121,6 +131,9 @@ export const up: Command = {
   --data-dir <dir>     where data, logs and state live (default .microshop)
   --replicas <list>    instances per service, e.g. catalog=2,gateway=1 (env MICROSHOP_REPLICAS)
   --port <n>           the gateway's public port (default 8080, env MICROSHOP_PORT)
+  --console-port <n>   the console's port: traces, logs, Prometheus discovery (default 8081,
+                       env MICROSHOP_CONSOLE_PORT); services export to it unless
+                       OTEL_EXPORTER_OTLP_ENDPOINT is set
   --json               print the services' raw JSON log lines (launcher messages go to stderr)`,
   run,
 }
