@@ -7,6 +7,7 @@ import { withConnection } from '@microshop/chassis/internal'
 import { eventually, waitFor } from '@microshop/chassis/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePort } from '../test-support/net.js'
+import { type JsonCall, jsonCall } from './http.js'
 import { CLI, type Launcher, launch } from './launcher.js'
 
 // The checkout saga on the whole system as `microshop up` runs it, faults included; `microshop audit` closes it.
@@ -41,23 +42,8 @@ const state = async () =>
 /** The payments instance as the launcher knows it now. */
 const paymentsInstance = async () => (await state()).instances.find((i) => i.service === 'payments')!
 
-async function call<T = Record<string, unknown>>(
-  path: string,
-  init: { method?: string; token?: string; json?: unknown; headers?: Record<string, string> } = {},
-): Promise<{ status: number; body: T; headers: Headers }> {
-  const res = await fetch(`http://127.0.0.1:${port}${path}`, {
-    method: init.method ?? 'GET',
-    headers: {
-      ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
-      ...(init.json !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...init.headers,
-    },
-    body: init.json !== undefined ? JSON.stringify(init.json) : undefined,
-    signal: AbortSignal.timeout(15_000),
-  })
-  const text = await res.text()
-  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T, headers: res.headers }
-}
+const call = <T = Record<string, unknown>>(path: string, init?: JsonCall) =>
+  jsonCall<T>(`http://127.0.0.1:${port}`, path, init)
 
 let users = 0
 async function buyer() {
@@ -177,7 +163,7 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'microshop-checkout-'))
   await chmod(dataDir, 0o755)
   port = await freePort()
-  launcher = launch(dataDir, port, {
+  launcher = await launch(dataDir, port, {
     env: {
       LOG_LEVEL: 'warn',
       // a whole order life in seconds: carrier 10x faster, a short reservation, a slow card slower than it
@@ -349,7 +335,7 @@ describe('checkout saga, whole system', () => {
     const payments = instances.find((i) => i.service === 'payments')!
     const breaker = async () => {
       const text = await (await fetch(`http://127.0.0.1:${payments.httpPort}/metrics`)).text()
-      return Number(/^rpc_client_breaker_state\{[^}]*peer="fraud"[^}]*\} (\d)/m.exec(text)?.[1] ?? -1)
+      return Number(/^rpc_client_breaker_state\{[^}]*peer_service="fraud"[^}]*\} (\d)/m.exec(text)?.[1] ?? -1)
     }
     expect(await breaker()).toBe(0)
     process.kill(fraud.pid, 'SIGSTOP')

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { eventually } from '@microshop/chassis/testing'
+import { freePort } from '../test-support/net.js'
 
 /** The CLI as a user runs it, from the compiled dist/. */
 export const CLI = join(import.meta.dirname, '..', 'packages', 'cli', 'bin', 'microshop.js')
@@ -16,15 +17,18 @@ export interface Launcher {
   stop(forceAfterMs?: number): Promise<number | null>
 }
 
-/** `microshop up` on this data dir and port, in its own process group. */
-export function launch(
+/** `microshop up` on this data dir and port (the console on a free port unless args name one), in its own process group. */
+export async function launch(
   dataDir: string,
   port: number,
   opts: { args?: string[]; env?: Record<string, string> } = {},
-): Launcher {
+): Promise<Launcher> {
+  const args = opts.args ?? []
+  // a console of its own: files run in parallel, and a user's system may hold 8081
+  const consolePort = args.includes('--console-port') ? [] : ['--console-port', String(await freePort())]
   const child = spawn(
     process.execPath,
-    [CLI, 'up', '--data-dir', dataDir, '--port', String(port), ...(opts.args ?? [])],
+    [CLI, 'up', '--data-dir', dataDir, '--port', String(port), ...consolePort, ...args],
     { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } },
   )
   let output = ''

@@ -49,7 +49,7 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'microshop-e2e-'))
   await chmod(dataDir, 0o755)
   port = await freePort()
-  launcher = up(['--replicas', 'catalog=2'])
+  launcher = await up(['--replicas', 'catalog=2'])
   await launcher.ready()
 }, 150_000)
 
@@ -114,7 +114,7 @@ describe('microshop up', () => {
   it('when stopped with Ctrl-C, then it exits 0 and leaves no process behind; a second start reuses the data', async () => {
     await stopCleanly(launcher)
 
-    launcher = up()
+    launcher = await up()
     await launcher.ready()
     expect(launcher.output).not.toContain('catalog seeded')
     expect((await get('/api/products/chefs-knife-8in')).status).toBe(200)

@@ -1,0 +1,210 @@
+// What the benchmarks share: a system booted by the launcher on free ports, buyers, orders, percentiles.
+import { spawn } from 'node:child_process'
+import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { cpus, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { waitFor } from '@microshop/chassis/testing'
+import { freePort } from '../test-support/net.js'
+
+const CLI = join(import.meta.dirname, '..', 'packages', 'cli', 'bin', 'microshop.js')
+export const PRODUCT = 'enamel-camp-mug'
+
+export interface System {
+  base: string
+  dataDir: string
+  launcherPid: number
+  stop(): Promise<void>
+}
+
+/** `microshop up` on free ports in a fresh data directory, with the environment given. */
+export async function bootSystem(env: Record<string, string> = {}): Promise<System> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'microshop-bench-'))
+  await chmod(dataDir, 0o755)
+  const [port, consolePort] = [await freePort(), await freePort()]
+  let log = ''
+  const launcher = spawn(
+    process.execPath,
+    [CLI, 'up', '--data-dir', dataDir, '--port', String(port), '--console-port', String(consolePort)],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        LOG_LEVEL: 'warn',
+        GATEWAY_RATE_LIMIT_ANONYMOUS: '100000000',
+        GATEWAY_RATE_LIMIT_USER: '100000000',
+        GATEWAY_RATE_LIMIT_LOGIN: '100000',
+        ...env,
+      },
+    },
+  )
+  launcher.stdout.on('data', (d) => {
+    log += d
+  })
+  launcher.stderr.on('data', (d) => {
+    log += d
+  })
+  const stop = async () => {
+    if (launcher.exitCode === null) {
+      const exited = new Promise((r) => launcher.once('exit', r))
+      launcher.kill('SIGINT')
+      await exited
+    }
+    await rm(dataDir, { recursive: true, force: true })
+  }
+  const outcome = await waitFor(
+    () => (launcher.exitCode !== null ? 'exited' : log.includes('Ctrl-C to stop') && 'ready'),
+    { what: 'microshop up', timeoutMs: 180_000, everyMs: 250 },
+  )
+  if (outcome === 'exited') {
+    await stop()
+    throw new Error(`launcher exited:\n${log.slice(-2000)}`)
+  }
+  return { base: `http://127.0.0.1:${port}`, dataDir, launcherPid: launcher.pid!, stop }
+}
+
+export async function call<T>(
+  base: string,
+  path: string,
+  init: { method?: string; token?: string; json?: unknown; key?: string } = {},
+): Promise<T> {
+  const res = await fetch(`${base}${path}`, {
+    method: init.method ?? 'GET',
+    headers: {
+      ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+      ...(init.json !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(init.key ? { 'idempotency-key': init.key } : {}),
+    },
+    body: init.json === undefined ? undefined : JSON.stringify(init.json),
+  })
+  const text = await res.text()
+  if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path}: ${res.status} ${text}`)
+  return (text ? JSON.parse(text) : undefined) as T
+}
+
+/** Signed-in buyers, and stock enough for every order. */
+export async function prepareBuyers(base: string, count: number): Promise<string[]> {
+  const admin = await call<{ accessToken: string }>(base, '/api/auth/login', {
+    method: 'POST',
+    json: { email: 'admin@microshop.local', password: 'microshop-admin-2026' },
+  })
+  // inventory seeds in the background: wait for it, then make room for every order
+  await waitFor(
+    async () => {
+      const p = await call<{ availability: { available: number } | null }>(base, `/api/products/${PRODUCT}`)
+      return (p.availability?.available ?? 0) > 0
+    },
+    { what: 'stock seeded', timeoutMs: 60_000, everyMs: 200 },
+  )
+  await call(base, `/api/admin/stock/${PRODUCT}`, {
+    method: 'PUT',
+    token: admin.accessToken,
+    json: { quantity: 1_000_000 },
+  })
+  const tokens: string[] = []
+  for (let i = 0; i < count; i++) {
+    const email = `bench-${i}-${Date.now()}@example.com`
+    const password = 'a-long-enough-pass-7'
+    await call(base, '/api/auth/register', { method: 'POST', json: { email, password, name: `Bench ${i}` } })
+    const login = await call<{ accessToken: string }>(base, '/api/auth/login', {
+      method: 'POST',
+      json: { email, password },
+    })
+    tokens.push(login.accessToken)
+  }
+  return tokens
+}
+
+/** Resolves when the order's SSE stream reports `status` (the first event is the current status). */
+export async function statusReached(base: string, token: string, orderId: string, status: string) {
+  const res = await fetch(`${base}/api/orders/${orderId}/events?access_token=${token}`)
+  const decoder = new TextDecoder()
+  for await (const chunk of res.body!) {
+    if (decoder.decode(chunk as Uint8Array).includes(`"status":"${status}"`)) {
+      const at = performance.now()
+      await res.body!.cancel().catch(() => undefined)
+      return at
+    }
+  }
+  throw new Error(`order ${orderId} never reached ${status}`)
+}
+
+const ORDER_BODY = {
+  lines: [{ productId: PRODUCT, quantity: 1 }],
+  shippingAddress: {
+    name: 'Bench',
+    line1: '1 Main St',
+    city: 'Springfield',
+    postalCode: '12345',
+    country: 'US',
+  },
+  payment: { card: { number: '4242424242424242', expMonth: 12, expYear: 2035, cvc: '123' } },
+}
+
+/** Places orders, one buyer a lane, each waiting for CONFIRMED over SSE; times the 202 and the CONFIRMED. */
+export async function runCheckout(base: string, tokens: string[], orders: number, warmup = 10) {
+  const accepted: number[] = []
+  const confirmed: number[] = []
+  const failures: string[] = []
+  let next = 0
+  let measuredFrom = 0
+  await Promise.all(
+    tokens.map(async (token) => {
+      while (next < orders + warmup) {
+        const n = next++
+        if (n === warmup) measuredFrom = performance.now()
+        const t0 = performance.now()
+        const placed = await call<{ orderId: string }>(base, '/api/orders', {
+          method: 'POST',
+          token,
+          key: `bench-${n}-${Date.now()}-${Math.random()}`,
+          json: ORDER_BODY,
+        }).catch((err: unknown) => {
+          // an order refused under load is a figure of the run, not its end
+          failures.push((err as Error).message.slice(0, 200))
+          return undefined
+        })
+        if (!placed) continue
+        const t202 = performance.now()
+        const tConfirmed = await statusReached(base, token, placed.orderId, 'CONFIRMED')
+        if (n >= warmup) {
+          accepted.push(t202 - t0)
+          confirmed.push(tConfirmed - t0)
+        }
+      }
+    }),
+  )
+  const seconds = (performance.now() - measuredFrom) / 1000
+  return {
+    accepted: accepted.sort((a, b) => a - b),
+    confirmed: confirmed.sort((a, b) => a - b),
+    ordersPerSecond: confirmed.length / seconds,
+    /** The refused orders' errors (a 503 when a peer did not answer in time). */
+    failures,
+  }
+}
+
+export const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN
+
+/** The machine, for the head of every table. */
+export const machine = () => `${cpus().length} cores, Node ${process.version}`
+
+/** The proportional set size (kB) of a process and all its descendants: shared pages counted once. */
+export async function pssOfTree(root: number): Promise<number> {
+  const children = new Map<number, number[]>()
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '')
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+    if (!children.has(ppid)) children.set(ppid, [])
+    children.get(ppid)!.push(Number(entry))
+  }
+  let total = 0
+  const visit = async (pid: number) => {
+    const rollup = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8').catch(() => '')
+    total += Number(/^Pss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0)
+    for (const child of children.get(pid) ?? []) await visit(child)
+  }
+  await visit(root)
+  return total
+}
