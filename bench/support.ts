@@ -189,8 +189,17 @@ export const percentile = (sorted: number[], p: number) =>
 /** The machine, for the head of every table. */
 export const machine = () => `${cpus().length} cores, Node ${process.version}`
 
-/** The proportional set size (kB) of a process and all its descendants: shared pages counted once. */
-export async function pssOfTree(root: number): Promise<number> {
+/** What a process is, for a memory table: the service it runs, postgres, or its command. */
+function processName(cmdline: string): string {
+  const service = /services\/([\w-]+)\/(dist|src)\/main\.[jt]s/.exec(cmdline)?.[1]
+  if (service) return service
+  if (/postgres/.test(cmdline)) return 'postgres'
+  if (/microshop(\.js)? up/.test(cmdline)) return 'launcher'
+  return cmdline.split(' ')[0]?.split('/').at(-1) ?? '?'
+}
+
+/** The proportional set size (kB) of a process and all its descendants, by what each process is: shared pages counted once. */
+export async function pssByName(root: number): Promise<Map<string, number>> {
   const children = new Map<number, number[]>()
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue
@@ -199,12 +208,14 @@ export async function pssOfTree(root: number): Promise<number> {
     if (!children.has(ppid)) children.set(ppid, [])
     children.get(ppid)!.push(Number(entry))
   }
-  let total = 0
+  const byName = new Map<string, number>()
   const visit = async (pid: number) => {
     const rollup = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8').catch(() => '')
-    total += Number(/^Pss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0)
+    const cmdline = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).replaceAll('\0', ' ')
+    const name = processName(cmdline)
+    byName.set(name, (byName.get(name) ?? 0) + Number(/^Pss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0))
     for (const child of children.get(pid) ?? []) await visit(child)
   }
   await visit(root)
-  return total
+  return byName
 }

@@ -4,7 +4,7 @@
 // traced system that long and prints the memory (PSS) of the whole process tree, the console included.
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
-import { bootSystem, call, machine, prepareBuyers, pssOfTree, runCheckout } from './support.js'
+import { bootSystem, call, machine, prepareBuyers, pssByName, runCheckout } from './support.js'
 
 const run = promisify(execFile)
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 150)
@@ -25,6 +25,7 @@ interface Figures {
   ordersPerSecond: number
   failed: number
   pssMb?: number
+  pssByName?: Map<string, number>
 }
 
 async function measure(sampler: string, pssMinutes = 0): Promise<Figures> {
@@ -39,7 +40,9 @@ async function measure(sampler: string, pssMinutes = 0): Promise<Figures> {
     if (pssMinutes <= 0) return { cachedList, ordersPerSecond, failed }
     const until = Date.now() + pssMinutes * 60_000
     while (Date.now() < until) await runCheckout(system.base, tokens, 50, 0)
-    return { cachedList, ordersPerSecond, failed, pssMb: (await pssOfTree(system.launcherPid)) / 1024 }
+    const byName = await pssByName(system.launcherPid)
+    const pssMb = [...byName.values()].reduce((a, b) => a + b, 0) / 1024
+    return { cachedList, ordersPerSecond, failed, pssMb, pssByName: byName }
   } finally {
     await system.stop()
   }
@@ -64,3 +67,9 @@ if (on.pssMb !== undefined)
   console.log(
     `PSS of the whole system after ${PSS_MINUTES} min of checkouts, traced: ${on.pssMb.toFixed(0)} MB`,
   )
+if (on.pssByName) {
+  console.log('| process | PSS, MB |')
+  console.log('|---|---|')
+  for (const [name, kb] of [...on.pssByName].sort((a, b) => b[1] - a[1]))
+    console.log(`| ${name} | ${(kb / 1024).toFixed(0)} |`)
+}
