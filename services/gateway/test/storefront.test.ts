@@ -16,7 +16,10 @@ let dir: string
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'microshop-storefront-'))
-  stack = await startStack(['catalog', 'identity', 'gateway'], { gateway: { GATEWAY_STOREFRONT_DIR: dir } })
+  stack = await startStack(['catalog', 'identity', 'gateway'], {
+    // a small anonymous limit: the shop's files must not count against it
+    gateway: { GATEWAY_STOREFRONT_DIR: dir, GATEWAY_RATE_LIMIT_ANONYMOUS: '12' },
+  })
   edge = await gatewayEdge(stack)
 })
 
@@ -97,6 +100,21 @@ describe('the storefront at /', () => {
       expect((await edge.inject('/api/categories')).statusCode).toBe(200)
       expect((await edge.inject('/api/docs/')).statusCode).toBe(200)
       expect((await edge.inject('/api/openapi.json')).statusCode).toBe(200)
+    })
+
+    it('when a browser asks for the shop’s files by the dozen, then they do not count against the API’s limit', async () => {
+      for (let i = 0; i < 30; i++) {
+        for (const path of ['/', '/assets/index-a1b2c3.js', '/favicon.svg']) {
+          const res = await edge.inject(path)
+          expect(res.statusCode, path).toBe(200)
+          expect(res.headers['ratelimit-remaining']).toBeUndefined()
+        }
+      }
+      // the API keeps its limit: 12 a window for one address, some already spent above
+      const statuses: number[] = []
+      for (let i = 0; i < 13; i++) statuses.push((await edge.inject('/api/categories')).statusCode)
+      expect(statuses).toContain(429)
+      expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(12)
     })
   })
 })

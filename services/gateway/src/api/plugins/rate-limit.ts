@@ -4,8 +4,12 @@ import { createRateLimiter, type RateDecision } from '../../domain/rate-limit.js
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** `login` routes get the strict limit with lockout, keyed by client address. */
-    rateLimit?: 'login'
+    /**
+     * `login` routes (sign-in, refresh, sign-up) get the strict limit with lockout, keyed by client address
+     * (`request.ip`: the real client behind the proxies GATEWAY_TRUST_PROXY names); `none` is for the shop's own
+     * files and images, which a browser asks for by the dozen on every page and which cost a file read.
+     */
+    rateLimit?: 'login' | 'none'
   }
 }
 
@@ -31,6 +35,7 @@ export function registerRateLimits(app: FastifyInstance, s: RateLimitSettings): 
   const logins = createRateLimiter({ limit: s.login, windowMs: s.windowMs, lockoutMs: s.loginLockoutMs })
 
   app.addHook('onRequest', async (request, reply) => {
+    if (request.routeOptions.config.rateLimit === 'none') return
     const decision = request.principal ? users.hit(request.principal.userId) : anonymous.hit(request.ip)
     const login = request.routeOptions.config.rateLimit === 'login' ? logins.hit(request.ip) : undefined
     const verdict = login && !login.allowed ? login : decision

@@ -101,7 +101,7 @@ export function registerStaticRoutes(
   const imagesDir = join(dirs.publicDir, 'images', 'products')
   app.get<{ Params: { file: string } }>(
     '/images/products/:file',
-    { schema: { hide: true } },
+    { schema: { hide: true }, config: { rateLimit: 'none' } },
     async (request, reply) => {
       const { file } = request.params
       const svg = IMAGE_NAME.test(file)
@@ -123,6 +123,8 @@ export function registerStaticRoutes(
     if (!index) throw notBuilt(dirs.storefrontDir)
     return sendFile(request, reply, index, 'no-cache')
   }
-  app.get('/', { schema: { hide: true } }, storefront)
-  app.get('/*', { schema: { hide: true } }, storefront)
+  // a page of the shop asks for its script, styles and every product's image: not the API's limit
+  const files = { schema: { hide: true }, config: { rateLimit: 'none' as const } }
+  app.get('/', files, storefront)
+  app.get('/*', files, storefront)
 }
