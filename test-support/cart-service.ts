@@ -17,7 +17,7 @@ export interface CartWithCatalog {
   cartDb: TestDatabase
   catalogDb: TestDatabase
   registry: TestDatabase
-  /** The real identity service, when asked for: Register + Login give real access tokens the cart verifies. */
+  /** The real identity service: Register + Login give real access tokens the cart and the catalog verify. */
   identity: TestIdentity | undefined
   /** Starts a catalog again on the same database (after `catalog.stop()`), replacing `catalog`. */
   restartCatalog(): Promise<TestCatalog>
@@ -30,26 +30,27 @@ export interface CartWithCatalog {
  */
 export async function startCartWithCatalog(
   cartEnv: Record<string, string> = {},
-  opts: { identity?: boolean } = {},
+  // identity runs always now (the catalog's admin RPC needs it); `{ identity: true }` is still accepted
+  _opts: { identity?: boolean } = {},
 ): Promise<CartWithCatalog> {
+  // identity always runs: the catalog's UpsertProduct (how tests make products) needs an admin's token
   const [cartDb, catalogDb, registry, identityDb] = await Promise.all([
     createTestDatabase('cart'),
     createTestDatabase('cart_catalog'),
     createTestDatabase('cart_registry'),
-    opts.identity ? createTestDatabase('cart_identity') : undefined,
+    createTestDatabase('cart_identity'),
   ])
   const shared = { REGISTRY_URL: registry.url, SHUTDOWN_TIMEOUT_MS: '2000' }
-  const startCatalog = () => startTestCatalog(catalogDb.url, shared)
-  const [catalog, cart, identity] = await Promise.all([
+  // the cheapest hashing the policy allows: these tests sign in often
+  const identity = await startTestIdentity(identityDb.url, {
+    ...shared,
+    IDENTITY_ARGON2_MEMORY_KIB: '8192',
+    IDENTITY_ARGON2_TIME_COST: '1',
+  })
+  const startCatalog = () => startTestCatalog(catalogDb.url, shared, { identity })
+  const [catalog, cart] = await Promise.all([
     startCatalog(),
     startTestCart(cartDb.url, { ...shared, ...cartEnv }),
-    // the cheapest hashing the policy allows: these tests sign in often
-    identityDb &&
-      startTestIdentity(identityDb.url, {
-        ...shared,
-        IDENTITY_ARGON2_MEMORY_KIB: '8192',
-        IDENTITY_ARGON2_TIME_COST: '1',
-      }),
   ])
   const running: CartWithCatalog = {
     cart,
@@ -63,8 +64,8 @@ export async function startCartWithCatalog(
       return running.catalog
     },
     async stop() {
-      await Promise.all([running.cart.stop(), running.catalog.stop(), identity?.stop()])
-      await Promise.all([cartDb.drop(), catalogDb.drop(), registry.drop(), identityDb?.drop()])
+      await Promise.all([running.cart.stop(), running.catalog.stop(), identity.stop()])
+      await Promise.all([cartDb.drop(), catalogDb.drop(), registry.drop(), identityDb.drop()])
     },
   }
   return running

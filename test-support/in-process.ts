@@ -44,6 +44,10 @@ export async function startInProcess<D extends ServiceDefinition>(
       GRPC_PORT: '0',
       HTTP_PORT: '0',
       LOG_LEVEL: 'silent',
+      // plaintext gRPC unless the test gives the service a certificate (TLS_DIR, see tls.ts)
+      ...(env.TLS_DIR ? {} : { GRPC_INSECURE: 'true' }),
+      // as the launcher runs them: identity's admin may have the README's local password
+      MICROSHOP_LOCAL: '1',
       ...env,
     },
     { handleSignals: false, clock: opts.clock },

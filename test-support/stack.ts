@@ -1,5 +1,6 @@
 import type { Clock, RunningService, ServiceStarter } from '@microshop/chassis'
 import { createTestDatabase, type TestDatabase } from './db.js'
+import { testTlsEnv } from './tls.js'
 
 export type ServiceName =
   | 'catalog'
@@ -59,7 +60,11 @@ export interface Stack {
 export async function startStack(
   names: ServiceName[],
   env: Partial<Record<ServiceName, Record<string, string>>> = {},
-  opts: { clocks?: Partial<Record<ServiceName, Clock>> } = {},
+  opts: {
+    clocks?: Partial<Record<ServiceName, Clock>>
+    /** Mutual TLS and the call policy, as launched; plaintext (GRPC_INSECURE) otherwise. */
+    tls?: boolean
+  } = {},
 ): Promise<Stack> {
   const databases: Stack['databases'] = {}
   await Promise.all(
@@ -82,6 +87,10 @@ export async function startStack(
         HTTP_PORT: '0',
         PORT: '0',
         LOG_LEVEL: 'silent',
+        // mTLS with the test CA, each service its own certificate, when the stack is asked for it
+        ...(opts.tls ? await testTlsEnv(name) : { GRPC_INSECURE: 'true' }),
+        // as the launcher runs them: identity's admin may have the README's local password
+        MICROSHOP_LOCAL: '1',
         ...(databases[name] ? { DATABASE_URL: databases[name].url } : {}),
         ...env[name],
         ...extraEnv,

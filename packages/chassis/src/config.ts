@@ -51,7 +51,16 @@ export const baseSettings = {
     z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   ),
   registryUrl: setting('REGISTRY_URL', schemas.postgresUrl.optional()),
+  // mutual TLS for gRPC: a cert-manager secret's layout in TLS_DIR, or each file on its own
+  tlsDir: setting('TLS_DIR', z.string().min(1).optional()),
+  tlsCaFile: setting('TLS_CA_FILE', z.string().min(1).optional()),
+  tlsCertFile: setting('TLS_CERT_FILE', z.string().min(1).optional()),
+  tlsKeyFile: setting('TLS_KEY_FILE', z.string().min(1).optional()),
+  /** Plaintext gRPC, no caller identity, no call policy: development and tests only; the launcher never sets it. */
+  grpcInsecure: setting('GRPC_INSECURE', schemas.boolean.default(false)),
   shutdownTimeoutMs: setting('SHUTDOWN_TIMEOUT_MS', schemas.positiveInt.default(10_000)),
+  // set by the launcher (`microshop up`): only then may a service fall back to a published local secret
+  localMode: setting('MICROSHOP_LOCAL', schemas.boolean.default(false)),
   // the OpenTelemetry environment specification's names: an OTLP receiver (a collector, or the console)
   otlpEndpoint: setting('OTEL_EXPORTER_OTLP_ENDPOINT', z.url({ protocol: /^https?$/ }).optional()),
   tracesSampler: setting(

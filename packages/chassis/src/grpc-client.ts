@@ -20,6 +20,7 @@ import type { Logger } from './logger.js'
 import { type Metrics, serviceCounter } from './metrics.js'
 import { createRetryBudget } from './retry-budget.js'
 import { activeTraceparent, SpanKind, type Telemetry } from './telemetry.js'
+import { channelCredentials, serverNameOptions, type TlsMaterial } from './tls.js'
 
 export interface CallOptions {
   /** Deadline for this call; the client default otherwise. */
@@ -77,6 +78,11 @@ export interface ServiceClientOptions<D extends ServiceDefinition> {
   retries?: number
   /** A circuit breaker around every call (retries included); none by default. */
   breaker?: BreakerOptions
+  /**
+   * Mutual TLS: present this certificate and accept only a server whose certificate names `service`.
+   * Plaintext without (GRPC_INSECURE, development only).
+   */
+  tls?: TlsMaterial | undefined
 }
 
 const CHANNEL_OPTIONS: grpc.ChannelOptions = {
@@ -184,13 +190,15 @@ export function createServiceClient<D extends ServiceDefinition>(
   const budget = createRetryBudget()
   const retries = retryCounter(opts.metrics)
   const channels = new Map<string, grpc.Client>()
+  const credentials = channelCredentials(opts.tls)
+  const channelOptions = { ...CHANNEL_OPTIONS, ...serverNameOptions(opts.tls, opts.service) }
   const suspects = new Map<string, number>()
   let turn = 0
 
   const channelFor = (target: string) => {
     let channel = channels.get(target)
     if (!channel) {
-      channel = new Client(target, grpc.credentials.createInsecure(), CHANNEL_OPTIONS)
+      channel = new Client(target, credentials, channelOptions)
       channels.set(target, channel)
     }
     return channel

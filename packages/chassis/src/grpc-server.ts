@@ -6,12 +6,16 @@ import { context } from '@opentelemetry/api'
 import { HealthImplementation } from 'grpc-health-check'
 import { AuthErrors, bearerToken, type Principal, type TokenVerifier } from './auth.js'
 import { withRequest } from './context.js'
-import { isAppError } from './errors.js'
+import { AppError, isAppError } from './errors.js'
 import { toGrpcError } from './grpc-errors.js'
 import type { CallContext, Handlers, ServiceDefinition } from './grpc-types.js'
 import type { Logger } from './logger.js'
 import type { Metrics } from './metrics.js'
 import { recordFailure, SpanKind, type Telemetry } from './telemetry.js'
+import { certificateIdentity, serverCredentials, type TlsMaterial } from './tls.js'
+
+/** Whether the service a certificate names may call the RPC at `path`: the system's call policy. */
+export type CallPolicy = (caller: string, path: string) => boolean
 
 export interface GrpcBinding<D extends ServiceDefinition = ServiceDefinition> {
   definition: D
@@ -35,9 +39,31 @@ interface AdaptDeps {
   metrics: Metrics
   telemetry: Telemetry
   verifier?: TokenVerifier | undefined
+  /** Mutual TLS: every call's certificate names its service, which the policy must allow. */
+  tls?: TlsMaterial | undefined
+  policy?: CallPolicy | undefined
 }
 
 const RPC = 'grpc'
+
+export const PeerErrors = {
+  unauthenticated: () =>
+    new AppError('unauthenticated', 'PEER_UNAUTHENTICATED', 'the caller presented no service certificate'),
+  forbidden: (caller: string, path: string) =>
+    new AppError('permission_denied', 'PEER_FORBIDDEN', `${caller} may not call ${path}`),
+}
+
+/**
+ * The calling service, checked before any handler runs: named by its client certificate (mTLS) and allowed
+ * by the policy; undefined on plaintext (GRPC_INSECURE, development only), where no caller is known.
+ */
+function authorizePeer(call: grpc.ServerUnaryCall<unknown, unknown>, path: string, deps: AdaptDeps) {
+  if (!deps.tls) return undefined
+  const identity = certificateIdentity(call.getAuthContext().sslPeerCertificate)
+  if (!identity) throw PeerErrors.unauthenticated()
+  if (!deps.policy?.(identity, path)) throw PeerErrors.forbidden(identity, path)
+  return identity
+}
 
 function adapt(handler: (req: unknown, ctx: CallContext) => Promise<unknown>, path: string, deps: AdaptDeps) {
   const { log, metrics, telemetry } = deps
@@ -64,8 +90,16 @@ function adapt(handler: (req: unknown, ctx: CallContext) => Promise<unknown>, pa
     }
     const deadline = call.getDeadline()
     const deadlineAt = deadline instanceof Date ? deadline.getTime() : Number(deadline)
+    let peerService: string | undefined
+    let refused: unknown
+    try {
+      peerService = authorizePeer(call, path, deps)
+    } catch (err) {
+      refused = err
+    }
     const ctx: CallContext = {
       requestId,
+      peerService,
       caller,
       requireCaller: async () => {
         const found = await caller()
@@ -86,7 +120,7 @@ function adapt(handler: (req: unknown, ctx: CallContext) => Promise<unknown>, pa
     }
     context.with(active, () =>
       withRequest({ requestId, authorization }, () => {
-        handler(call.request, ctx).then(
+        ;(refused === undefined ? handler(call.request, ctx) : Promise.reject(refused)).then(
           (response) => {
             finish(grpc.status.OK)
             callback(null, response)
@@ -113,6 +147,10 @@ export function createGrpcServer(opts: {
   metrics: Metrics
   telemetry: Telemetry
   verifier?: TokenVerifier
+  /** Serve mutual TLS with this certificate; plaintext without (GRPC_INSECURE). */
+  tls?: TlsMaterial
+  /** Checked on every call under mTLS; without one, every call of a TLS server is refused. */
+  policy?: CallPolicy
 }): GrpcServer {
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 4 * 1024 * 1024 })
   const serviceNames: string[] = []
@@ -138,7 +176,7 @@ export function createGrpcServer(opts: {
   return {
     listen: (host, port) =>
       new Promise((resolve, reject) => {
-        server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, bound) =>
+        server.bindAsync(`${host}:${port}`, serverCredentials(opts.tls), (err, bound) =>
           err ? reject(err) : resolve(bound),
         )
       }),

@@ -19,6 +19,8 @@ export type ResponseOf<M> = M extends UnaryMethod<unknown, infer Res> ? Res : ne
 /** What a handler knows of the call it serves. */
 export interface CallContext {
   requestId: string
+  /** The calling service, as its mTLS certificate names it (already allowed by the call policy); undefined on plaintext. */
+  peerService: string | undefined
   /** The verified caller when an access token was sent; rejects when the token is not valid. */
   caller(): Promise<Principal | undefined>
   /** The verified caller; rejects with AUTH_REQUIRED when no token was sent. */

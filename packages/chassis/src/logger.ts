@@ -14,6 +14,10 @@ const SECRET_FIELDS = [
   'authorization',
   'privateJwk',
   'secret',
+  // a card as a request carries it: number, expiry and CVC go together, never to a log
+  'card',
+  'cardNumber',
+  'cvc',
 ]
 
 /**

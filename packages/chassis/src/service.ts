@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { JwksJson } from '@microshop/contracts'
+import { mayCall } from '@microshop/contracts'
 import type { FastifyInstance } from 'fastify'
 import type { JSONWebKeySet } from 'jose'
 import { createTokenVerifier, type TokenVerifier } from './auth.js'
@@ -29,6 +30,7 @@ import { packageDir } from './paths.js'
 import { registerOutboxMetrics, registerPoolMetrics, withLagMetrics } from './service-metrics.js'
 import { createTelemetry, type SpanExporter, type Telemetry } from './telemetry.js'
 import { startTimer, type Timer, type TimerSpec } from './timer.js'
+import { loadTls, type TlsMaterial } from './tls.js'
 
 /** The time as the service sees it; tests pass a clock they move by hand. */
 export type Clock = () => Date
@@ -234,11 +236,30 @@ async function start<C extends BaseConfig, P extends PeerSpecs, D extends boolea
 
     const peerSpecs: PeerSpecs =
       typeof spec.peers === 'function' ? spec.peers(config) : ((spec.peers ?? {}) as PeerSpecs)
+    // mutual TLS for every gRPC server and client of the service (plaintext only with GRPC_INSECURE)
+    // (read only by a service that speaks gRPC: one without peers or server, the console, needs no certificate)
+    let tls: TlsMaterial | undefined | null = null
+    const grpcTls = () => {
+      if (tls === null) {
+        tls = loadTls(config, spec.name)
+        if (!tls)
+          log.warn('GRPC_INSECURE: gRPC is plaintext, callers are unidentified, the call policy is off')
+      }
+      return tls
+    }
     const peers: Record<string, ServiceClient<ServiceDefinition>> = {}
     for (const [service, peerSpec] of Object.entries(peerSpecs)) {
       const { definition, ...clientOpts } =
         'definition' in peerSpec ? (peerSpec as PeerOptions) : { definition: peerSpec }
-      const client = createServiceClient({ service, definition, discovery, log, ...obs, ...clientOpts })
+      const client = createServiceClient({
+        service,
+        definition,
+        discovery,
+        log,
+        ...obs,
+        ...clientOpts,
+        tls: grpcTls(),
+      })
       peers[service] = client
       resources.add(() => client.close())
     }
@@ -302,6 +323,7 @@ async function start<C extends BaseConfig, P extends PeerSpecs, D extends boolea
     const grpcServer =
       parts.grpc && parts.grpc.length > 0
         ? createGrpcServer({
+            ...(grpcTls() ? { tls: grpcTls(), policy: mayCall } : {}),
             bindings: parts.grpc,
             protoRoot: parts.proto?.root ?? '',
             protoFiles: parts.proto?.files ?? [],

@@ -83,6 +83,7 @@ export async function startEcho(opts: {
       INSTANCE_ID: opts.instanceId,
       HOST: '127.0.0.1',
       GRPC_PORT: '0',
+      GRPC_INSECURE: 'true',
       HTTP_PORT: '0',
       LOG_LEVEL: 'silent',
       SHUTDOWN_TIMEOUT_MS: '1000',

@@ -19,6 +19,7 @@ const envOf = (instance: string, extra: Record<string, string> = {}) => ({
   BUS_URL: busDb.url,
   HOST: '127.0.0.1',
   GRPC_PORT: '0',
+  GRPC_INSECURE: 'true',
   HTTP_PORT: '0',
   LOG_LEVEL: 'silent',
   ...extra,

@@ -3,11 +3,17 @@ import { existsSync, readFileSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 
-/** Passwords of the PostgreSQL superuser and of each role, generated once per data dir. */
+/** Passwords of the PostgreSQL superuser and of each role, and services' keys, generated once per data dir. */
 export interface Secrets {
   superuser: string
   roles: Record<string, string>
+  /** Keys a service holds, by name: `ordersFingerprint` keys orders' idempotency fingerprints (HMAC). */
+  keys?: Record<string, string>
 }
+
+/** The keys every data dir has; a data dir made before a key existed gets it on its next start. */
+const KEYS = ['ordersFingerprint'] as const
+const newKey = () => randomBytes(32).toString('base64url')
 
 const newPassword = () => randomBytes(18).toString('base64url')
 
@@ -19,12 +25,18 @@ export function readSecrets(dataDir: string): Secrets | undefined {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Secrets) : undefined
 }
 
-/** Reads secrets.json, adding a password for each role that has none yet (mode 0600). */
-export async function ensureSecrets(dataDir: string, roles: readonly string[]): Promise<Secrets> {
-  const secrets = readSecrets(dataDir) ?? { superuser: newPassword(), roles: {} }
+/** Reads secrets.json, adding a password for each role and a key for each service key it lacks (mode 0600). */
+export async function ensureSecrets(
+  dataDir: string,
+  roles: readonly string[],
+): Promise<Secrets & { keys: Record<string, string> }> {
+  const read = readSecrets(dataDir) ?? { superuser: newPassword(), roles: {} }
+  const secrets = { ...read, keys: { ...read.keys } }
   const missing = roles.filter((r) => !secrets.roles[r])
   for (const role of missing) secrets.roles[role] = newPassword()
-  if (missing.length > 0 || !existsSync(secretsPath(dataDir))) {
+  const missingKeys = KEYS.filter((k) => !secrets.keys[k])
+  for (const key of missingKeys) secrets.keys[key] = newKey()
+  if (missing.length > 0 || missingKeys.length > 0 || !existsSync(secretsPath(dataDir))) {
     await writeFile(secretsPath(dataDir), `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 })
   }
   return secrets

@@ -5,6 +5,7 @@ import pg from 'pg'
 import { CliError } from './cli-error.js'
 import { createLogFiles, createLogFormatter } from './log-stream.js'
 import { type MailCatcher, startMailCatcher } from './mail-catcher.js'
+import { ensureCertificates } from './pki.js'
 import { isPortTaken } from './ports.js'
 import { type Postgres, prepareDataDir, startPostgres } from './postgres.js'
 import { commandLine, isAlive, signal } from './processes.js'
@@ -101,6 +102,11 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
 
   const withDb = services.filter((s) => s.database).map((s) => s.name)
   const secrets = await ensureSecrets(dataDir, [PLATFORM, BUS, ...withDb])
+  // service identity: a local CA made on first start, a certificate per service (SAN = its name) for mTLS
+  const tlsDirs = await ensureCertificates(
+    dataDir,
+    services.map((s) => s.name),
+  )
   let postgres: Postgres | undefined
   let registry: pg.Pool | undefined
   let supervisor: Supervisor | undefined
@@ -221,6 +227,12 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           PORT: _port,
           DATABASE_URL: _db,
           OTEL_EXPORTER_OTLP_ENDPOINT: _otlp,
+          // never plaintext gRPC, never another certificate than the service's own
+          GRPC_INSECURE: _insecure,
+          TLS_DIR: _tlsDir,
+          TLS_CA_FILE: _tlsCa,
+          TLS_CERT_FILE: _tlsCert,
+          TLS_KEY_FILE: _tlsKey,
           ...inherited
         } = process.env
         return {
@@ -229,6 +241,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           HOST: '127.0.0.1',
           GRPC_PORT: '0',
           HTTP_PORT: '0',
+          TLS_DIR: tlsDirs.get(service.name) ?? '',
           ...(service.publicPort !== undefined && { PORT: String(service.publicPort) }),
           ...(service.database && {
             DATABASE_URL: pgUrl(service.name, secrets.roles[service.name] ?? '', service.name),
@@ -240,6 +253,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           SMTP_URL: smtpUrl,
           LOG_LEVEL: options.logLevel,
           MICROSHOP_LOCAL: '1',
+          ...(service.name === 'orders' && { ORDERS_FINGERPRINT_KEY: secrets.keys.ordersFingerprint ?? '' }),
         }
       },
       onLine: (instance, serviceIndex, line) => {

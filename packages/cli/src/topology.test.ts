@@ -1,6 +1,7 @@
+import { callPolicy } from '@microshop/contracts'
 import { describe, expect, it } from 'vitest'
 import { CliError } from './cli-error.js'
-import { applyOverrides, parseReplicas, type ResolvedService } from './topology.js'
+import { applyOverrides, CONSOLE, parseReplicas, type ResolvedService, topology } from './topology.js'
 
 const services: ResolvedService[] = [
   { name: 'catalog', entry: 'c.js', entryPath: '/c.js', database: true, replicas: 1 },
@@ -68,5 +69,18 @@ describe('replicas', () => {
       ['gateway', 9090],
       ['console', 9091],
     ])
+  })
+})
+
+describe('the call policy and the topology', () => {
+  it('when the launcher runs the topology, then every service of the call policy is one it starts, and each service it starts but the console has a place in the policy', () => {
+    const launched = topology.map((s) => s.name)
+    const policy = callPolicy as Record<string, Record<string, readonly string[]>>
+    const named = new Set([
+      ...Object.keys(policy),
+      ...Object.values(policy).flatMap((rpcs) => Object.values(rpcs).flat()),
+    ])
+    for (const service of named) expect(launched).toContain(service)
+    expect(launched.filter((s) => s !== CONSOLE).sort()).toEqual([...named].sort())
   })
 })

@@ -28,3 +28,4 @@ export async function jwksOf(identity: {
 }): Promise<JwksJson> {
   return JSON.parse((await identity.call('getJwks', {})).jwksJson) as JwksJson
 }
+export { type CalledService, calleesOf, callPolicy, mayCall } from './policy.js'

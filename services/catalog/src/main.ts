@@ -1,6 +1,7 @@
 import { bindGrpc, defineService, emitterOf, runAsMain } from '@microshop/chassis'
-import { protoFiles, protoRoot } from '@microshop/contracts'
+import { jwksOf, protoFiles, protoRoot } from '@microshop/contracts'
 import { CatalogServiceService } from '@microshop/contracts/catalog/v1/catalog'
+import { IdentityServiceService } from '@microshop/contracts/identity/v1/identity'
 import { createCatalogHandlers } from './api/grpc.js'
 import { createCatalog } from './app/catalog.js'
 import { seedCatalog } from './app/seed.js'
@@ -15,6 +16,9 @@ export const startCatalog = defineService({
   config: loadConfig,
   database: true,
   events: true,
+  // UpsertProduct is an admin's: the caller's token is checked with identity's keys
+  peers: { identity: IdentityServiceService },
+  accessTokens: ({ identity }) => jwksOf(identity),
   async setup({ config, db, events, log }) {
     if (config.seed) await seedCatalog(db, productStore, log)
     const catalog = createCatalog({

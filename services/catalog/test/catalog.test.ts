@@ -611,6 +611,32 @@ describe('catalog writes', () => {
     expect((await catalog.client.call('getProduct', { id: 'test-mug' })).product?.name).toBe('Test Mug')
   })
 
+  it('when the caller is not an admin, or sends no token, then UpsertProduct is refused and the price stands', async () => {
+    await catalog.client.call('upsertProduct', {
+      createOnly: false,
+      product: newProduct('test-yoga-mat', { name: 'Test Yoga Mat' }),
+    })
+    const email = `not-admin-${Date.now()}@example.com`
+    const password = 'correct-horse-battery-9'
+    await catalog.identity!.client.call('register', { email, password, name: 'Mallory' })
+    const { tokens } = await catalog.identity!.client.call('login', { email, password })
+    const cheap = {
+      createOnly: false,
+      product: newProduct('test-yoga-mat', { price: { amount: 1, currency: 'USD' } }),
+    }
+    const asUser = await rejectionOf<AppError>(
+      catalog.client.call('upsertProduct', cheap, { authorization: `Bearer ${tokens?.accessToken}` }),
+    )
+    expect(asUser.kind).toBe('permission_denied')
+    expect(asUser.code).toBe('AUTH_FORBIDDEN')
+    const anonymous = await rejectionOf<AppError>(
+      catalog.client.call('upsertProduct', cheap, { authorization: '' }),
+    )
+    expect(anonymous.kind).toBe('unauthenticated')
+    const { product } = await catalog.client.call('getProduct', { id: 'test-yoga-mat' })
+    expect(product?.price).toEqual({ amount: 3_900, currency: 'USD' })
+  })
+
   it('when no product is sent, then the upsert is INVALID_ARGUMENT naming product', async () => {
     const err = await rejectionOf<AppError>(
       catalog.client.call('upsertProduct', { createOnly: false, product: undefined }),

@@ -96,19 +96,23 @@ export async function startInventoryStack(
     admin,
     async product(onHand) {
       const id = `inv-test-${process.pid}-${++productSeq}`
-      await catalog.call('upsertProduct', {
-        product: {
-          id,
-          name: `Inventory test ${productSeq}`,
-          description: 'made for an inventory test',
-          price: { amount: 1_000, currency: 'USD' },
-          category: 'home',
-          imageUrl: '',
-          weightGrams: 100,
-          updatedAt: '',
+      await catalog.call(
+        'upsertProduct',
+        {
+          product: {
+            id,
+            name: `Inventory test ${productSeq}`,
+            description: 'made for an inventory test',
+            price: { amount: 1_000, currency: 'USD' },
+            category: 'home',
+            imageUrl: '',
+            weightGrams: 100,
+            updatedAt: '',
+          },
+          createOnly: true,
         },
-        createOnly: true,
-      })
+        admin,
+      )
       await inventory.call('setStock', { productId: id, onHand }, admin)
       return id
     },

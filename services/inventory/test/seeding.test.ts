@@ -23,6 +23,7 @@ const startOwnInventory = () =>
       REGISTRY_URL: registry.url,
       HOST: '127.0.0.1',
       GRPC_PORT: '0',
+      GRPC_INSECURE: 'true',
       HTTP_PORT: '0',
       LOG_LEVEL: 'silent',
       INVENTORY_SEED_RETRY_MS: '100',

@@ -128,19 +128,23 @@ describe('products from the catalog', () => {
 
   it('when the catalog creates a product, then the inventory knows it with nothing on hand', async () => {
     const id = `fresh-${randomUUID().slice(0, 8)}`
-    await env.catalog.call('upsertProduct', {
-      product: {
-        id,
-        name: 'Fresh product',
-        description: 'new in the catalog',
-        price: { amount: 500, currency: 'USD' },
-        category: 'home',
-        imageUrl: '',
-        weightGrams: 10,
-        updatedAt: '',
+    await env.catalog.call(
+      'upsertProduct',
+      {
+        product: {
+          id,
+          name: 'Fresh product',
+          description: 'new in the catalog',
+          price: { amount: 500, currency: 'USD' },
+          category: 'home',
+          imageUrl: '',
+          weightGrams: 10,
+          updatedAt: '',
+        },
+        createOnly: true,
       },
-      createOnly: true,
-    })
+      env.admin,
+    )
     await waitFor(() => knows(id), { what: 'the new product known' })
     expect(await movements(id)).toEqual([])
     const { levels } = await env.inventory.call('getAvailability', { productIds: [id] })

@@ -55,6 +55,7 @@ async function startOwnShipping() {
       DATABASE_URL: shippingDb.url,
       HOST: '127.0.0.1',
       GRPC_PORT: '0',
+      GRPC_INSECURE: 'true',
       HTTP_PORT: '0',
       LOG_LEVEL: 'silent',
       SHIPPING_TIME_SCALE: TIME_SCALE,

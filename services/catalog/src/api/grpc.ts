@@ -1,4 +1,4 @@
-import { CommonErrors, type Handlers } from '@microshop/chassis'
+import { CommonErrors, type Handlers, requireRole } from '@microshop/chassis'
 import {
   type CatalogServiceService,
   type Product as ProductMessage,
@@ -53,7 +53,9 @@ export function createCatalogHandlers(catalog: Catalog): Handlers<typeof Catalog
     async listCategories() {
       return { categories: await catalog.listCategories() }
     },
-    async upsertProduct(req) {
+    async upsertProduct(req, ctx) {
+      // only the gateway may call it (the call policy), and only for an admin (checked here, before anything)
+      requireRole(await ctx.requireCaller(), 'admin')
       const p = req.product
       if (!p) throw CommonErrors.invalid('product is required', [{ field: 'product', message: 'required' }])
       const { product, created } = await catalog.upsertProduct(
