@@ -17,6 +17,25 @@ const origins = z
     ),
   )
 
+// false (the default: the socket's address is the client), true (every hop), a hop count, or the
+// proxies' addresses/CIDRs; only then do X-Forwarded-For and the rate limits see the real client
+const trustProxy = z
+  .string()
+  .transform((v): boolean | number | string[] => {
+    const t = v.trim()
+    if (t === 'false' || t === '0') return false
+    if (t === 'true') return true
+    if (/^\d+$/.test(t)) return Number(t)
+    return t
+      .split(',')
+      .map((a) => a.trim())
+      .filter(Boolean)
+  })
+  .refine(
+    (v) => !Array.isArray(v) || v.every((a) => /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(a)),
+    'false, true, a hop count, or comma-separated proxy addresses/CIDRs like 10.0.0.0/8',
+  )
+
 export const gatewaySettings = {
   port: setting('PORT', schemas.port.default(8080)),
   // catalog changes drop cached reads and order status changes feed the SSE streams
@@ -25,6 +44,10 @@ export const gatewaySettings = {
   // payment, shipment and availability are extras of a response: they get less time than the response itself
   partDeadlineMs: setting('GATEWAY_PART_DEADLINE_MS', schemas.positiveInt.default(1_000)),
   sseHeartbeatMs: setting('GATEWAY_SSE_HEARTBEAT_MS', schemas.positiveInt.default(15_000)),
+  // each open stream holds a socket and a watcher: a few tabs per user, a bound for the process
+  sseMaxPerUser: setting('GATEWAY_SSE_MAX_PER_USER', schemas.positiveInt.default(5)),
+  sseMaxTotal: setting('GATEWAY_SSE_MAX_TOTAL', schemas.positiveInt.default(2_000)),
+  trustProxy: setting('GATEWAY_TRUST_PROXY', trustProxy.default(false)),
   bodyLimitBytes: setting('GATEWAY_BODY_LIMIT_BYTES', schemas.positiveInt.default(64 * 1024)),
   publicDir: setting(
     'GATEWAY_PUBLIC_DIR',

@@ -72,6 +72,8 @@ export const startGateway = defineService({
       messages: createMessages(notifications),
       stockAndSales: createStockAndSales({ inventory, orders }),
       sseHeartbeatMs: config.sseHeartbeatMs,
+      sseLimits: { perUser: config.sseMaxPerUser, total: config.sseMaxTotal },
+      trustProxy: config.trustProxy,
       cache: { cache, ttlMs: config.cacheTtlMs, staleMs: config.cacheStaleMs },
       rateLimits: {
         windowMs: config.rateWindowMs,

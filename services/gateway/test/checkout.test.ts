@@ -22,7 +22,11 @@ beforeAll(async () => {
   stack = await startStack(
     ['catalog', 'identity', 'inventory', 'fraud', 'payments', 'shipping', 'orders', 'gateway'],
     {
-      gateway: { GATEWAY_RATE_LIMIT_LOGIN: '1000' },
+      gateway: {
+        GATEWAY_RATE_LIMIT_LOGIN: '1000',
+        GATEWAY_SSE_MAX_PER_USER: '2',
+        GATEWAY_SSE_MAX_TOTAL: '4',
+      },
       // shipments wait: nothing moves on by itself while a test looks at an order
       shipping: { SHIPPING_DISPATCH_AFTER_MS: '600000', SHIPPING_DELIVER_AFTER_MS: '1200000' },
     },
@@ -98,6 +102,50 @@ describe('POST /api/orders with payment.token', () => {
     // payments charges the order it missed; the status change reaches the stream through the bus
     await waitFor(() => stream.text().includes('"status":"CONFIRMED"'))
     await stream.close()
+  })
+})
+
+describe('GET /api/orders/:id/events, capped', () => {
+  const orderOf = async (customer: string) => (await placeOrder(customer, { card: CARD })).body.orderId
+
+  it('when a user has two streams open, then a third is 429 for them, others open theirs up to the total', async () => {
+    const [ann, bob, cat] = [await edge.newCustomer(), await edge.newCustomer(), await edge.newCustomer()]
+    const [annOrder, bobOrder, catOrder] = [await orderOf(ann), await orderOf(bob), await orderOf(cat)]
+    const open = [
+      await openStream(`/api/orders/${annOrder}/events`, ann),
+      await openStream(`/api/orders/${annOrder}/events`, ann),
+    ]
+    try {
+      const third = await fetch(`${stack.base}/api/orders/${annOrder}/events`, {
+        headers: { authorization: `Bearer ${ann}` },
+      })
+      expect(third.status).toBe(429)
+      expect(third.headers.get('content-type')).toMatch(/^application\/problem\+json/)
+      expect(Number(third.headers.get('retry-after'))).toBeGreaterThan(0)
+      expect(((await third.json()) as ProblemBody).code).toBe('SSE_TOO_MANY_STREAMS')
+
+      open.push(await openStream(`/api/orders/${bobOrder}/events`, bob))
+      open.push(await openStream(`/api/orders/${bobOrder}/events`, bob))
+      const full = await fetch(`${stack.base}/api/orders/${catOrder}/events`, {
+        headers: { authorization: `Bearer ${cat}` },
+      })
+      expect(full.status).toBe(429)
+      expect(((await full.json()) as ProblemBody).code).toBe('SSE_CAPACITY_REACHED')
+
+      // a closed stream gives its slot back
+      await open.shift()?.close()
+      const again = await waitFor(async () => {
+        const res = await fetch(`${stack.base}/api/orders/${catOrder}/events`, {
+          headers: { authorization: `Bearer ${cat}` },
+        })
+        if (res.status === 200) return res
+        await res.body?.cancel()
+        return undefined
+      })
+      await again.body?.cancel()
+    } finally {
+      for (const stream of open) await stream.close()
+    }
   })
 })
 

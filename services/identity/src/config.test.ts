@@ -7,15 +7,36 @@ const BUS_URL = 'postgres://bus@127.0.0.1/bus'
 
 describe('identity config', () => {
   it('when the database and the bus are set, then the token lifetimes take their documented defaults', () => {
-    const config = loadConfig({ DATABASE_URL, BUS_URL })
+    const config = loadConfig({ DATABASE_URL, BUS_URL, MICROSHOP_LOCAL: '1' })
     expect(config.busUrl).toBe(BUS_URL)
     expect(config.accessTokenTtlSeconds).toBe(900)
     expect(config.refreshTokenTtlSeconds).toBe(2_592_000)
   })
 
   it('when the bus is not set, then start-up fails naming BUS_URL: registrations are announced on it', () => {
-    const run = () => loadConfig({ DATABASE_URL })
+    const run = () => loadConfig({ DATABASE_URL, MICROSHOP_LOCAL: '1' })
     expect(run).toThrow(ConfigError)
     expect(run).toThrow(/BUS_URL/)
+  })
+
+  it('when not in local mode and no admin password is set, then start-up fails naming MICROSHOP_ADMIN_PASSWORD', () => {
+    for (const local of [undefined, 'false', '0']) {
+      const run = () => loadConfig({ DATABASE_URL, BUS_URL, MICROSHOP_LOCAL: local })
+      expect(run, `MICROSHOP_LOCAL=${local}`).toThrow(ConfigError)
+      expect(run, `MICROSHOP_LOCAL=${local}`).toThrow(/MICROSHOP_ADMIN_PASSWORD: required outside local mode/)
+    }
+  })
+
+  it('when in local mode without an admin password, then the admin gets the README’s local password', () => {
+    for (const local of ['true', '1'])
+      expect(loadConfig({ DATABASE_URL, BUS_URL, MICROSHOP_LOCAL: local }).adminPassword).toBe(
+        'microshop-admin-2026',
+      )
+  })
+
+  it('when not in local mode and an admin password is set, then it is the admin’s', () => {
+    const config = loadConfig({ DATABASE_URL, BUS_URL, MICROSHOP_ADMIN_PASSWORD: 'Boss-password-2026' })
+    expect(config.adminPassword).toBe('Boss-password-2026')
+    expect(Object.isFrozen(config)).toBe(true)
   })
 })

@@ -2,9 +2,9 @@ import { busSettings, ConfigError, databaseSettings, readConfig, setting, z } fr
 import { emailProblem, normaliseEmail } from './domain/email.js'
 import { passwordProblems } from './domain/password-policy.js'
 
-// local defaults, documented in the README; production sets its own
+// local defaults, documented in the README; outside local mode the password has none: it is published
 const DEFAULT_ADMIN_EMAIL = 'admin@microshop.local'
-const DEFAULT_ADMIN_PASSWORD = 'microshop-admin-2026'
+const LOCAL_ADMIN_PASSWORD = 'microshop-admin-2026'
 
 const seconds = (max: number) => z.coerce.number().int().min(1).max(max)
 
@@ -26,7 +26,8 @@ export const identitySettings = {
     z.coerce.number().int().min(1).max(1_000).default(5),
   ),
   loginFailureWindowSeconds: setting('IDENTITY_LOGIN_FAILURE_WINDOW_SECONDS', seconds(86_400).default(900)),
-  loginLockSeconds: setting('IDENTITY_LOGIN_LOCK_SECONDS', seconds(86_400).default(900)),
+  // the longest wait after repeated failures: a delay that grows, never a lockout an attacker can impose
+  loginLockSeconds: setting('IDENTITY_LOGIN_LOCK_SECONDS', seconds(3_600).default(60)),
   argon2MemoryKib: setting(
     'IDENTITY_ARGON2_MEMORY_KIB',
     z.coerce.number().int().min(8_192).max(1_048_576).default(19_456),
@@ -41,7 +42,7 @@ export const identitySettings = {
       .refine((email) => !emailProblem(email), 'expected an email address'),
   ),
   // checked below rather than here: a schema failure would echo the password into the error
-  adminPassword: setting('MICROSHOP_ADMIN_PASSWORD', z.string().default(DEFAULT_ADMIN_PASSWORD)),
+  adminPassword: setting('MICROSHOP_ADMIN_PASSWORD', z.string().optional()),
 }
 
 /** Reads the settings and checks the admin password against the policy, reporting every problem at once. */
@@ -55,11 +56,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push(...err.problems)
   }
   const adminEmail = normaliseEmail(env.MICROSHOP_ADMIN_EMAIL || DEFAULT_ADMIN_EMAIL)
-  const weak = passwordProblems(env.MICROSHOP_ADMIN_PASSWORD || DEFAULT_ADMIN_PASSWORD, adminEmail)
-  if (weak.length > 0)
-    problems.push(`MICROSHOP_ADMIN_PASSWORD: fails the password policy: ${weak.join('; ')}`)
-  if (!config || problems.length > 0) throw new ConfigError(problems)
-  return config
+  // only a launcher's local run may have the README's published password
+  const local = config?.localMode ?? ['true', '1'].includes(env.MICROSHOP_LOCAL ?? '')
+  const adminPassword = env.MICROSHOP_ADMIN_PASSWORD || (local ? LOCAL_ADMIN_PASSWORD : undefined)
+  if (adminPassword === undefined)
+    problems.push(
+      'MICROSHOP_ADMIN_PASSWORD: required outside local mode (MICROSHOP_LOCAL is not true/1); the default is published',
+    )
+  else {
+    const weak = passwordProblems(adminPassword, adminEmail)
+    if (weak.length > 0)
+      problems.push(`MICROSHOP_ADMIN_PASSWORD: fails the password policy: ${weak.join('; ')}`)
+  }
+  if (!config || adminPassword === undefined || problems.length > 0) throw new ConfigError(problems)
+  return Object.freeze({ ...config, adminPassword })
 }
 
 export type IdentityConfig = ReturnType<typeof loadConfig>

@@ -34,17 +34,39 @@ afterAll(async () => {
   await db?.drop()
 })
 
-describe('login lockout', () => {
-  it('when five sign-ins fail within the window, then even the right password is refused with when to retry', async () => {
+const ADMIN = { email: 'admin@microshop.local', password: 'microshop-admin-2026' }
+
+describe('login delay', () => {
+  it('when five sign-ins fail within the window, then even the right password waits one second, then works', async () => {
     const email = await newUser()
     await failTimes(email, 5)
     const err = await rejectionOf<AppError>(login(email, PASSWORD))
     expect([err.kind, err.code]).toEqual(['resource_exhausted', 'IDENTITY_LOGIN_LOCKED'])
-    expect(err.message).toMatch(/try again in 15 minutes \(after \d{4}-\d\d-\d\dT[\d:.]+Z\)/)
-    const until = Date.parse(/after (\S+)\)/.exec(err.message)![1]!)
-    expect(until - clock.now().getTime()).toBe(15 * 60_000)
-    expect(err.retryAfterMs).toBe(15 * 60_000)
+    expect(err.message).toMatch(/try again in 1 second \(after \d{4}-\d\d-\d\dT[\d:.]+Z\)/)
+    expect(err.retryAfterMs).toBe(1_000)
     expect(err.retryable).toBe(false)
+    clock.advance(1_000)
+    expect((await login(email, PASSWORD)).tokens?.accessToken).toBeTruthy()
+  })
+
+  it('when someone keeps guessing the admin’s password, then the admin waits at most a minute and signs in', async () => {
+    let waited = 0
+    for (let i = 0; i < 30; i++) {
+      const err = await rejectionOf<AppError>(login(ADMIN.email, `Wrong-password-${i}`))
+      if (err.code === 'IDENTITY_LOGIN_LOCKED') {
+        waited = err.retryAfterMs ?? 0
+        clock.advance(waited)
+      } else expect(err.code).toBe('IDENTITY_INVALID_CREDENTIALS')
+    }
+    expect(waited).toBe(60_000)
+    // one more guess the moment the wait ends: the owner, right after, waits that minute and no longer
+    expect((await rejectionOf<AppError>(login(ADMIN.email, 'Wrong-password-x'))).code).toBe(
+      'IDENTITY_INVALID_CREDENTIALS',
+    )
+    const err = await rejectionOf<AppError>(login(ADMIN.email, ADMIN.password))
+    expect([err.code, err.retryAfterMs]).toEqual(['IDENTITY_LOGIN_LOCKED', 60_000])
+    clock.advance(60_000)
+    expect((await login(ADMIN.email, ADMIN.password)).tokens?.accessToken).toBeTruthy()
   })
 
   it('when four sign-ins fail, then the fifth try with the right password succeeds and resets the count', async () => {
@@ -55,13 +77,13 @@ describe('login lockout', () => {
     expect((await login(email, PASSWORD)).tokens?.accessToken).toBeTruthy()
   })
 
-  it('when an unknown email fails five times, then it locks the same way, so locking reveals nothing', async () => {
+  it('when an unknown email fails five times, then it waits the same way, so waiting reveals nothing', async () => {
     const email = `nobody${Date.now()}@example.com`
     await failTimes(email, 5)
     expect((await rejectionOf<AppError>(login(email, PASSWORD))).code).toBe('IDENTITY_LOGIN_LOCKED')
   })
 
-  it('when one email is locked, then other accounts sign in as usual', async () => {
+  it('when one email waits, then other accounts sign in as usual', async () => {
     const locked = await newUser()
     const other = await newUser()
     await failTimes(locked, 5)
@@ -75,7 +97,7 @@ describe('login lockout', () => {
   })
 })
 
-describe('lockout with its own settings, across replicas', () => {
+describe('the delay with its own settings, across replicas', () => {
   let shared: TestDatabase
   let a: TestIdentity
   let b: TestIdentity
@@ -102,19 +124,32 @@ describe('lockout with its own settings, across replicas', () => {
     for (const replica of [a, b]) {
       const err = await rejectionOf<AppError>(login(email, PASSWORD, replica))
       expect(err.code).toBe('IDENTITY_LOGIN_LOCKED')
-      expect(err.message).toMatch(/try again in [12] seconds?/)
+      expect(err.message).toMatch(/try again in 1 second/)
       // what an automated client waits, on the service's clock like the message
-      expect(err.retryAfterMs).toBe(2_000)
+      expect(err.retryAfterMs).toBe(1_000)
     }
   })
 
-  it('when the lock time has passed, then the right password works again', async () => {
+  it('when the wait has passed, then the right password works again', async () => {
     const email = await newUser(a)
     await failTimes(email, 3, a)
     expect((await rejectionOf<AppError>(login(email, PASSWORD, b))).code).toBe('IDENTITY_LOGIN_LOCKED')
-    replicaClock.advance(1_999)
+    replicaClock.advance(999)
     expect((await rejectionOf<AppError>(login(email, PASSWORD, a))).code).toBe('IDENTITY_LOGIN_LOCKED')
     replicaClock.advance(1)
     expect((await login(email, PASSWORD, b)).tokens?.accessToken).toBeTruthy()
+  })
+
+  it('when failures go on, then the wait doubles up to the configured two seconds and no further', async () => {
+    const email = await newUser(a)
+    await failTimes(email, 3, a)
+    const waits: number[] = []
+    for (let i = 0; i < 3; i++) {
+      const wait = (await rejectionOf<AppError>(login(email, PASSWORD, b))).retryAfterMs ?? 0
+      waits.push(wait)
+      replicaClock.advance(wait)
+      await failTimes(email, 1, i % 2 ? a : b)
+    }
+    expect(waits).toEqual([1_000, 2_000, 2_000])
   })
 })

@@ -26,7 +26,14 @@ interface Child {
 function spawnIdentity(env: Record<string, string>): Child {
   const child = spawn(process.execPath, [main], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', GRPC_PORT: '0', HTTP_PORT: '0', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOST: '127.0.0.1',
+      GRPC_PORT: '0',
+      HTTP_PORT: '0',
+      GRPC_INSECURE: 'true',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   })
   const chunks: Buffer[] = []
@@ -73,7 +80,12 @@ describe('what the service prints', () => {
   })
 
   it('when a whole session runs at debug level, then no password, token or key appears in the logs', async () => {
-    child = spawnIdentity({ DATABASE_URL: db.url, BUS_URL: busDb.url, LOG_LEVEL: 'trace' })
+    child = spawnIdentity({
+      DATABASE_URL: db.url,
+      BUS_URL: busDb.url,
+      LOG_LEVEL: 'trace',
+      MICROSHOP_LOCAL: '1',
+    })
     const port = await readyPort(child)
     const client = createServiceClient({
       service: 'identity',
@@ -89,7 +101,8 @@ describe('what the service prints', () => {
       await rejectionOf(
         client.call('register', { email: 'weak@example.com', password: 'weak', name: 'Weak' }),
       )
-      await rejectionOf(client.call('register', { email, password: PASSWORD, name: 'Again' }))
+      // a taken email is answered like a new one, and logged without the email or password
+      await client.call('register', { email, password: PASSWORD, name: 'Again' })
       await rejectionOf(client.call('login', { email, password: WRONG_PASSWORD }))
       const first = (await client.call('login', { email, password: PASSWORD })).tokens!
       const second = (await client.call('refresh', { refreshToken: first.refreshToken })).tokens!
@@ -131,7 +144,11 @@ describe('what the service prints', () => {
 
 describe('a bad configuration', () => {
   it('when DATABASE_URL is not a postgres URL, then the process stops with a message naming it', async () => {
-    const child = spawnIdentity({ DATABASE_URL: 'x', BUS_URL: 'postgres://127.0.0.1:1/bus' })
+    const child = spawnIdentity({
+      DATABASE_URL: 'x',
+      BUS_URL: 'postgres://127.0.0.1:1/bus',
+      MICROSHOP_LOCAL: '1',
+    })
     expect(await child.exited).toBe(78)
     expect(child.output()).toBe(
       'invalid configuration:\n  - DATABASE_URL: expected a postgres:// URL (got "x")\n',
@@ -150,5 +167,14 @@ describe('a bad configuration', () => {
     expect(output).toContain('IDENTITY_ACCESS_TOKEN_TTL_SECONDS')
     expect(output).toContain('MICROSHOP_ADMIN_PASSWORD: fails the password policy: mix at least two of')
     expect(output).not.toContain('onlyletterspassword')
+  })
+
+  it('when outside local mode no admin password is set, then the process stops naming MICROSHOP_ADMIN_PASSWORD', async () => {
+    const child = spawnIdentity({
+      DATABASE_URL: 'postgres://127.0.0.1:1/identity',
+      BUS_URL: 'postgres://127.0.0.1:1/bus',
+    })
+    expect(await child.exited).toBe(78)
+    expect(child.output()).toContain('MICROSHOP_ADMIN_PASSWORD: required outside local mode')
   })
 })

@@ -52,6 +52,9 @@ export const startOrders = defineService({
         reservationTtlSeconds: config.reservationTtlSeconds,
         fallbackShipping: { amount: config.fallbackShippingCents, currency: 'USD' },
         inFlightSeconds: config.idempotencyInFlightSeconds,
+        fingerprintKey: config.fingerprintKey,
+        maxPendingOrders: config.maxPendingOrders,
+        maxReservedUnits: config.maxReservedUnits,
       },
     })
     await consumeSagaEvents(events, {

@@ -187,7 +187,11 @@ beforeAll(async () => {
     [P.anvil]: 2_500,
   }
   for (const [id, amount] of Object.entries(prices)) {
-    await catalog.call('upsertProduct', { product: testProduct(id, amount, WEIGHTS[id]), createOnly: false })
+    await catalog.call(
+      'upsertProduct',
+      { product: testProduct(id, amount, WEIGHTS[id]), createOnly: false },
+      admin.as,
+    )
     await inventory.call('setStock', { productId: id, onHand: id === P.last ? 1 : 1_000 }, admin.as)
   }
   catalog.close()
@@ -371,6 +375,49 @@ describe('placing an order', () => {
       code: 'AUTH_REQUIRED',
       kind: 'unauthenticated',
     })
+  })
+})
+
+describe('what one buyer may hold', () => {
+  it('when a buyer has five orders waiting for payment, then a sixth is ORDERS_TOO_MANY_PENDING until one settles', async () => {
+    const hoarder = await signUp(stack)
+    // slow payments keep the five waiting while the sixth is tried
+    await Promise.all([1, 2, 3, 4, 5].map(() => place(hoarder, [[P.spare, 1]], CARDS.slow)))
+    await expectFailure(ordersClient.call('placeOrder', orderRequest([[P.spare, 1]]), hoarder.as), {
+      code: 'ORDERS_TOO_MANY_PENDING',
+      kind: 'resource_exhausted',
+    })
+    // another buyer is not held back by it
+    expect(await place(await signUp(stack), [[P.spare, 1]])).toBeTruthy()
+    await waitFor(async () => (await ordersIn(['PENDING_PAYMENT'])) === 0, {
+      what: 'the slow payments settled',
+    })
+    expect(await place(hoarder, [[P.spare, 1]])).toBeTruthy()
+  })
+
+  it('when an order would hold more than 200 units reserved, then ORDERS_TOO_MANY_RESERVED_UNITS and nothing is reserved', async () => {
+    const hoarder = await signUp(stack)
+    const before = (await ordersDb.query('select count(*)::int as n from order_summaries')).rows[0].n
+    await expectFailure(
+      ordersClient.call(
+        'placeOrder',
+        orderRequest([
+          [P.spare, 99],
+          [P.mug, 99],
+          [P.lamp, 3],
+        ]),
+        hoarder.as,
+      ),
+      { code: 'ORDERS_TOO_MANY_RESERVED_UNITS', kind: 'resource_exhausted' },
+    )
+    expect((await ordersDb.query('select count(*)::int as n from order_summaries')).rows[0].n).toBe(before)
+    expect(
+      await place(hoarder, [
+        [P.spare, 99],
+        [P.mug, 99],
+        [P.lamp, 2],
+      ]),
+    ).toBeTruthy()
   })
 })
 

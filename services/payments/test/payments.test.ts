@@ -126,7 +126,7 @@ describe('charging on OrderCreated', () => {
     expect(await t.providerCharges(orderId)).toBe(1)
   })
 
-  it('when the owner asks for the payment, then it shows captured with the card and fraud score; a stranger gets NOT_FOUND', async () => {
+  it('when the owner asks for the payment, then it shows captured with the card, the fraud score only to an admin; a stranger gets NOT_FOUND', async () => {
     const orderId = await place(TEST_CARDS.succeeds, { amount: 1_234 })
     await observed(orderId, SUCCEEDED)
     const { payment } = await t.payments.call('getPayment', { orderId }, t.as(buyer))
@@ -137,7 +137,7 @@ describe('charging on OrderCreated', () => {
       refunded: { amount: 0, currency: 'USD' },
       method: 'visa •••• 4242',
       failureCode: '',
-      fraudScore: 15,
+      fraudScore: 0,
     })
     const stranger = await t.buyer()
     await expectFailure(
@@ -145,7 +145,10 @@ describe('charging on OrderCreated', () => {
       'PAYMENTS_PAYMENT_NOT_FOUND',
     )
     const admin = await t.admin()
-    expect((await t.payments.call('getPayment', { orderId }, t.as(admin))).payment?.orderId).toBe(orderId)
+    expect((await t.payments.call('getPayment', { orderId }, t.as(admin))).payment).toMatchObject({
+      orderId,
+      fraudScore: 15,
+    })
     await expectFailure(t.payments.call('getPayment', { orderId }), {
       code: 'AUTH_REQUIRED',
       kind: 'unauthenticated',
@@ -174,6 +177,18 @@ describe('charging on OrderCreated', () => {
     })
     expect(await t.paymentRow(orderId)).toMatchObject({ status: 'FAILED', fraud_source: 'blocklist' })
     expect(await t.providerCharges(orderId)).toBe(0)
+    // the customer reads a decline, not which check refused; the admin reads what happened
+    const { payment: told } = await t.payments.call('getPayment', { orderId }, t.as(buyer))
+    expect(told).toMatchObject({
+      failureCode: 'card_declined',
+      failureReason: 'the card was declined: pay with another card',
+    })
+    expect(`${told?.failureCode} ${told?.failureReason}`).not.toMatch(/fraud|blocklist|review/i)
+    const { payment: seen } = await t.payments.call('getPayment', { orderId }, t.as(await t.admin()))
+    expect(seen).toMatchObject({
+      failureCode: 'fraud_blocked',
+      failureReason: 'the card is on the blocklist',
+    })
     // fraud never heard of it: the blocklist is payments' alone
     const scored = await dbOf(t.stack, 'fraud').query('select 1 from scores where order_id = $1', [orderId])
     expect(scored.rowCount).toBe(0)

@@ -53,6 +53,10 @@ export interface GatewayDeps {
   messages: Messages
   stockAndSales: StockAndSales
   sseHeartbeatMs: number
+  /** Open event streams allowed per user and in all. */
+  sseLimits: { perUser: number; total: number }
+  /** Which proxies' X-Forwarded-For to believe for the client's address (Fastify's `trustProxy`). */
+  trustProxy: boolean | number | string[]
   cache: { cache: ResponseCache; ttlMs: number; staleMs: number }
   rateLimits: RateLimitSettings
   corsOrigins: readonly string[]
@@ -85,6 +89,14 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<FastifyInstan
     loggerInstance: deps.log as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.bodyLimitBytes,
+    // a hop count as proxy-addr reads one: the first n hops from the socket are proxies
+    trustProxy:
+      typeof deps.trustProxy === 'number'
+        ? (
+            (hops: number) => (_address: string, hop: number) =>
+              hop < hops
+          )(deps.trustProxy)
+        : deps.trustProxy,
     requestTimeout: deps.requestTimeoutMs,
     // a client's request id is kept when it looks like one, so logs can be joined across hops
     genReqId: (req) => {
@@ -167,7 +179,7 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<FastifyInstan
   registerOrderEventRoutes(typed, {
     orders: deps.orders,
     streams: deps.orderStreams,
-    settings: { heartbeatMs: deps.sseHeartbeatMs },
+    settings: { heartbeatMs: deps.sseHeartbeatMs, ...deps.sseLimits },
   })
   registerMessageRoutes(typed, deps.messages)
   registerAdminRoutes(typed, deps.admin, deps.stockAndSales)

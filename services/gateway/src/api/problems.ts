@@ -7,6 +7,7 @@ import {
   toProblem,
 } from '@microshop/chassis'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { loggableUrl } from '../domain/loggable-url.js'
 
 const PROBLEM_TYPE = 'application/problem+json; charset=utf-8'
 const RETRY_AFTER_SECONDS = '1'
@@ -62,9 +63,6 @@ const STATUS_OVERRIDE: Record<string, number> = {
   ORDERS_IDEMPOTENCY_IN_FLIGHT: 409,
 }
 
-/** A URL as logs may keep it: an access token in the query is a credential. */
-const loggable = (url: string) => url.replace(/([?&]access_token=)[^&]*/g, '$1[redacted]')
-
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, err: unknown): FastifyReply {
   const problem = toProblem(err, request.id, request.serverSpan?.spanContext().traceId)
   problem.status = STATUS_OVERRIDE[problem.code] ?? problem.status
@@ -79,9 +77,10 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, err: u
 export function registerProblemHandlers(app: FastifyInstance, log: Logger): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const known = isAppError(err) ? err : classify(err)
-    if (!known || known.kind === 'internal') log.error({ err, url: loggable(request.url) }, 'request failed')
+    if (!known || known.kind === 'internal')
+      log.error({ err, url: loggableUrl(request.url) }, 'request failed')
     else if (known.kind === 'unavailable' || known.kind === 'deadline_exceeded')
-      log.warn({ code: known.code, url: loggable(request.url) }, 'upstream failed')
+      log.warn({ code: known.code, url: loggableUrl(request.url) }, 'upstream failed')
     return sendProblem(reply, request, known ?? err)
   })
   app.setNotFoundHandler((request, reply) =>

@@ -19,6 +19,17 @@ export interface ProfileChange {
   addresses: Address[]
 }
 
+/** What a new account would look like: the answer to a registration whose email is taken. */
+const lookalike = (registration: Registration): User => ({
+  id: randomUUID(),
+  email: registration.email,
+  name: registration.name,
+  roles: ['customer'],
+  status: 'active',
+  createdAt: new Date().toISOString(),
+  addresses: [],
+})
+
 /** What the outside world hears of account changes. */
 export type AccountEvent = { kind: 'UserRegistered'; user: User }
 
@@ -41,25 +52,33 @@ export function createAccounts(deps: {
   }
 
   return {
-    /** A new customer; whatever else the request carried, the role is customer. */
+    /**
+     * A new customer; whatever else the request carried, the role is customer. A taken email gets the same
+     * answer, in the same time (the password is hashed either way), so sign-up cannot tell who has an account.
+     */
     async register(input: Registration): Promise<User> {
       const { registration, errors } = checkRegistration(input)
       if (errors.length > 0) throw IdentityErrors.invalidRegistration(errors)
-      if (await users.getByEmail(db, registration.email)) throw IdentityErrors.emailTaken()
+      const existing = await users.getByEmail(db, registration.email)
       const passwordHash = await hasher.hash(registration.password)
-      const user = await db.tx(async (tx) => {
-        const created = await users.insert(tx, {
-          id: randomUUID(),
-          email: registration.email,
-          name: registration.name,
-          passwordHash,
-          roles: ['customer'],
-        })
-        if (created) await emit(tx, [{ kind: 'UserRegistered', user: created }])
-        return created
-      })
-      // two registrations racing past the check above: the unique email decides
-      if (!user) throw IdentityErrors.emailTaken()
+      const user = existing
+        ? undefined
+        : await db.tx(async (tx) => {
+            const created = await users.insert(tx, {
+              id: randomUUID(),
+              email: registration.email,
+              name: registration.name,
+              passwordHash,
+              roles: ['customer'],
+            })
+            if (created) await emit(tx, [{ kind: 'UserRegistered', user: created }])
+            return created
+          })
+      // taken, found above or by the unique email when two registrations race: nothing is written
+      if (!user) {
+        log.info('registration for a taken email answered like a new one')
+        return lookalike(registration)
+      }
       log.info({ userId: user.id }, 'user registered')
       return user
     },

@@ -10,10 +10,6 @@ export const IdentityErrors = {
     }),
   invalidProfile: (fields: FieldError[]) =>
     new AppError('invalid_argument', 'IDENTITY_INVALID_PROFILE', `check ${fieldList(fields)}`, { fields }),
-  emailTaken: () =>
-    new AppError('already_exists', 'IDENTITY_EMAIL_TAKEN', 'an account with this email already exists', {
-      fields: [{ field: 'email', message: 'already registered; sign in instead' }],
-    }),
   invalidCredentials: () =>
     new AppError('unauthenticated', 'IDENTITY_INVALID_CREDENTIALS', 'wrong email or password'),
   userBlocked: () =>

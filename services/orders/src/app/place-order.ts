@@ -4,6 +4,7 @@ import { OrdersErrors } from '../domain/errors.js'
 import { requestFingerprint } from '../domain/fingerprint.js'
 import type { Money, OrderEvent } from '../domain/order.js'
 import {
+  checkHoldings,
   checkIdempotencyKey,
   lineProblems,
   normaliseAddress,
@@ -14,6 +15,7 @@ import {
 } from '../domain/place-order.js'
 import { eventStore } from '../store/event-store.js'
 import type { IdempotencyStore, StoredResponse } from '../store/idempotency-store.js'
+import { readModel } from '../store/read-model.js'
 import { type AppliedEvent, publishAppended } from './order-stream.js'
 import type { Peers } from './peers.js'
 
@@ -23,6 +25,11 @@ export interface PlaceOrderSettings {
   fallbackShipping: Money
   /** How long a claimed key counts as in flight before another attempt may take it over. */
   inFlightSeconds: number
+  /** Keys the idempotency fingerprint (HMAC). */
+  fingerprintKey: string
+  /** A user's orders waiting for payment, and the units they hold reserved, at most. */
+  maxPendingOrders: number
+  maxReservedUnits: number
 }
 
 export interface PlaceOrderResult extends StoredResponse {
@@ -59,6 +66,9 @@ export function createPlaceOrder(deps: {
     }
     const user = await peers.user(userId)
     if (user.blocked) throw OrdersErrors.userBlocked()
+    const held = await readModel.pendingOf(db, userId)
+    const overCap = checkHoldings(held, requested, settings)
+    if (overCap) throw overCap
     const priced = priceLines(requested, await peers.products(requested.map((l) => l.productId)), source)
     const address = normaliseAddress(req.shippingAddress!)
     const quoted = await peers.quote(priced.lines, address.country, source)
@@ -147,7 +157,7 @@ export function createPlaceOrder(deps: {
 
   return async function placeOrder(userId: string, req: PlaceOrderRequest): Promise<PlaceOrderResult> {
     const key = checkIdempotencyKey(req.idempotencyKey)
-    const fingerprint = requestFingerprint(req)
+    const fingerprint = requestFingerprint(req, settings.fingerprintKey)
     const claim = await db.tx((tx) => keys.claim(tx, userId, key, fingerprint, settings.inFlightSeconds))
     if (claim.kind !== 'claimed') {
       if (claim.fingerprint !== fingerprint) throw OrdersErrors.idempotencyKeyReused()

@@ -31,6 +31,20 @@ export const OrdersErrors = {
       'an order with this Idempotency-Key is being placed right now; retry shortly',
       { retryable: true, retryAfterMs: 1_000 },
     ),
+  tooManyPending: (max: number) =>
+    new AppError(
+      'resource_exhausted',
+      'ORDERS_TOO_MANY_PENDING',
+      `at most ${max} orders may wait for payment at once: pay or cancel one first`,
+      { retryable: false },
+    ),
+  tooManyReserved: (max: number, held: number) =>
+    new AppError(
+      'resource_exhausted',
+      'ORDERS_TOO_MANY_RESERVED_UNITS',
+      `orders waiting for payment may hold at most ${max} units (${held} held now): order fewer, or pay or cancel first`,
+      { retryable: false, fields: [{ field: 'lines', message: `at most ${max - held} more units now` }] },
+    ),
   emptyCart: () =>
     new AppError('failed_precondition', 'ORDERS_EMPTY_CART', 'the cart is empty: add items or send lines', {
       fields: [{ field: 'lines', message: 'no lines and an empty cart' }],

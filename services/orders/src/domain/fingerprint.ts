@@ -1,7 +1,5 @@
-import { createHash } from 'node:crypto'
+import { createHmac } from 'node:crypto'
 import type { PlaceOrderRequest } from './place-order.js'
-
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 
 /** JSON with object keys sorted at every level: equal values, equal text. */
 export function canonicalJson(value: unknown): string {
@@ -16,11 +14,14 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
- * What makes two PlaceOrder requests the same: a hash of the canonical body (the key itself excluded), the
- * payment token included. The card is part of it, already hashed, so neither the fingerprint nor its input
- * keeps the number; an absent token leaves the body as it was, so a card request's fingerprint is unchanged.
+ * What makes two PlaceOrder requests the same: an HMAC, with a key only orders holds, of the canonical body
+ * (the key itself excluded). Of a card only the number and expiry count, never the CVC: nothing kept is
+ * derived from it, and without the key the stored value cannot be tested against guessed card numbers.
  */
-export function requestFingerprint(req: PlaceOrderRequest): string {
+export function requestFingerprint(req: PlaceOrderRequest, key: string): string {
   const { idempotencyKey: _key, card, ...body } = req
-  return sha256(canonicalJson({ ...body, card: card ? sha256(canonicalJson(card)) : null }))
+  const cardPart = card ? { number: card.number, expMonth: card.expMonth, expYear: card.expYear } : null
+  return createHmac('sha256', key)
+    .update(canonicalJson({ ...body, card: cardPart }))
+    .digest('hex')
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { type PlaceOrderRequest, priceLines, validatePlaceOrder } from './place-order.js'
+import { checkHoldings, type PlaceOrderRequest, priceLines, validatePlaceOrder } from './place-order.js'
 
 const address = {
   name: 'Ada',
@@ -121,5 +121,27 @@ describe('pricing the lines', () => {
         'cart.lines[1].productId',
       ])
     }
+  })
+})
+
+describe('what one buyer may hold', () => {
+  const caps = { maxPendingOrders: 5, maxReservedUnits: 200 }
+  const lines = (...quantities: number[]) =>
+    quantities.map((quantity, i) => ({ productId: `p${i}`, quantity }))
+
+  it('when the buyer is under both caps, then the order fits, up to the last unit', () => {
+    expect(checkHoldings({ pendingOrders: 4, reservedUnits: 100 }, lines(60, 40), caps)).toBeUndefined()
+  })
+
+  it('when the buyer has as many pending orders as allowed, then ORDERS_TOO_MANY_PENDING', () => {
+    expect(checkHoldings({ pendingOrders: 5, reservedUnits: 0 }, lines(1), caps)?.code).toBe(
+      'ORDERS_TOO_MANY_PENDING',
+    )
+  })
+
+  it('when the order would take the units held past the cap, then ORDERS_TOO_MANY_RESERVED_UNITS naming what is left', () => {
+    const err = checkHoldings({ pendingOrders: 1, reservedUnits: 150 }, lines(30, 21), caps)
+    expect([err?.kind, err?.code]).toEqual(['resource_exhausted', 'ORDERS_TOO_MANY_RESERVED_UNITS'])
+    expect(err?.fields).toEqual([{ field: 'lines', message: 'at most 50 more units now' }])
   })
 })

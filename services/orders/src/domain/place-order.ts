@@ -36,6 +36,25 @@ export interface ProductInfo {
   weightGrams: number
 }
 
+/** What a user holds now: orders waiting for payment, and the units those reserve. */
+export interface Holdings {
+  pendingOrders: number
+  reservedUnits: number
+}
+
+/** The error when one more order of `lines` would pass the user's caps; undefined when it fits. */
+export function checkHoldings(
+  held: Holdings,
+  lines: readonly RequestedLine[],
+  caps: { maxPendingOrders: number; maxReservedUnits: number },
+) {
+  if (held.pendingOrders >= caps.maxPendingOrders) return OrdersErrors.tooManyPending(caps.maxPendingOrders)
+  const units = lines.reduce((n, l) => n + l.quantity, 0)
+  if (held.reservedUnits + units > caps.maxReservedUnits)
+    return OrdersErrors.tooManyReserved(caps.maxReservedUnits, held.reservedUnits)
+  return undefined
+}
+
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
 const CONTROL = /[\u0000-\u001f\u007f]/
 

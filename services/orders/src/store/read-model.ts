@@ -91,6 +91,16 @@ const toSummary = (r: SummaryRow): OrderSummary => ({
 
 /** Queries of the read models. */
 export const readModel = {
+  /** The user's orders waiting for payment and the units they hold reserved. */
+  async pendingOf(q: Queryable, userId: string): Promise<{ pendingOrders: number; reservedUnits: number }> {
+    const { rows } = await q.query<{ orders: number; units: number }>(
+      `select count(*)::int as orders, coalesce(sum(item_count), 0)::int as units
+         from order_summaries where user_id = $1 and status = 'PENDING_PAYMENT'`,
+      [userId],
+    )
+    return { pendingOrders: rows[0]?.orders ?? 0, reservedUnits: rows[0]?.units ?? 0 }
+  },
+
   /** A user's orders, newest first, after the cursor; one more than asked tells whether a next page exists. */
   async listSummaries(q: Queryable, userId: string, limit: number, after: PageCursor | undefined) {
     const { rows } = await q.query<SummaryRow>(

@@ -65,13 +65,16 @@ const personName = { type: 'string', minLength: 1, maxLength: 100 } as const
 export const registerSchema = {
   tags: ['auth'],
   summary: 'Create a customer account',
+  description:
+    'A taken email gets the same 201 and the same shape of answer, so sign-up does not tell who has an ' +
+    'account; nothing is changed and only the owner’s password signs in. Limited like sign-in, per address.',
   body: {
     type: 'object',
     additionalProperties: false,
     required: ['email', 'password', 'name'],
     properties: { email, password, name: personName },
   },
-  response: { 201: { $ref: 'User#' }, 409: problems[409], ...bodyProblems },
+  response: { 201: { $ref: 'User#' }, ...bodyProblems },
 } as const
 
 export const loginSchema = {

@@ -12,8 +12,11 @@ import {
 
 /** Sign-up, sign-in, tokens and the caller's profile. */
 export function registerAccountRoutes(app: GatewayApp, accounts: Accounts): void {
-  app.post('/api/auth/register', { schema: registerSchema }, async (request, reply) =>
-    reply.code(201).send(await accounts.register(request.body)),
+  // sign-up hashes a password like sign-in does: the same strict limit per address
+  app.post(
+    '/api/auth/register',
+    { config: { rateLimit: 'login' }, schema: registerSchema },
+    async (request, reply) => reply.code(201).send(await accounts.register(request.body)),
   )
 
   app.post('/api/auth/login', { config: { rateLimit: 'login' }, schema: loginSchema }, (request) =>

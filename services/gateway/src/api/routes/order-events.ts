@@ -1,12 +1,26 @@
-import { eventStreams } from '@microshop/chassis'
+import { AppError, eventStreams } from '@microshop/chassis'
 import { createStreamCursor, type OrderStreams, type StatusEvent } from '../../app/order-streams.js'
 import { currentStatusOf, type Orders } from '../../app/orders.js'
+import { createStreamSlots, type SlotRefusal } from '../../domain/stream-slots.js'
 import type { GatewayApp } from '../schemas/components.js'
 import { orderEventsSchema } from './orders.schemas.js'
 
 export interface OrderEventsSettings {
   heartbeatMs: number
+  /** Open streams allowed per user and in this process. */
+  perUser: number
+  total: number
 }
+
+const tooManyStreams = (why: SlotRefusal, limit: number) =>
+  new AppError(
+    'resource_exhausted',
+    why === 'user' ? 'SSE_TOO_MANY_STREAMS' : 'SSE_CAPACITY_REACHED',
+    why === 'user'
+      ? `at most ${limit} live order streams per user are open at once; close one and retry`
+      : 'the gateway has as many live order streams open as it allows; retry shortly',
+    { retryAfterMs: 5_000 },
+  )
 
 const frame = (e: StatusEvent) =>
   `event: status\nid: ${e.version}\ndata: ${JSON.stringify({ orderId: e.orderId, status: e.status, reason: e.reason, at: e.at })}\n\n`
@@ -20,12 +34,19 @@ export function registerOrderEventRoutes(
   deps: { orders: Orders; streams: OrderStreams; settings: OrderEventsSettings },
 ): void {
   const streams = eventStreams(app)
+  const slots = createStreamSlots(deps.settings)
 
   app.get(
     '/api/orders/:id/events',
     { config: { auth: 'user', tokenInQuery: true }, schema: orderEventsSchema },
     async (request, reply) => {
       const orderId = request.params.id
+      const slot = slots.take(request.principal?.userId ?? '')
+      if ('refused' in slot)
+        throw tooManyStreams(
+          slot.refused,
+          slot.refused === 'user' ? deps.settings.perUser : deps.settings.total,
+        )
       // watch before reading, so a change between the read and the first event is not lost
       const early: StatusEvent[] = []
       let deliver: (e: StatusEvent) => void = (e) => void early.push(e)
@@ -35,11 +56,18 @@ export function registerOrderEventRoutes(
         order = await deps.orders.get(orderId)
       } catch (err) {
         unwatch()
+        slot.release()
         throw err
       }
 
       const cursor = createStreamCursor()
-      const stream = streams.open(reply, { heartbeatMs: deps.settings.heartbeatMs, onClose: unwatch })
+      const stream = streams.open(reply, {
+        heartbeatMs: deps.settings.heartbeatMs,
+        onClose: () => {
+          unwatch()
+          slot.release()
+        },
+      })
       deliver = (e) => {
         if (stream.closed || !cursor.accept(e)) return
         stream.write(frame(e))
