@@ -67,9 +67,6 @@ export function eventStreams(app: FastifyInstance) {
       res.on('close', () => stream.close())
       return stream
     },
-    get count() {
-      return open.size
-    },
   }
 }
 
