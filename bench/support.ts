@@ -193,9 +193,63 @@ export const machine = () => `${cpus().length} cores, Node ${process.version}`
 function processName(cmdline: string): string {
   const service = /services\/([\w-]+)\/(dist|src)\/main\.[jt]s/.exec(cmdline)?.[1]
   if (service) return service
+  // a backend's title names its database: `postgres: orders orders 127.0.0.1(5432) idle`
+  const backend = /^postgres: (?:\S+) (\S+) /.exec(cmdline)?.[1]
+  if (backend) return `postgres ${backend}`
   if (/postgres/.test(cmdline)) return 'postgres'
   if (/microshop(\.js)? up/.test(cmdline)) return 'launcher'
   return cmdline.split(' ')[0]?.split('/').at(-1) ?? '?'
+}
+
+/** Every process under root (root included), read from /proc: pid → parent. */
+async function processTree(root: number): Promise<number[]> {
+  const children = new Map<number, number[]>()
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '')
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+    if (!children.has(ppid)) children.set(ppid, [])
+    children.get(ppid)!.push(Number(entry))
+  }
+  const all: number[] = []
+  const visit = (pid: number) => {
+    all.push(pid)
+    for (const child of children.get(pid) ?? []) visit(child)
+  }
+  visit(root)
+  return all
+}
+
+const TICKS_PER_SECOND = 100 // USER_HZ on Linux
+
+/** CPU seconds (user + system) each process under root has used, by pid, with what each process is. */
+export async function cpuSnapshot(root: number): Promise<Map<number, { name: string; seconds: number }>> {
+  const snapshot = new Map<number, { name: string; seconds: number }>()
+  for (const pid of await processTree(root)) {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')
+    if (!stat) continue
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    const cmdline = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).replaceAll('\0', ' ')
+    // fields[11], [12] are utime, stime (fields 14, 15 of stat(5), counted after the command's name)
+    snapshot.set(pid, {
+      name: processName(cmdline.trim()),
+      seconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND,
+    })
+  }
+  return snapshot
+}
+
+/** CPU seconds used between two snapshots, by what each process is (a process new in `after` counts from zero). */
+export function cpuBetween(
+  before: Map<number, { name: string; seconds: number }>,
+  after: Map<number, { name: string; seconds: number }>,
+): Map<string, number> {
+  const byName = new Map<string, number>()
+  for (const [pid, { name, seconds }] of after) {
+    const used = seconds - (before.get(pid)?.seconds ?? 0)
+    byName.set(name, (byName.get(name) ?? 0) + used)
+  }
+  return byName
 }
 
 /** The proportional set size (kB) of a process and all its descendants, by what each process is: shared pages counted once. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import pg from 'pg'
 import type { Logger } from './logger.js'
 import type { Metrics } from './metrics.js'
@@ -78,6 +79,24 @@ export async function withConnection<T>(url: string, fn: (client: pg.Client) => 
   }
 }
 
+// statement names by text; texts past the cap (SQL built at run time) are sent unnamed
+const statementNames = new Map<string, string>()
+const MAX_PREPARED = 2_000
+
+/**
+ * A query with parameters as a named prepared statement: PostgreSQL parses and plans it once per connection,
+ * not at every call. Statements without parameters (begin, commit, DDL) go as they are.
+ */
+function prepared(text: string, values: unknown[] | undefined): pg.QueryConfig {
+  if (!values || values.length === 0) return { text }
+  let name = statementNames.get(text)
+  if (name === undefined && statementNames.size < MAX_PREPARED) {
+    name = `s${createHash('sha1').update(text).digest('base64url').slice(0, 16)}`
+    statementNames.set(text, name)
+  }
+  return { name, text, values }
+}
+
 const databaseOf = (url: string) => {
   try {
     return decodeURIComponent(new URL(url).pathname.slice(1))
@@ -103,13 +122,13 @@ export function createDb(
 
   return {
     pool,
-    query: (sql, params) => pool.query(sql, params as unknown[]),
+    query: (sql, params) => pool.query(prepared(sql, params)),
     async tx(fn) {
       const committed: Array<() => void> = []
       const run = () =>
         inTransaction(pool, (client) => {
           const tx = {
-            query: (sql: string, params?: unknown[]) => client.query(sql, params),
+            query: (sql: string, params?: unknown[]) => client.query(prepared(sql, params)),
             afterCommit: (hook: () => void) => void committed.push(hook),
           }
           return fn(tx as unknown as Tx)

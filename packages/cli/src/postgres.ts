@@ -267,6 +267,8 @@ export async function startPostgres(opts: PostgresOptions): Promise<Postgres> {
       ],
       // every instance keeps a pool (up to 10) plus a registry connection: room for many replicas
       ...['-c', 'max_connections=400'],
+      // for measuring, e.g. `-c shared_preload_libraries=pg_stat_statements`
+      ...(process.env.MICROSHOP_POSTGRES_ARGS ?? '').split(' ').filter(Boolean),
     ],
     { ...account, detached: true, stdio: ['ignore', log.fd, log.fd], env: { ...process.env, ...LOCALE_ENV } },
   )

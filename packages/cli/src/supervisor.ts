@@ -133,7 +133,7 @@ export function createSupervisor(opts: SupervisorOptions) {
     instance.status = 'starting'
     instance.spawnedAt = Date.now()
     // detached: its own process group, so a terminal Ctrl-C reaches only the launcher, which stops it in order
-    const child = spawn(process.execPath, [instance.entry], {
+    const child = spawn(process.execPath, [...nodeArgs(), instance.entry], {
       cwd: opts.cwd,
       env: opts.env(instance.spec, instance.id),
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -267,3 +267,9 @@ async function stopGroup(group: readonly Instance[], graceMs: number, force?: Ab
 }
 
 export type Supervisor = ReturnType<typeof createSupervisor>
+
+/**
+ * Extra Node options for every service, from MICROSHOP_NODE_ARGS (space-separated): for profiling, e.g.
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof`, which NODE_OPTIONS does not accept.
+ */
+const nodeArgs = () => (process.env.MICROSHOP_NODE_ARGS ?? '').split(' ').filter(Boolean)

@@ -27,18 +27,22 @@ export function createOutbox(opts: { service: string }): Outbox {
       const cloudEvents = events.map((e) => toCloudEvent(source, { traceparent, ...e }))
       const subjects = [...new Set(cloudEvents.map((e) => e.subject))].sort()
       // until commit, other transactions wait to append to these subjects: the rows of a subject are
-      // numbered in commit order whatever the caller locked, so the relay sends them in that order
+      // numbered in commit order whatever the caller locked, so the relay sends them in that order. One
+      // statement: the locks (an InitPlan of the insert, taken in subject order) come before any row's number
       await tx.query(
-        'select pg_advisory_xact_lock(hashtextextended(s, 0)) from unnest($1::text[]) as s order by s',
-        [subjects],
+        `with locked as materialized (
+           select count(*) as n from (
+             select pg_advisory_xact_lock(hashtextextended(s, 0)) from unnest($1::text[]) as s order by s) as l),
+         appended as (
+           insert into event_outbox (id, type, source, subject, time, datacontenttype, traceparent, extensions, data)
+           select id, type, source, subject, time, datacontenttype, traceparent, extensions, data
+             from ${unnestEventColumns(2)}
+            where (select n from locked) > 0
+            order by ord
+           returning 1)
+         select pg_notify('${OUTBOX_CHANNEL}', '') from (select count(*) from appended) as done`,
+        [subjects, ...eventColumnArrays(cloudEvents)],
       )
-      await tx.query(
-        `insert into event_outbox (id, type, source, subject, time, datacontenttype, traceparent, extensions, data)
-         select id, type, source, subject, time, datacontenttype, traceparent, extensions, data
-           from ${unnestEventColumns(1)} order by ord`,
-        eventColumnArrays(cloudEvents),
-      )
-      await tx.query(`select pg_notify('${OUTBOX_CHANNEL}', '')`)
     },
   }
 }

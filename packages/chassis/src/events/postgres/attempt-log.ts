@@ -1,4 +1,4 @@
-import type { Queryable } from '../../db.js'
+import type pg from 'pg'
 
 interface Start {
   partition: number
@@ -14,7 +14,7 @@ interface Start {
  * session's fetches. Counts are forgotten on the session, one statement at a time, with the positions:
  * the two never touch the same rows at once, so they cannot deadlock.
  */
-export function createAttemptLog(opts: { starts: Queryable; session: Queryable; groupIdOf: () => number }) {
+export function createAttemptLog(opts: { starts: pg.Pool; session: pg.ClientBase; groupIdOf: () => number }) {
   const { starts: startsDb, session, groupIdOf } = opts
   let starting: Start[] = []
   // finished, but maybe above the position stored next (an earlier event still runs): forgotten one by one
@@ -27,12 +27,13 @@ export function createAttemptLog(opts: { starts: Queryable; session: Queryable; 
     const batch = starting
     starting = []
     try {
-      await startsDb.query(
-        `insert into bus_attempts (group_id, partition, position, attempts)
+      await startsDb.query({
+        name: 'bus-attempts-start',
+        text: `insert into bus_attempts (group_id, partition, position, attempts)
          select $1, s.partition, s.position, 1 from unnest($2::int[], $3::bigint[]) as s(partition, position)
          on conflict (group_id, partition, position) do update set attempts = bus_attempts.attempts + 1`,
-        [groupIdOf(), batch.map((s) => s.partition), batch.map((s) => s.position)],
-      )
+        values: [groupIdOf(), batch.map((s) => s.partition), batch.map((s) => s.position)],
+      })
       for (const s of batch) s.resolve()
     } catch (err) {
       for (const s of batch) s.reject(err)
@@ -63,8 +64,9 @@ export function createAttemptLog(opts: { starts: Queryable; session: Queryable; 
     async commit(partitions: number[], positions: number[]) {
       const done = finished
       finished = []
-      await session.query(
-        `with c as (select * from unnest($2::int[], $3::bigint[]) as c(partition, position)),
+      await session.query({
+        name: 'bus-commit',
+        text: `with c as (select * from unnest($2::int[], $3::bigint[]) as c(partition, position)),
          forgotten as (
            delete from bus_attempts a
             where a.group_id = $1
@@ -72,8 +74,8 @@ export function createAttemptLog(opts: { starts: Queryable; session: Queryable; 
                    or (a.partition, a.position) in (select * from unnest($4::int[], $5::bigint[]))))
          update bus_positions p set position = c.position from c
           where p.group_id = $1 and p.partition = c.partition`,
-        [groupIdOf(), partitions, positions, done.map(([p]) => p), done.map(([, at]) => at)],
-      )
+        values: [groupIdOf(), partitions, positions, done.map(([p]) => p), done.map(([, at]) => at)],
+      })
     },
   }
 }

@@ -37,6 +37,14 @@ export interface PostgresBusOptions {
 }
 
 const DAY_MS = 24 * 60 * 60_000
+// NOTIFY payloads must stay under 8000 bytes; past this, the announcement names no type and wakes every group
+const MAX_ANNOUNCEMENT = 4_000
+
+/** What a publish tells the listening groups: the types it appended, so that only their consumers read the log. */
+function announcement(events: readonly { type: string }[]): string {
+  const types = [...new Set(events.map((e) => e.type))].join(',')
+  return types.length <= MAX_ANNOUNCEMENT ? types : ''
+}
 
 /**
  * The event log in its own PostgreSQL database: an append-only table with a global sequence, positions
@@ -92,18 +100,27 @@ export async function createPostgresBus(url: string, opts: PostgresBusOptions): 
       await inTransaction(async (client) => {
         // appends take turns until commit, so positions are handed out in commit order: a reader that sees
         // position n sees everything before it, and never skips an event whose transaction commits late
-        await client.query('select pg_advisory_xact_lock($1)', [APPEND_LOCK])
-        await client.query(
-          `insert into bus_events (seq, partition, ${EVENT_COLUMNS})
+        await client.query({
+          name: 'bus-append-lock',
+          text: 'select pg_advisory_xact_lock($1)',
+          values: [APPEND_LOCK],
+        })
+        await client.query({
+          name: 'bus-append',
+          text: `insert into bus_events (seq, partition, ${EVENT_COLUMNS})
            select nextval('bus_event_seq'), p.partition, e.id, e.type, e.source, e.subject, e.time,
                   e.datacontenttype, e.traceparent, e.extensions, e.data
              from ${unnestEventColumns(2)}
              join unnest($1::int[]) with ordinality as p(partition, ord) using (ord)
             order by ord
            on conflict (id) where target_group is null do nothing`,
-          [events.map((e) => partitionOf(e.subject, PARTITIONS)), ...eventColumnArrays(events)],
-        )
-        await client.query(`select pg_notify('${EVENTS_CHANNEL}', '')`)
+          values: [events.map((e) => partitionOf(e.subject, PARTITIONS)), ...eventColumnArrays(events)],
+        })
+        await client.query({
+          name: 'bus-announce',
+          text: `select pg_notify('${EVENTS_CHANNEL}', $1)`,
+          values: [announcement(events)],
+        })
       })
     },
 

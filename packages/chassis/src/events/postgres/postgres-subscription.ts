@@ -67,7 +67,13 @@ export async function startPostgresSubscription(
   const owned = new Map<number, PartitionState>()
   const stopSignal = new AbortController()
   const maxBuffered = Math.max(BATCH, opts.concurrency * 8)
+  const subscribed = new Set(deps.types)
   let nextRebalance = 0
+  // the log is read when a publish of one of our types was announced, when a read came back full, when the
+  // buffer had been full and drained, and on the safety-net poll; a finished event only moves the positions on
+  let fetchDue = true
+  let blocked = false
+  let lastFetch = 0
 
   async function openSession(): Promise<Session> {
     const client = new pg.Client({ connectionString: deps.url, application_name: deps.name })
@@ -87,7 +93,13 @@ export async function startPostgresSubscription(
       lose()
     })
     client.on('end', lose)
-    client.on('notification', () => wakeup.wake())
+    // a publish names the types it appended: a group wakes only for its own (an empty payload wakes every group)
+    client.on('notification', ({ payload }) => {
+      if (!payload || payload.split(',').some((type) => subscribed.has(type))) {
+        fetchDue = true
+        wakeup.wake()
+      }
+    })
     await client.connect()
     try {
       await client.query(`listen ${EVENTS_CHANNEL}`)
@@ -156,6 +168,7 @@ export async function startPostgresSubscription(
           draining: false,
           abort: new AbortController(),
         })
+        fetchDue = true
       }
     }
   }
@@ -273,6 +286,7 @@ export async function startPostgresSubscription(
       if (result.outcome === 'failed' && !(await moveToDeadLetters(session, state, position, row, result)))
         return
       state.inflight.splice(state.inflight.indexOf(position), 1)
+      if (blocked) fetchDue = true
       wakeup.wake()
     })
   }
@@ -280,12 +294,16 @@ export async function startPostgresSubscription(
   /** Fetches the next events of the partitions being worked on; true when there may be more right away. */
   async function fetchAndDispatch(session: Session): Promise<boolean> {
     const active = [...owned.values()].filter((s) => !s.draining)
-    if (active.length === 0 || queue.size >= maxBuffered) return false
+    blocked = queue.size >= maxBuffered
+    if (active.length === 0 || blocked) return false
+    lastFetch = Date.now()
     // one statement, one snapshot: every event up to high_water is committed, as appends are serialized
     const { rows } = await session.client.query<
       Omit<FetchedRow, 'seq'> & { partition: number; seq: string | null; high_water: string }
-    >(
-      `select c.partition, e.seq, e.id, e.type, e.source, e.subject, e.time, e.datacontenttype, e.traceparent,
+    >({
+      // prepared once per session: the plan is made once, not at every read
+      name: 'bus-fetch',
+      text: `select c.partition, e.seq, e.id, e.type, e.source, e.subject, e.time, e.datacontenttype, e.traceparent,
               e.extensions, e.data, e.earlier, hw.seq as high_water
          from (select coalesce(max(seq), 0) as seq from bus_events) hw
         cross join unnest($1::int[], $2::bigint[]) as c(partition, after)
@@ -296,8 +314,14 @@ export async function startPostgresSubscription(
               and ((e.target_group is null and e.type = any($3::text[])) or e.target_group = $4)
             order by e.seq limit $5) e on true
         order by c.partition, e.seq`,
-      [active.map((s) => s.partition), active.map((s) => s.fetchedTo), deps.types, session.groupId, BATCH],
-    )
+      values: [
+        active.map((s) => s.partition),
+        active.map((s) => s.fetchedTo),
+        deps.types,
+        session.groupId,
+        BATCH,
+      ],
+    })
     let more = false
     for (const state of active) {
       const mine = rows.filter((r) => r.partition === state.partition && r.seq !== null)
@@ -322,16 +346,24 @@ export async function startPostgresSubscription(
           session = undefined
           session = await openSession()
           nextRebalance = 0
+          fetchDue = true
         }
         if (Date.now() >= nextRebalance) {
           await rebalance(session)
           nextRebalance = Date.now() + deps.rebalanceMs
         }
-        const more = await fetchAndDispatch(session)
+        if (Date.now() - lastFetch >= deps.pollMs) fetchDue = true
+        if (fetchDue) {
+          fetchDue = false
+          if (await fetchAndDispatch(session)) fetchDue = true
+        }
         await flushPositions(session)
         await releaseDrained(session)
         failures = 0
-        if (!more) await wakeup.wait(Math.max(1, Math.min(deps.pollMs, nextRebalance - Date.now())))
+        if (!fetchDue) {
+          const untilPoll = lastFetch + deps.pollMs - Date.now()
+          await wakeup.wait(Math.max(1, Math.min(untilPoll, nextRebalance - Date.now())))
+        }
       } catch (err) {
         if (stopSignal.signal.aborted) break
         failures++
