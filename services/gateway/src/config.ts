@@ -36,6 +36,17 @@ const trustProxy = z
     'false, true, a hop count, or comma-separated proxy addresses/CIDRs like 10.0.0.0/8',
   )
 
+// an admission class as `limit,queue,maxWaitMs`: working at once, waiting, and the longest wait
+const admission = (limit: number, queue: number, maxWaitMs: number) =>
+  z
+    .string()
+    .regex(/^\d+,\d+,\d+$/, 'limit,queue,maxWaitMs: three whole numbers like 32,256,1000')
+    .transform((v) => {
+      const [l, q, w] = v.split(',').map(Number) as [number, number, number]
+      return { limit: Math.max(1, l), queue: q, maxWaitMs: Math.max(1, w) }
+    })
+    .default({ limit, queue, maxWaitMs })
+
 export const gatewaySettings = {
   port: setting('PORT', schemas.port.default(8080)),
   // catalog changes drop cached reads and order status changes feed the SSE streams
@@ -74,6 +85,10 @@ export const gatewaySettings = {
   rateUser: setting('GATEWAY_RATE_LIMIT_USER', schemas.positiveInt.default(1_200)),
   rateLogin: setting('GATEWAY_RATE_LIMIT_LOGIN', schemas.positiveInt.default(10)),
   loginLockoutMs: setting('GATEWAY_LOGIN_LOCKOUT_MS', schemas.positiveInt.default(5 * 60_000)),
+  // past these, requests are refused at once with 503 OVERLOADED and Retry-After: see plugins/admission.ts
+  admitApi: setting('GATEWAY_ADMISSION_API', admission(256, 2_048, 1_000)),
+  admitOrders: setting('GATEWAY_ADMISSION_ORDERS', admission(32, 256, 1_000)),
+  admitAuth: setting('GATEWAY_ADMISSION_AUTH', admission(8, 256, 1_000)),
   cacheTtlMs: setting('GATEWAY_CACHE_TTL_MS', schemas.positiveInt.default(30_000)),
   cacheStaleMs: setting('GATEWAY_CACHE_STALE_MS', schemas.positiveInt.default(60_000)),
   cacheMaxEntries: setting('GATEWAY_CACHE_MAX_ENTRIES', schemas.positiveInt.default(2_000)),

@@ -82,6 +82,7 @@ export const startGateway = defineService({
         login: config.rateLogin,
         loginLockoutMs: config.loginLockoutMs,
       },
+      admission: { api: config.admitApi, orders: config.admitOrders, auth: config.admitAuth },
       corsOrigins: config.corsOrigins,
       publicDir: config.publicDir,
       storefrontDir: config.storefrontDir,

@@ -20,6 +20,7 @@ import type { ProductViews } from '../app/products.js'
 import type { ShippingQuotes } from '../app/shipping-quotes.js'
 import type { StockAndSales } from '../app/stock-and-sales.js'
 import type { ResponseCache } from '../domain/response-cache.js'
+import { type AdmissionSettings, registerAdmission } from './plugins/admission.js'
 import { authorizationOf, registerAuth } from './plugins/auth.js'
 import { type RateLimitSettings, registerRateLimits } from './plugins/rate-limit.js'
 import { registerSecurity } from './plugins/security.js'
@@ -59,6 +60,8 @@ export interface GatewayDeps {
   trustProxy: boolean | number | string[]
   cache: { cache: ResponseCache; ttlMs: number; staleMs: number }
   rateLimits: RateLimitSettings
+  /** Requests working and waiting per class; past them, 503 OVERLOADED at once. Default: unbounded. */
+  admission?: AdmissionSettings
   corsOrigins: readonly string[]
   publicDir: string
   /** The built storefront (apps/storefront/dist), served at `/`. */
@@ -169,6 +172,7 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<FastifyInstan
   registerSecurity(app, deps.corsOrigins)
   registerAuth(app, deps.verifier)
   registerRateLimits(app, deps.rateLimits)
+  if (deps.admission) registerAdmission(app, deps.admission)
   const typed = app.withTypeProvider<SchemaTypes>()
   registerProductRoutes(typed, deps.views, deps.cache)
   registerAccountRoutes(typed, deps.accounts)

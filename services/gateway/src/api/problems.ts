@@ -67,8 +67,12 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, err: u
   const problem = toProblem(err, request.id, request.serverSpan?.spanContext().traceId)
   problem.status = STATUS_OVERRIDE[problem.code] ?? problem.status
   const retryAfter = retryAfterSeconds(err)
-  if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter))
-  else if ((problem.status === 503 || problem.status === 429) && !reply.hasHeader('retry-after'))
+  if (retryAfter !== undefined) {
+    reply.header('retry-after', String(retryAfter))
+    // Retry-After counts whole seconds; the exact wait, for clients that read it
+    if (isAppError(err) && err.retryAfterMs !== undefined)
+      reply.header('retry-after-ms', String(err.retryAfterMs))
+  } else if ((problem.status === 503 || problem.status === 429) && !reply.hasHeader('retry-after'))
     reply.header('retry-after', RETRY_AFTER_SECONDS)
   return reply.code(problem.status).type(PROBLEM_TYPE).send(problem)
 }

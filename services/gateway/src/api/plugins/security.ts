@@ -6,7 +6,7 @@ const ALLOWED_METHODS = 'GET, POST, PUT, PATCH, DELETE, OPTIONS'
 const ALLOWED_HEADERS =
   'authorization, content-type, idempotency-key, if-none-match, x-cart-token, x-request-id'
 const EXPOSED_HEADERS =
-  'etag, location, retry-after, idempotent-replayed, x-cart-token, x-request-id, ratelimit-limit, ratelimit-remaining'
+  'etag, location, retry-after, retry-after-ms, idempotent-replayed, x-cart-token, x-request-id, ratelimit-limit, ratelimit-remaining'
 
 /** Security headers on every response, and CORS for an allowlist of origins only. */
 export function registerSecurity(app: FastifyInstance, corsOrigins: readonly string[]): void {

@@ -15,12 +15,14 @@ export function registerAccountRoutes(app: GatewayApp, accounts: Accounts): void
   // sign-up hashes a password like sign-in does: the same strict limit per address
   app.post(
     '/api/auth/register',
-    { config: { rateLimit: 'login' }, schema: registerSchema },
+    { config: { rateLimit: 'login', admission: 'auth' }, schema: registerSchema },
     async (request, reply) => reply.code(201).send(await accounts.register(request.body)),
   )
 
-  app.post('/api/auth/login', { config: { rateLimit: 'login' }, schema: loginSchema }, (request) =>
-    accounts.login(request.body, request.headers['x-cart-token']),
+  app.post(
+    '/api/auth/login',
+    { config: { rateLimit: 'login', admission: 'auth' }, schema: loginSchema },
+    (request) => accounts.login(request.body, request.headers['x-cart-token']),
   )
 
   app.post('/api/auth/refresh', { config: { rateLimit: 'login' }, schema: refreshSchema }, (request) =>

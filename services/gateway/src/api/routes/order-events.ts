@@ -38,7 +38,7 @@ export function registerOrderEventRoutes(
 
   app.get(
     '/api/orders/:id/events',
-    { config: { auth: 'user', tokenInQuery: true }, schema: orderEventsSchema },
+    { config: { auth: 'user', tokenInQuery: true, admission: 'none' }, schema: orderEventsSchema },
     async (request, reply) => {
       const orderId = request.params.id
       const slot = slots.take(request.principal?.userId ?? '')

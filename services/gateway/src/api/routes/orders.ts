@@ -6,15 +6,19 @@ const signedIn = { auth: 'user' } as const
 
 /** The caller's orders: place (idempotent), list, read aggregated, cancel. */
 export function registerOrderRoutes(app: GatewayApp, orders: Orders): void {
-  app.post('/api/orders', { config: signedIn, schema: placeOrderSchema }, async (request, reply) => {
-    const placed = await orders.place(request.headers['idempotency-key'], request.body)
-    if (placed.replayed) reply.header('idempotent-replayed', 'true')
-    return reply
-      .code(202)
-      .header('location', `/api/orders/${encodeURIComponent(placed.orderId)}`)
-      .header('cache-control', 'no-store')
-      .send({ orderId: placed.orderId, status: placed.status })
-  })
+  app.post(
+    '/api/orders',
+    { config: { ...signedIn, admission: 'orders' }, schema: placeOrderSchema },
+    async (request, reply) => {
+      const placed = await orders.place(request.headers['idempotency-key'], request.body)
+      if (placed.replayed) reply.header('idempotent-replayed', 'true')
+      return reply
+        .code(202)
+        .header('location', `/api/orders/${encodeURIComponent(placed.orderId)}`)
+        .header('cache-control', 'no-store')
+        .send({ orderId: placed.orderId, status: placed.status })
+    },
+  )
 
   app.get('/api/orders', { config: signedIn, schema: listOrdersSchema }, async (request, reply) => {
     reply.header('cache-control', 'no-store')
