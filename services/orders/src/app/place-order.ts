@@ -64,17 +64,24 @@ export function createPlaceOrder(deps: {
       const problems = lineProblems(requested, source)
       if (problems.length > 0) throw OrdersErrors.invalidRequest(problems)
     }
-    const user = await peers.user(userId)
+    // the reads that do not depend on each other go side by side; their failures are told in this order
+    const [user, held, products] = await settledInOrder([
+      peers.user(userId),
+      readModel.pendingOf(db, userId),
+      peers.products(requested.map((l) => l.productId)),
+    ] as const)
     if (user.blocked) throw OrdersErrors.userBlocked()
-    const held = await readModel.pendingOf(db, userId)
     const overCap = checkHoldings(held, requested, settings)
     if (overCap) throw overCap
-    const priced = priceLines(requested, await peers.products(requested.map((l) => l.productId)), source)
+    const priced = priceLines(requested, products, source)
     const address = normaliseAddress(req.shippingAddress!)
-    const quoted = await peers.quote(priced.lines, address.country, source)
+    // the quote and the card token need the priced lines only; a token is made once the order is known good
+    const [quoted, payment] = await settledInOrder([
+      peers.quote(priced.lines, address.country, source),
+      paymentOf(req),
+    ] as const)
     if (!quoted) deps.log.warn({ country: address.country }, 'shipping could not quote: flat rate applied')
     const shipping = quoted ?? { ...settings.fallbackShipping, currency: priced.subtotal.currency }
-    const payment = await paymentOf(req)
 
     const orderId = randomUUID()
     try {
@@ -178,3 +185,15 @@ export function createPlaceOrder(deps: {
 }
 
 export type PlaceOrder = ReturnType<typeof createPlaceOrder>
+
+/**
+ * Awaits every promise, then throws the first failure in the order given (not in the order they happened),
+ * so the error a caller sees does not depend on which peer answered first.
+ */
+async function settledInOrder<T extends readonly unknown[]>(
+  promises: { [K in keyof T]: Promise<T[K]> },
+): Promise<T> {
+  const results = await Promise.allSettled(promises)
+  for (const r of results) if (r.status === 'rejected') throw r.reason
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T
+}
