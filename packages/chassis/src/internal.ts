@@ -15,7 +15,7 @@ export {
   TTL_SECONDS,
 } from './discovery.js'
 export type { CloudEvent, EventType, MessageCodec, NewEvent } from './events/cloud-event.js'
-export { defineEvent, toCloudEvent } from './events/cloud-event.js'
+export { defineEvent, eventSource, toCloudEvent } from './events/cloud-event.js'
 export type {
   DeadLetter,
   DeliveredEvent,
