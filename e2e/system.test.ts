@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises'
+import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -111,11 +111,19 @@ describe('microshop up', () => {
     expect(launcher.output).toMatch(/catalog-1 exited .*SIGKILL/)
   })
 
-  it('when stopped with Ctrl-C, then it exits 0 and leaves no process behind; a second start reuses the data', async () => {
+  it('when stopped with Ctrl-C, then it exits 0 and leaves no process behind; a second start reuses the data and makes its secrets private again', async () => {
     await stopCleanly(launcher)
 
+    // opened up between two runs (a copy, a careless chmod): the next start closes them again
+    await chmod(join(dataDir, 'secrets.json'), 0o644)
+    await chmod(join(dataDir, 'logs'), 0o755)
+    await chmod(dataDir, 0o755)
     launcher = await up()
     await launcher.ready()
+    expect((await stat(join(dataDir, 'secrets.json'))).mode & 0o777).toBe(0o600)
+    expect((await stat(join(dataDir, 'logs'))).mode & 0o777).toBe(0o700)
+    // as root, PostgreSQL's own user passes through by its group; otherwise nobody else
+    expect((await stat(dataDir)).mode & 0o777).toBe(process.getuid?.() === 0 ? 0o710 : 0o700)
     expect(launcher.output).not.toContain('catalog seeded')
     expect((await get('/api/products/chefs-knife-8in')).status).toBe(200)
     await stopCleanly(launcher)

@@ -2,12 +2,15 @@ import { X509Certificate } from 'node:crypto'
 import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { getuid } from 'node:process'
 import * as grpc from '@grpc/grpc-js'
 import { createServiceClient, type ServiceDefinition } from '@microshop/chassis/internal'
 import { silentLogger, staticDiscovery } from '@microshop/chassis/testing'
 import { CatalogServiceService } from '@microshop/contracts/catalog/v1/catalog'
+import { events } from '@microshop/contracts/events'
 import { FraudServiceService } from '@microshop/contracts/fraud/v1/fraud'
 import { InventoryServiceService } from '@microshop/contracts/inventory/v1/inventory'
+import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { rejectionOf } from '../test-support/grpc.js'
 import { freePort } from '../test-support/net.js'
@@ -93,7 +96,16 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'microshop-zero-trust-'))
   await chmod(dataDir, 0o755)
   port = await freePort()
-  launcher = await launch(dataDir, port, { env: { LOG_LEVEL: 'warn', GRPC_INSECURE: 'true' } })
+  launcher = await launch(dataDir, port, {
+    env: {
+      LOG_LEVEL: 'warn',
+      GRPC_INSECURE: 'true',
+      // what a user's shell may hold: no service is given it
+      SHELL_SECRET_CANARY: 'canary-of-the-shell',
+      // a setting of payments': payments alone gets it
+      PAYMENTS_SWEEP_GRACE_MS: '60001',
+    },
+  })
   await launcher.ready()
 }, 180_000)
 
@@ -217,6 +229,107 @@ describe('per-RPC authorisation from the call policy', () => {
     } finally {
       inventory.close()
       catalog.close()
+    }
+  })
+})
+
+describe('credentials per service', () => {
+  interface Secrets {
+    roles: Record<string, string>
+    keys: Record<string, string>
+  }
+  interface RunState {
+    pgPort: number
+    instances: Array<{ service: string; pid: number }>
+  }
+  const secrets = async () => JSON.parse(await readFile(join(dataDir, 'secrets.json'), 'utf8')) as Secrets
+  const runState = async () => JSON.parse(await readFile(join(dataDir, 'state.json'), 'utf8')) as RunState
+  /** A session on `database` as `service`'s own role, with the password the launcher gave that service. */
+  const sessionAs = async (service: string, database: string) => {
+    const client = new pg.Client({
+      host: '127.0.0.1',
+      port: (await runState()).pgPort,
+      user: service,
+      password: (await secrets()).roles[service],
+      database,
+    })
+    await client.connect()
+    return client
+  }
+
+  it('when the system is up, then secrets.json is 0600 and the data dir, its logs and its mail are the launcher user’s', async () => {
+    expect((await stat(join(dataDir, 'secrets.json'))).mode & 0o777).toBe(0o600)
+    // as root, PostgreSQL runs as its own user, which must pass through to its pg/ by its group
+    const dir = await stat(dataDir)
+    expect(dir.mode & 0o777).toBe(getuid?.() === 0 ? 0o710 : 0o700)
+    for (const sub of ['logs', 'mail']) expect((await stat(join(dataDir, sub))).mode & 0o777).toBe(0o700)
+  })
+
+  it('when a service appends to the bus an event type another service owns, or registers as another, then the database refuses it', async () => {
+    const cart = await sessionAs('cart', 'bus')
+    try {
+      const forged = (type: string, source: string) =>
+        cart.query(
+          `insert into bus_events (seq, partition, id, type, source, subject, time, datacontenttype, data)
+           values (nextval('bus_event_seq'), 0, gen_random_uuid()::text, $1, $2, 'victim-order', now()::text,
+                   'application/protobuf', '')`,
+          [type, source],
+        )
+      await expect(forged(events.PaymentSucceeded.type, '/microshop/payments')).rejects.toThrow(
+        /row-level security/,
+      )
+      await expect(forged(events.PaymentSucceeded.type, '/microshop/cart')).rejects.toThrow(
+        /row-level security/,
+      )
+      // its share of the log: it reads it
+      expect((await cart.query('select 1 from bus_events limit 1')).rowCount).toBe(1)
+    } finally {
+      await cart.end()
+    }
+    const registry = await sessionAs('cart', 'platform')
+    try {
+      await expect(
+        registry.query(
+          `insert into service_instances (instance_id, service, host, grpc_port, pid)
+           values ('identity-evil', 'identity', '127.0.0.1', 1, 1)`,
+        ),
+      ).rejects.toThrow(/row-level security/)
+      const hijack = await registry.query(
+        "update service_instances set grpc_port = 1 where service = 'identity' returning 1",
+      )
+      expect(hijack.rowCount).toBe(0)
+    } finally {
+      await registry.end()
+    }
+    // nor is a service's role let into another service's database
+    await expect(sessionAs('cart', 'orders')).rejects.toThrow(/permission denied/)
+  })
+
+  it("when a service runs, then its environment holds its own credentials only: no other role's password, no other service's key, nothing else of the launcher's", async () => {
+    const { roles, keys } = await secrets()
+    const { instances } = await runState()
+    expect(instances.length).toBeGreaterThanOrEqual(SERVICES.length)
+    for (const { service, pid } of instances) {
+      const environ = await readFile(`/proc/${pid}/environ`, 'utf8')
+      const env = Object.fromEntries(
+        environ
+          .split('\0')
+          .filter(Boolean)
+          .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+      )
+      const others = Object.entries(roles).filter(([role]) => role !== service)
+      for (const [role, password] of others)
+        expect(environ.includes(encodeURIComponent(password)), `${service} holds ${role}'s password`).toBe(
+          false,
+        )
+      expect(environ.includes(keys.ordersFingerprint ?? '-'), `${service} holds the fingerprint key`).toBe(
+        service === 'orders',
+      )
+      expect(env.SHELL_SECRET_CANARY).toBeUndefined()
+      expect(env.PAYMENTS_SWEEP_GRACE_MS).toBe(service === 'payments' ? '60001' : undefined)
+      for (const url of [env.REGISTRY_URL, env.BUS_URL, env.DATABASE_URL].filter(Boolean))
+        expect(new URL(url as string).username).toBe(service)
+      expect(env.SMTP_URL === undefined).toBe(service !== 'notifications')
     }
   })
 })

@@ -1,5 +1,8 @@
 import type { Clock, RunningService, ServiceStarter } from '@microshop/chassis'
+import { secureBus, secureRegistry } from '@microshop/chassis/internal'
+import pg from 'pg'
 import { createTestDatabase, type TestDatabase } from './db.js'
+import { createServiceRole } from './roles.js'
 import { testTlsEnv } from './tls.js'
 
 export type ServiceName =
@@ -52,6 +55,15 @@ export interface Stack {
   close(): Promise<void>
 }
 
+async function withPool(url: string, fn: (pool: pg.Pool) => Promise<void>) {
+  const pool = new pg.Pool({ connectionString: url, max: 1 })
+  try {
+    await fn(pool)
+  } finally {
+    await pool.end()
+  }
+}
+
 /**
  * Real services, in-process, each with its own database on the test run's embedded PostgreSQL,
  * finding each other through a real registry and sharing one event log: the whole request path, minus
@@ -74,14 +86,22 @@ export async function startStack(
       },
     ),
   )
+  // as launched: each service logs in to the registry and the bus as a role of its own, with its share of them
+  const platform = databases.platform!
+  const bus = databases.bus!
+  const roles = new Map(
+    await Promise.all(names.map(async (n) => [n, await createServiceRole(n, [platform, bus])] as const)),
+  )
+  await withPool(platform.url, (pool) => secureRegistry(pool, [...roles.values()]))
+  await withPool(bus.url, (pool) => secureBus(pool, [...roles.values()]))
   const services: Stack['services'] = {}
 
   const start = async (name: ServiceName, extraEnv: Record<string, string> = {}) => {
     const starter = await starters[name]()
     const running = await starter(
       {
-        REGISTRY_URL: databases.platform!.url,
-        BUS_URL: databases.bus!.url,
+        REGISTRY_URL: roles.get(name)?.urlOf(platform) ?? platform.url,
+        BUS_URL: roles.get(name)?.urlOf(bus) ?? bus.url,
         HOST: '127.0.0.1',
         GRPC_PORT: '0',
         HTTP_PORT: '0',

@@ -68,6 +68,19 @@ export async function ensureSchema(
   })
 }
 
+/**
+ * Whether this connection's role keeps the schema of `table`: it owns the table (or is a superuser), or the
+ * table does not exist yet. A service's own role on a shared database (bus, registry) does not: its owner does.
+ */
+export async function keepsSchemaOf(q: Queryable, table: string): Promise<boolean> {
+  const { rows } = await q.query<{ keeps: boolean }>(
+    `select coalesce((select pg_has_role(relowner, 'usage') from pg_class where oid = to_regclass($1)), true)
+       as keeps`,
+    [table],
+  )
+  return rows[0]?.keeps ?? true
+}
+
 /** Runs fn with a client of its own connection to url, closed afterwards (one-off work: provisioning, audits). */
 export async function withConnection<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url })

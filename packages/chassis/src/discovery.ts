@@ -1,5 +1,5 @@
 import pg from 'pg'
-import { ensureSchema } from './db.js'
+import { ensureSchema, keepsSchemaOf } from './db.js'
 import { advisoryLocks } from './locks.js'
 import type { Logger } from './logger.js'
 import { startTimer, type Timer } from './timer.js'
@@ -78,8 +78,12 @@ export function createRegistryDiscovery(url: string, log: Logger): Discovery {
   let heartbeat: Timer | undefined
   let ready: Promise<unknown> | undefined
   const ensureTable = () => {
-    // replicas starting together race on `create table if not exists`: the lock makes them take turns
-    ready ??= ensureSchema(pool, advisoryLocks.registry, [REGISTRY_DDL]).catch((err) => {
+    // replicas starting together race on `create table if not exists`: the lock makes them take turns;
+    // a service's own role leaves the table to its owner (the launcher provisions it)
+    ready ??= (async () => {
+      if (await keepsSchemaOf(pool, 'service_instances'))
+        await ensureSchema(pool, advisoryLocks.registry, [REGISTRY_DDL])
+    })().catch((err) => {
       ready = undefined
       throw err
     })

@@ -1,5 +1,7 @@
 // What the launcher, the benchmarks and the tests need beyond what services use: the event log itself,
 // the registry and the building blocks a service is made of. Services do not import this.
+export type { ServiceRole } from './access.js'
+export { ownedEventTypes, secureBus, secureRegistry } from './access.js'
 export type { TokenVerifier } from './auth.js'
 export { ACCESS_TOKEN, createTokenVerifier } from './auth.js'
 export { baseSettings } from './config.js'
@@ -15,7 +17,7 @@ export {
   TTL_SECONDS,
 } from './discovery.js'
 export type { CloudEvent, EventType, MessageCodec, NewEvent } from './events/cloud-event.js'
-export { defineEvent, toCloudEvent } from './events/cloud-event.js'
+export { defineEvent, eventSource, toCloudEvent } from './events/cloud-event.js'
 export type {
   DeadLetter,
   DeliveredEvent,

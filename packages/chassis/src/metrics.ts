@@ -21,6 +21,8 @@ export interface Metrics {
   processed: client.Histogram<'messaging_system' | 'messaging_consumer_group_name' | 'event_type' | 'outcome'>
   /** Events a group gave up on. */
   deadLettered: client.Counter<'messaging_consumer_group_name' | 'event_type'>
+  /** Events a group refused before any handler ran (a source that is not the type's owner), by reason. */
+  rejected: client.Counter<'messaging_consumer_group_name' | 'event_type' | 'reason'>
   /** Telemetry dropped rather than let it slow the service (a full queue, a receiver down). */
   telemetryDropped: client.Counter<'signal'>
   /** A gauge read when Prometheus scrapes: `read` answers its samples. */
@@ -87,6 +89,11 @@ export function createMetrics(labels: { service: string; instance: string }): Me
       'messaging_consumer_group_name',
       'event_type',
     ]),
+    rejected: counter(
+      'microshop_events_rejected_total',
+      'Events a consumer group refused unhandled (and dead-lettered), by reason',
+      ['messaging_consumer_group_name', 'event_type', 'reason'],
+    ),
     telemetryDropped: counter(
       'microshop_telemetry_dropped_total',
       'Spans or log lines dropped, never waited for',

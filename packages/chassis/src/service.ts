@@ -276,8 +276,8 @@ async function start<C extends BaseConfig, P extends PeerSpecs, D extends boolea
         const relay = startOutboxRelay({ db, bus, log, ...obs })
         resources.add(() => relay.stop())
         registerOutboxMetrics(metrics, db)
-        events = createServiceEvents({ service: spec.name, bus, db, outbox, obs })
-      } else events = createListener({ service: spec.name, bus, obs })
+        events = createServiceEvents({ service: spec.name, bus, db, outbox, obs, log })
+      } else events = createListener({ service: spec.name, bus, obs, log })
       events = withLagMetrics(events, metrics)
     }
 

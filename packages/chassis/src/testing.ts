@@ -5,7 +5,7 @@ import type { EventContract } from '@microshop/contracts/events'
 import type { Queryable } from './db.js'
 import type { Discovery } from './discovery.js'
 import { type AppError, type ErrorKind, isAppError } from './errors.js'
-import { type CloudEvent, toCloudEvent } from './events/cloud-event.js'
+import { type CloudEvent, eventSource, toCloudEvent } from './events/cloud-event.js'
 import type { EventBus } from './events/event-bus.js'
 import { eventOf, toNewEvent } from './events/service-events.js'
 import { createLogger } from './logger.js'
@@ -147,7 +147,7 @@ export async function publishEvent<T>(
   payload: T,
   opts: { id?: string; time?: string } = {},
 ): Promise<CloudEvent> {
-  const event = toCloudEvent(`/microshop/${contract.owner}`, toNewEvent(eventOf(contract, payload, opts)))
+  const event = toCloudEvent(eventSource(contract.owner), toNewEvent(eventOf(contract, payload, opts)))
   await bus.publish([event])
   return event
 }

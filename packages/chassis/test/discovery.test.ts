@@ -2,6 +2,7 @@ import pg from 'pg'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../../../test-support/db.js'
 import { silentLogger } from '../../../test-support/grpc.js'
+import { createServiceRole, type TestRole } from '../../../test-support/roles.js'
 import {
   createDnsDiscovery,
   createRegistryDiscovery,
@@ -10,6 +11,7 @@ import {
   listInstances,
   TTL_SECONDS,
 } from '../src/discovery.js'
+import { secureRegistry } from '../src/internal.js'
 import { waitFor } from '../src/testing.js'
 
 const instance = (instanceId: string, grpcPort: number | null, service = 'catalog'): Instance => ({
@@ -143,6 +145,48 @@ describe('registry discovery', () => {
     await registry.drop()
     await expect(resolver.resolve('catalog')).rejects.toThrow()
     registry = await createTestDatabase('registry')
+  })
+})
+
+describe('the registry with a role per service', () => {
+  it('when a service role registers as another service, then the database refuses it; as itself it registers and discovers the others', async () => {
+    const registry = await createTestDatabase('registry_roles')
+    const admin = new pg.Pool({ connectionString: registry.url, max: 1 })
+    const opened: Discovery[] = []
+    const as = (role: TestRole) => {
+      const d = createRegistryDiscovery(role.urlOf(registry), silentLogger)
+      opened.push(d)
+      return d
+    }
+    try {
+      const [orders, identity] = await Promise.all([
+        createServiceRole('orders', [registry]),
+        createServiceRole('identity', [registry]),
+      ])
+      await secureRegistry(admin, [orders, identity])
+      await as(identity).register(instance('identity-1', 6001, 'identity'))
+
+      await expect(as(orders).register(instance('orders-fake', 6002, 'identity'))).rejects.toThrow(
+        /row-level security/,
+      )
+      // nor by taking over the row of identity's instance
+      await expect(as(orders).register(instance('identity-1', 6003, 'orders'))).rejects.toThrow(
+        /row-level security/,
+      )
+      await as(orders).register(instance('orders-1', 6004, 'orders'))
+      expect(await as(orders).resolve('identity')).toEqual(['127.0.0.1:6001'])
+      const ordersSql = new pg.Pool({ connectionString: orders.urlOf(registry), max: 1 })
+      try {
+        expect((await ordersSql.query('delete from service_instances')).rowCount).toBe(1)
+      } finally {
+        await ordersSql.end()
+      }
+      expect(await as(orders).resolve('identity')).toEqual(['127.0.0.1:6001'])
+    } finally {
+      for (const d of opened) await d.close()
+      await admin.end()
+      await registry.drop()
+    }
   })
 })
 

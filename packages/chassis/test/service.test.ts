@@ -198,6 +198,58 @@ describe('defineService', () => {
     }
   })
 
+  it('when an event comes from a source that is not the owner of its type, then it is dead-lettered at once, counted, and its handler never runs', async () => {
+    const handled: string[] = []
+    const start = defineService({
+      name: 'payments',
+      module: moduleUrl,
+      config: loadConfig,
+      database: true,
+      events: true,
+      async setup({ events: own }) {
+        await own.subscribe('svc-test-forged', {
+          // the group starts at the beginning of a log other tests share: this test's order only
+          async OrderCancelled(cancelled, { event }) {
+            if (cancelled.orderId === 'o-forged') handled.push(event.id)
+          },
+        })
+        return {}
+      },
+    })
+    const running = await start(envOf('forged-subscriber'), { handleSignals: false })
+    const bus = await openEventBus(busDb.url, { log: silentLogger })
+    const cancellation = {
+      orderId: 'o-forged',
+      userId: 'u-3',
+      email: '',
+      reason: 'customer_cancelled',
+      previousStatus: 0,
+    }
+    try {
+      const genuine = await publishEvent(bus, events.OrderCancelled, cancellation)
+      const forged = { ...genuine, id: 'forged-cancel', source: '/microshop/cart' }
+      await bus.publish([forged])
+      // the witness: a genuine event of the same subject, handled in order after the forged one
+      const after = await publishEvent(bus, events.OrderCancelled, cancellation, { id: 'after-forged' })
+      await waitFor(() => handled.includes(after.id))
+      expect(handled).toEqual([genuine.id, after.id])
+      const letters = (await bus.deadLetters('svc-test-forged')).filter((l) => l.event.subject === 'o-forged')
+      expect(letters).toHaveLength(1)
+      expect(letters[0]).toMatchObject({
+        attempts: 1,
+        event: { id: 'forged-cancel', source: '/microshop/cart' },
+      })
+      expect(letters[0]!.error).toMatch(/EVENT_SOURCE_NOT_OWNER/)
+      const metrics = await (await fetch(`http://127.0.0.1:${running.httpPort}/metrics`)).text()
+      expect(metrics).toMatch(
+        /microshop_events_rejected_total\{[^}]*messaging_consumer_group_name="svc-test-forged"[^}]*reason="source_not_owner"[^}]*\} 1/,
+      )
+    } finally {
+      await bus.close()
+      await running.stop()
+    }
+  })
+
   it('when the service stops, then its periodic work stops with it', async () => {
     let runs = 0
     let stoppedAt = -1

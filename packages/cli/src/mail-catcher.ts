@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { SMTPServer } from 'smtp-server'
 
@@ -34,7 +34,9 @@ export function mailFileName(receivedAt: Date, messageId: string): string {
 /** Starts an SMTP server on a free loopback port, without auth or TLS, that stores what it receives in `dir`. */
 export async function startMailCatcher(opts: { dir: string; port?: number }): Promise<MailCatcher> {
   const { dir } = opts
-  await mkdir(dir, { recursive: true })
+  // the mails name buyers and carry their addresses: the launcher user's alone
+  await mkdir(dir, { recursive: true, mode: 0o700 })
+  await chmod(dir, 0o700)
   let received = 0
 
   const store = async (raw: Buffer) => {

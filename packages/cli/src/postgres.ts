@@ -202,10 +202,25 @@ async function initialise(pgDir: string, password: string, account: Account, opt
   opts.report(`initialised PostgreSQL data in ${pgDir} (${Date.now() - started} ms)`)
 }
 
-/** Creates the data dir and makes sure the postgres user can reach it. */
+/**
+ * Creates the data dir, the launcher user's alone (0700, on every start); as root, PostgreSQL's own user
+ * must still pass through it to its `pg/`: then it is 0710 with that user's group, and only that group.
+ */
 export async function prepareDataDir(dataDir: string, report: (line: string) => void): Promise<void> {
   const created = await mkdir(dataDir, { recursive: true })
-  await ensureReachable(dataDir, created, postgresAccount(), report)
+  const account = postgresAccount()
+  await ensureReachable(dataDir, created, account, report)
+  if (account.gid === undefined) await chmod(dataDir, 0o700)
+  else {
+    await chown(dataDir, process.getuid?.() ?? 0, account.gid)
+    await chmod(dataDir, 0o710)
+  }
+}
+
+/** A directory of the data dir that only the launcher user reads (logs, mail), 0700 even when it existed. */
+export async function privateDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 })
+  await chmod(dir, 0o700)
 }
 
 async function waitUntilAccepting(
@@ -242,7 +257,7 @@ export async function startPostgres(opts: PostgresOptions): Promise<Postgres> {
   const pgDir = join(opts.dataDir, 'pg')
   const logFile = join(opts.dataDir, 'logs', 'postgres.log')
   const account = postgresAccount()
-  await mkdir(dirname(logFile), { recursive: true })
+  await privateDir(dirname(logFile))
 
   await stopLeftoverPostgres(opts.dataDir, opts.report)
   if (!existsSync(join(pgDir, 'PG_VERSION'))) await initialise(pgDir, opts.superuserPassword, account, opts)

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
-import { writeFile } from 'node:fs/promises'
+import { chmod, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 
 /** Passwords of the PostgreSQL superuser and of each role, and services' keys, generated once per data dir. */
@@ -25,7 +25,10 @@ export function readSecrets(dataDir: string): Secrets | undefined {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Secrets) : undefined
 }
 
-/** Reads secrets.json, adding a password for each role and a key for each service key it lacks (mode 0600). */
+/**
+ * Reads secrets.json, adding a password for each role and a key for each service key it lacks. The file is
+ * the launcher user's alone (0600), made so again on every start whatever its mode was.
+ */
 export async function ensureSecrets(
   dataDir: string,
   roles: readonly string[],
@@ -39,5 +42,7 @@ export async function ensureSecrets(
   if (missing.length > 0 || missingKeys.length > 0 || !existsSync(secretsPath(dataDir))) {
     await writeFile(secretsPath(dataDir), `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 })
   }
+  // writeFile's mode applies only to a file it creates
+  await chmod(secretsPath(dataDir), 0o600)
   return secrets
 }

@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs'
-import { mkdir } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import pg from 'pg'
 import { CliError } from './cli-error.js'
@@ -7,13 +6,17 @@ import { createLogFiles, createLogFormatter } from './log-stream.js'
 import { type MailCatcher, startMailCatcher } from './mail-catcher.js'
 import { ensureCertificates } from './pki.js'
 import { isPortTaken } from './ports.js'
-import { type Postgres, prepareDataDir, startPostgres } from './postgres.js'
+import { type Postgres, prepareDataDir, privateDir, startPostgres } from './postgres.js'
 import { commandLine, isAlive, signal } from './processes.js'
 import { BUS, PLATFORM, provision } from './provision.js'
 import { ensureSecrets, readSecrets } from './secrets.js'
+import { inheritedEnv } from './service-env.js'
 import { type InstanceState, readState, removeState, type SystemState, writeState } from './state.js'
 import { createSupervisor, type Supervisor, type SupervisorEvent } from './supervisor.js'
 import { CONSOLE, GATEWAY, type ResolvedService, repoRoot } from './topology.js'
+
+const ORDERS = 'orders'
+const NOTIFICATIONS = 'notifications'
 
 export interface SystemOptions {
   dataDir: string
@@ -96,12 +99,12 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const { dataDir, services, report } = options
   const started = Date.now()
   await prepareDataDir(dataDir, report)
-  await mkdir(join(dataDir, 'logs'), { recursive: true })
+  await privateDir(join(dataDir, 'logs'))
   checkPrevious(dataDir)
   await preflight(options)
 
-  const withDb = services.filter((s) => s.database).map((s) => s.name)
-  const secrets = await ensureSecrets(dataDir, [PLATFORM, BUS, ...withDb])
+  // a login role per service (its own database, its share of the bus and the registry)
+  const secrets = await ensureSecrets(dataDir, [PLATFORM, BUS, ...new Set(services.map((s) => s.name))])
   // service identity: a local CA made on first start, a certificate per service (SAN = its name) for mTLS
   const tlsDirs = await ensureCertificates(
     dataDir,
@@ -145,12 +148,20 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       report,
       signal: options.signal,
     })
-    await provision(postgres, secrets, withDb)
+    await provision(postgres, secrets, services)
     options.signal?.throwIfAborted()
     const pgUrl = postgres.url
     const registryUrl = pgUrl(PLATFORM, secrets.roles[PLATFORM] ?? '', PLATFORM)
-    // a BUS_URL the user set (nats://…) wins over the local postgres log
-    const busUrl = process.env.BUS_URL || pgUrl(BUS, secrets.roles[BUS] ?? '', BUS)
+    // each service logs in to its database, the registry and the bus as its own role
+    const urlsOf = (service: string) => {
+      const password = secrets.roles[service] ?? ''
+      return {
+        database: pgUrl(service, password, service),
+        registry: pgUrl(service, password, PLATFORM),
+        // a BUS_URL the user set (nats://…) wins over the local postgres log
+        bus: process.env.BUS_URL || pgUrl(service, password, BUS),
+      }
+    }
     report(
       `event log: ${process.env.BUS_URL ? withoutPassword(process.env.BUS_URL) : 'PostgreSQL (database bus)'}`,
     )
@@ -223,37 +234,24 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       services,
       cwd: repoRoot,
       env: (service, instanceId) => {
-        const {
-          PORT: _port,
-          DATABASE_URL: _db,
-          OTEL_EXPORTER_OTLP_ENDPOINT: _otlp,
-          // never plaintext gRPC, never another certificate than the service's own
-          GRPC_INSECURE: _insecure,
-          TLS_DIR: _tlsDir,
-          TLS_CA_FILE: _tlsCa,
-          TLS_CERT_FILE: _tlsCert,
-          TLS_KEY_FILE: _tlsKey,
-          ...inherited
-        } = process.env
+        const urls = urlsOf(service.name)
         return {
-          ...inherited,
+          ...inheritedEnv(service.name, process.env),
           INSTANCE_ID: instanceId,
           HOST: '127.0.0.1',
           GRPC_PORT: '0',
           HTTP_PORT: '0',
           TLS_DIR: tlsDirs.get(service.name) ?? '',
           ...(service.publicPort !== undefined && { PORT: String(service.publicPort) }),
-          ...(service.database && {
-            DATABASE_URL: pgUrl(service.name, secrets.roles[service.name] ?? '', service.name),
-          }),
-          REGISTRY_URL: registryUrl,
+          ...(service.database && { DATABASE_URL: urls.database }),
+          REGISTRY_URL: urls.registry,
           // the console exports nothing of its own: it is where the others' telemetry goes
           ...(otlpEndpoint && service.name !== CONSOLE ? { OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint } : {}),
-          BUS_URL: busUrl,
-          SMTP_URL: smtpUrl,
+          BUS_URL: urls.bus,
+          ...(service.name === NOTIFICATIONS && { SMTP_URL: smtpUrl }),
           LOG_LEVEL: options.logLevel,
           MICROSHOP_LOCAL: '1',
-          ...(service.name === 'orders' && { ORDERS_FINGERPRINT_KEY: secrets.keys.ordersFingerprint ?? '' }),
+          ...(service.name === ORDERS && { ORDERS_FINGERPRINT_KEY: secrets.keys.ordersFingerprint ?? '' }),
         }
       },
       onLine: (instance, serviceIndex, line) => {

@@ -603,6 +603,40 @@ describe('the saga', () => {
     expect(order.cancelReason).toBe('payment_failed')
   })
 
+  it('when a payment succeeds for another amount than the total, then the order is CANCELLED, never CONFIRMED, and the real capture is refunded', async () => {
+    const zed = await signUp(stack)
+    // the slow card: payments' own outcome comes seconds after the short one published here
+    const orderId = await place(zed, [[P.lamp, 1]], CARDS.slow)
+    const { total } = await getOrder(zed, orderId)
+    await publishEvent(bus, events.PaymentSucceeded, {
+      orderId,
+      paymentId: 'short',
+      amount: { amount: Number(total?.amount) - 1, currency: total?.currency ?? 'USD' },
+    })
+    const order = await reachStatus(zed, orderId, 'CANCELLED')
+    expect(order.cancelReason).toBe('payment_failed')
+    expect(order.history).toHaveLength(2)
+    const { rows } = await ordersDb.query(
+      `select data->>'detail' as detail from order_events where stream_id = $1 and type = 'OrderCancelled'`,
+      [orderId],
+    )
+    expect(rows).toEqual([
+      { detail: expect.stringMatching(/^payment short captured \d+ USD, the order's total is/) },
+    ])
+    // payments' genuine capture comes later: ignored by the order, refunded by payments
+    expect(await staysCancelledAfterLatePayment(zed, orderId)).toBe(1)
+    await waitFor(
+      async () =>
+        (
+          await dbOf(stack, 'payments').query(
+            `select 1 from payments where order_id = $1 and status = 'REFUNDED'`,
+            [orderId],
+          )
+        ).rowCount,
+      { what: `the payment of ${orderId} refunded` },
+    )
+  })
+
   it('when an event comes again or does not fit the status, then nothing changes and it is recorded as ignored', async () => {
     const oli = await signUp(stack)
     const orderId = await place(oli, [[P.mug, 1]])

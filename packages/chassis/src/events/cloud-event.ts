@@ -83,6 +83,9 @@ export function defineEvent<T>(name: string, codec: MessageCodec<T>): EventType<
   }
 }
 
+/** The CloudEvents source of a service's events: `/microshop/catalog`. */
+export const eventSource = (service: string) => `/microshop/${service}`
+
 /** The full envelope of a new event, with a fresh id and the current time unless given. */
 export function toCloudEvent(source: string, event: NewEvent): CloudEvent {
   if (!isEventTypeName(event.type))

@@ -1,6 +1,6 @@
 import type { Tx } from '../db.js'
 import { activeTraceparent } from '../telemetry.js'
-import { type NewEvent, toCloudEvent } from './cloud-event.js'
+import { eventSource, type NewEvent, toCloudEvent } from './cloud-event.js'
 import { eventColumnArrays, unnestEventColumns } from './event-row.js'
 
 export const OUTBOX_CHANNEL = 'event_outbox'
@@ -17,7 +17,7 @@ export interface Outbox {
 }
 
 export function createOutbox(opts: { service: string }): Outbox {
-  const source = `/microshop/${opts.service}`
+  const source = eventSource(opts.service)
   return {
     source,
     async append(tx, events) {

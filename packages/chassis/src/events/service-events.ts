@@ -8,9 +8,10 @@ import {
 } from '@microshop/contracts/events'
 import type { Db, Tx } from '../db.js'
 import { AppError } from '../errors.js'
+import type { Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
 import { SpanKind, type Telemetry } from '../telemetry.js'
-import type { NewEvent } from './cloud-event.js'
+import { eventSource, type NewEvent } from './cloud-event.js'
 import type { DeliveredEvent, EventBus, SubscribeOptions, Subscription } from './event-bus.js'
 import { recordInInbox } from './inbox.js'
 import type { Outbox } from './outbox.js'
@@ -86,8 +87,22 @@ const malformed = (event: DeliveredEvent, err: unknown) =>
     },
   )
 
-/** Picks the handler of a delivered event and decodes its payload with the event's contract. */
-function dispatcher<H>(handlers: Partial<Record<EventName, H>>) {
+const notFromOwner = (event: DeliveredEvent, owner: string) =>
+  new AppError(
+    'permission_denied',
+    'EVENT_SOURCE_NOT_OWNER',
+    `${event.type} ${event.id} comes from ${JSON.stringify(event.source)}: only ${eventSource(owner)} emits it`,
+  )
+
+/** Called when a delivered event is refused before any handler runs. */
+type OnRejected = (event: DeliveredEvent, reason: 'source_not_owner') => void
+
+/**
+ * Picks the handler of a delivered event and decodes its payload with the event's contract. An event whose
+ * source is not its type's owner is refused first: a non-retryable error, so it goes to the dead letters
+ * at once and no handler ever sees it.
+ */
+function dispatcher<H>(handlers: Partial<Record<EventName, H>>, onRejected?: OnRejected) {
   const byType = new Map<string, { contract: EventContract; handler: H }>()
   for (const [name, handler] of Object.entries(handlers) as Array<[EventName, H | undefined]>) {
     const contract = events[name] as EventContract | undefined
@@ -100,6 +115,10 @@ function dispatcher<H>(handlers: Partial<Record<EventName, H>>) {
     route(event: DeliveredEvent) {
       const entry = byType.get(event.type)
       if (!entry) throw new AppError('internal', 'EVENT_UNEXPECTED', `no handler for ${event.type}`)
+      if (event.source !== eventSource(entry.contract.owner)) {
+        onRejected?.(event, 'source_not_owner')
+        throw notFromOwner(event, entry.contract.owner)
+      }
       let payload: unknown
       try {
         payload = entry.contract.payload.decode(event.data)
@@ -183,6 +202,17 @@ function consumed(
     )
 }
 
+/** Counts and logs the events a group refuses before their handler. */
+const onRejected =
+  (obs: EventTelemetry | undefined, log: Logger | undefined, group: string): OnRejected =>
+  (event, reason) => {
+    obs?.metrics.rejected.inc({ messaging_consumer_group_name: group, event_type: event.type, reason })
+    log?.warn(
+      { group, eventId: event.id, type: event.type, source: event.source, reason },
+      'event refused: its source is not the owner of its type',
+    )
+  }
+
 /** Counts the events a group gives up on. */
 const onDeadLetter = (obs: EventTelemetry | undefined, group: string) =>
   obs &&
@@ -193,11 +223,15 @@ export function createListener(deps: {
   service: string
   bus: EventBus
   obs?: EventTelemetry
+  log?: Logger
 }): ListeningEvents {
   const obs = tracedOn(deps.bus, deps.obs)
   return {
     async listen(group, handlers, opts = {}) {
-      const { types, route } = dispatcher<PlainHandler<EventName>>(handlers)
+      const { types, route } = dispatcher<PlainHandler<EventName>>(
+        handlers,
+        onRejected(deps.obs, deps.log, group),
+      )
       return deps.bus.subscribe(
         group,
         types,
@@ -219,6 +253,7 @@ export function createServiceEvents(deps: {
   db: Db
   outbox: Outbox
   obs?: EventTelemetry
+  log?: Logger
 }): ServiceEvents {
   const { service, bus, db, outbox } = deps
   const obs = tracedOn(bus, deps.obs)
@@ -258,7 +293,10 @@ export function createServiceEvents(deps: {
       )
     },
     async subscribe(group, handlers, opts = {}) {
-      const { types, route } = dispatcher<TxHandler<EventName>>(handlers)
+      const { types, route } = dispatcher<TxHandler<EventName>>(
+        handlers,
+        onRejected(deps.obs, deps.log, group),
+      )
       return bus.subscribe(
         group,
         types,

@@ -116,6 +116,29 @@ describe('the order state machine', () => {
     })
   })
 
+  it('when a payment succeeds for another amount or currency than the total, then the order is cancelled for payment_failed, not confirmed', () => {
+    for (const amount of [
+      usd(1),
+      usd(3_998),
+      { amount: 3_999, currency: 'EUR' },
+      { amount: 0, currency: '' },
+    ]) {
+      const decision = decideReaction(orderAfter(), { ...succeeded, amount })
+      expect(decision).toEqual({
+        events: [
+          {
+            type: 'OrderCancelled',
+            data: {
+              reason: 'payment_failed',
+              previousStatus: 'PENDING_PAYMENT',
+              detail: expect.stringMatching(/^payment pay-1 captured .+, the order's total is 3999 USD$/),
+            },
+          },
+        ],
+      })
+    }
+  })
+
   it('when the whole happy path is folded, then the order is DELIVERED with every step in its history', () => {
     const order = orderAfter(
       { type: 'OrderConfirmed', data: { paymentId: 'pay-1', amount: usd(3_999) } },

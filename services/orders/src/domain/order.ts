@@ -162,6 +162,9 @@ const cancelled = (order: Order, reason: CancelReason, detail = ''): OrderEvent 
   data: { reason, previousStatus: order.status, detail },
 })
 
+const sameMoney = (a: Money, b: Money) => a.amount === b.amount && a.currency === b.currency
+const moneyText = (m: Money) => `${m.amount} ${m.currency || '(no currency)'}`
+
 /** What an order does about a reported fact; a fact that does not fit its status is ignored, never an error. */
 export function decideReaction(order: Order | undefined, reaction: Reaction): ReactionDecision {
   if (!order) return { ignored: 'unknown order' }
@@ -169,6 +172,17 @@ export function decideReaction(order: Order | undefined, reaction: Reaction): Re
   switch (reaction.kind) {
     case 'PaymentSucceeded':
       if (!canTransition(order.status, 'CONFIRMED')) return refuse('CONFIRMED')
+      // a capture of another sum than the order's total does not pay for it: cancelled, so payments refunds it
+      if (!sameMoney(reaction.amount, order.total))
+        return {
+          events: [
+            cancelled(
+              order,
+              'payment_failed',
+              `payment ${reaction.paymentId} captured ${moneyText(reaction.amount)}, the order's total is ${moneyText(order.total)}`,
+            ),
+          ],
+        }
       return {
         events: [
           { type: 'OrderConfirmed', data: { paymentId: reaction.paymentId, amount: reaction.amount } },

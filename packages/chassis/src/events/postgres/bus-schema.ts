@@ -1,5 +1,5 @@
 import type pg from 'pg'
-import { ensureSchema } from '../../db.js'
+import { ensureSchema, keepsSchemaOf } from '../../db.js'
 import { advisoryLocks } from '../../locks.js'
 import { EVENT_COLUMNS_DDL } from '../event-row.js'
 
@@ -54,5 +54,10 @@ const SCHEMA = [
     primary key (group_id, partition, position))`,
 ]
 
-/** Creates the bus tables when they are missing; processes that start together take turns. */
-export const ensureBusSchema = (pool: pg.Pool) => ensureSchema(pool, SCHEMA_LOCK, SCHEMA)
+/**
+ * Creates the bus tables when they are missing; processes that start together take turns. A role that is not
+ * their owner (a service's own, see access.ts) leaves them to the owner, who provisions them.
+ */
+export async function ensureBusSchema(pool: pg.Pool): Promise<void> {
+  if (await keepsSchemaOf(pool, 'bus_events')) await ensureSchema(pool, SCHEMA_LOCK, SCHEMA)
+}
