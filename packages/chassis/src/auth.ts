@@ -1,4 +1,11 @@
-import { createLocalJWKSet, type JSONWebKeySet, errors as joseErrors, jwtVerify } from 'jose'
+import { setTimeout as delay } from 'node:timers/promises'
+import {
+  createLocalJWKSet,
+  decodeProtectedHeader,
+  type JSONWebKeySet,
+  errors as joseErrors,
+  jwtVerify,
+} from 'jose'
 import { AppError } from './errors.js'
 import type { Logger } from './logger.js'
 
@@ -9,11 +16,18 @@ export interface Principal {
   email: string | undefined
   /** The raw access token, forwarded to the services this call reaches. */
   token: string
+  /** When the token stops being valid (its `exp`): what it opened must not outlive it. */
+  expiresAt: Date
 }
 
 export interface TokenVerifier {
   /** The principal of a valid access token; an `unauthenticated` AppError otherwise. */
   verify(token: string): Promise<Principal>
+  /**
+   * Fetches the key set again, so a key identity removed stops verifying; `unused` when no token was checked
+   * yet (nothing cached to renew). A failed fetch keeps the keys held and rejects.
+   */
+  refreshKeys(): Promise<'changed' | 'unchanged' | 'unused'>
 }
 
 export const ACCESS_TOKEN = {
@@ -32,12 +46,15 @@ export const AuthErrors = {
     new AppError('permission_denied', 'AUTH_FORBIDDEN', `this needs the ${role} role`),
 }
 
-// an unknown kid may be a freshly rotated key; refetch, but not more often than this
-const REFETCH_COOLDOWN_MS = 1_000
+// an unknown kid may be a freshly rotated key; fetch again, but not more often than this
+const REFETCH_SPACING_MS = 1_000
+// kids found missing, remembered so their tokens are refused at once; past this many, forgotten
+const MISSING_KIDS_KEPT = 1_000
 
 /**
- * Verifies EdDSA access tokens against the identity service's key set, cached and refetched
- * when a token names a key the cache does not hold. Only EdDSA is accepted: no `none`, no HMAC.
+ * Verifies EdDSA access tokens against the identity service's key set, cached, fetched again when a token
+ * names a key the cache does not hold, and whenever `refreshKeys` runs (the chassis does on a schedule). Only
+ * EdDSA is accepted: no `none`, no HMAC.
  */
 export function createTokenVerifier(opts: {
   keys: () => Promise<JSONWebKeySet>
@@ -45,22 +62,44 @@ export function createTokenVerifier(opts: {
   /** The time tokens are checked at (expiry, not-before); the real time by default. */
   clock?: () => Date
 }): TokenVerifier {
-  const now = () => (opts.clock ? opts.clock().getTime() : Date.now())
   let keySet: ReturnType<typeof createLocalJWKSet> | undefined
-  let fetchedAt = 0
-  let inflight: Promise<void> | undefined
+  let kids = ''
+  let inflight: { done: Promise<void>; onDemand: boolean } | undefined
+  // fetches for unknown kids are spaced (in real time): the next one waits its turn, it is not refused, so a
+  // new kid is accepted even right after a removed one's token asked for a fetch
+  let lastDemandAt = Number.NEGATIVE_INFINITY
+  let nextDemand: Promise<number> | undefined
+  const missingKids = new Map<string, number>()
 
-  const refresh = () => {
-    inflight ??= opts
-      .keys()
-      .then((jwks) => {
-        keySet = createLocalJWKSet(jwks)
-        fetchedAt = now()
-      })
-      .finally(() => {
-        inflight = undefined
-      })
-    return inflight
+  const fetchKeys = (onDemand: boolean) => {
+    const done = (async () => {
+      const jwks = await opts.keys()
+      keySet = createLocalJWKSet(jwks)
+      kids = jwks.keys
+        .map((k) => k.kid ?? '')
+        .sort()
+        .join(' ')
+    })().finally(() => {
+      inflight = undefined
+    })
+    inflight = { done, onDemand }
+    return done
+  }
+
+  /** A fetch for a token's sake, in the next free slot; resolves with when it started (real time). */
+  const fetchOnDemand = () => {
+    nextDemand ??= (async () => {
+      const wait = lastDemandAt + REFETCH_SPACING_MS - performance.now()
+      if (wait > 0) await delay(wait)
+      // a scheduled fetch under way may have left before the key the token names was made
+      if (inflight && !inflight.onDemand) await inflight.done.catch(() => undefined)
+      lastDemandAt = performance.now()
+      await (inflight?.done ?? fetchKeys(true))
+      return lastDemandAt
+    })().finally(() => {
+      nextDemand = undefined
+    })
+    return nextDemand
   }
 
   const verifyWith = (token: string) =>
@@ -73,18 +112,33 @@ export function createTokenVerifier(opts: {
       ...(opts.clock ? { currentDate: opts.clock() } : {}),
     })
 
+  /** Verifies again after a fetch, unless a fetch that started less than the spacing ago lacked this kid too. */
+  const verifyAfterFetch = async (token: string, err: unknown) => {
+    const kid = String(decodeProtectedHeader(token).kid ?? '')
+    const missingSince = missingKids.get(kid)
+    if (missingSince !== undefined && performance.now() - missingSince < REFETCH_SPACING_MS) throw err
+    const fetchedAt = await fetchOnDemand()
+    try {
+      return await verifyWith(token)
+    } catch (again) {
+      if (again instanceof joseErrors.JWKSNoMatchingKey) {
+        if (missingKids.size >= MISSING_KIDS_KEPT) missingKids.clear()
+        missingKids.set(kid, fetchedAt)
+      }
+      throw again
+    }
+  }
+
   return {
     async verify(token) {
-      if (!keySet) await refresh()
+      if (!keySet) await fetchOnDemand()
       let result: Awaited<ReturnType<typeof verifyWith>>
       try {
         try {
           result = await verifyWith(token)
         } catch (err) {
-          if (!(err instanceof joseErrors.JWKSNoMatchingKey) || now() - fetchedAt < REFETCH_COOLDOWN_MS)
-            throw err
-          await refresh()
-          result = await verifyWith(token)
+          if (!(err instanceof joseErrors.JWKSNoMatchingKey)) throw err
+          result = await verifyAfterFetch(token, err)
         }
       } catch (err) {
         if (err instanceof joseErrors.JWTExpired) throw AuthErrors.expired()
@@ -101,7 +155,15 @@ export function createTokenVerifier(opts: {
         roles,
         email: typeof payload.email === 'string' ? payload.email : undefined,
         token,
+        expiresAt: new Date(payload.exp! * 1000),
       }
+    },
+
+    async refreshKeys() {
+      if (!keySet) return 'unused'
+      const before = kids
+      await (inflight?.done ?? fetchKeys(false))
+      return kids === before ? 'unchanged' : 'changed'
     },
   }
 }

@@ -25,7 +25,7 @@ describe('readConfig', () => {
     const config = readConfig('catalog', spec, { DATABASE_URL: db })
     expect(config).toMatchObject({
       service: 'catalog',
-      host: '0.0.0.0',
+      host: '127.0.0.1',
       grpcPort: 50051,
       httpPort: 9464,
       logLevel: 'info',

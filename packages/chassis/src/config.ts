@@ -42,7 +42,8 @@ export const busSettings = {
 /** What every service reads; a service adds its own settings on top. */
 export const baseSettings = {
   instanceId: setting('INSTANCE_ID', z.string().min(1).optional()),
-  host: setting('HOST', z.string().min(1).default('0.0.0.0')),
+  // loopback unless told: a local run is not reachable from the network; a deployment sets HOST=0.0.0.0
+  host: setting('HOST', z.string().min(1).default('127.0.0.1')),
   advertiseHost: setting('ADVERTISE_HOST', z.string().min(1).optional()),
   grpcPort: setting('GRPC_PORT', schemas.port.default(50051)),
   httpPort: setting('HTTP_PORT', schemas.port.default(9464)),
@@ -59,6 +60,11 @@ export const baseSettings = {
   /** Plaintext gRPC, no caller identity, no call policy: development and tests only; the launcher never sets it. */
   grpcInsecure: setting('GRPC_INSECURE', schemas.boolean.default(false)),
   shutdownTimeoutMs: setting('SHUTDOWN_TIMEOUT_MS', schemas.positiveInt.default(10_000)),
+  // how old the access-token key set may grow: a key identity removed stops verifying within this
+  accessTokenKeysRefreshSeconds: setting(
+    'ACCESS_TOKEN_KEYS_REFRESH_SECONDS',
+    z.coerce.number().int().min(1).max(86_400).default(60),
+  ),
   // set by the launcher (`microshop up`): only then may a service fall back to a published local secret
   localMode: setting('MICROSHOP_LOCAL', schemas.boolean.default(false)),
   // the OpenTelemetry environment specification's names: an OTLP receiver (a collector, or the console)

@@ -293,6 +293,19 @@ async function start<C extends BaseConfig, P extends PeerSpecs, D extends boolea
       clock,
     })
 
+    // keys identity removed stop verifying without a restart (an unknown kid refetches sooner, in the verifier)
+    const keyRefresh = startTimer(
+      {
+        name: 'refresh-access-token-keys',
+        intervalMs: config.accessTokenKeysRefreshSeconds * 1000,
+        run: async () => ((await verifier.refreshKeys()) === 'changed' ? undefined : 'idle'),
+      },
+      log,
+      metrics,
+      telemetry,
+    )
+    resources.add(() => keyRefresh.stop())
+
     const ctx = {
       config,
       log,

@@ -54,6 +54,10 @@ export const events = {
   PriceChanged: event('catalog', 'PriceChanged', catalog.PriceChanged, byProduct),
 
   UserRegistered: event('identity', 'UserRegistered', identity.UserRegistered, ['user', (e) => e.userId]),
+  DuplicateSignUpAttempted: event('identity', 'DuplicateSignUpAttempted', identity.DuplicateSignUpAttempted, [
+    'user',
+    (e) => e.userId,
+  ]),
 
   StockReserved: event('inventory', 'StockReserved', inventory.StockReserved, byOrder),
   ReservationExpired: event('inventory', 'ReservationExpired', inventory.ReservationExpired, byOrder),

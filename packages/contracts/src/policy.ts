@@ -13,7 +13,7 @@ export const callPolicy = {
     Logout: ['gateway'],
     GetProfile: ['gateway'],
     UpdateProfile: ['gateway'],
-    // a caller's own user, or any user for the services that need an address or a contact
+    // orders with the buyer's forwarded token (that user only); fraud with none, for an account's age and status
     GetUser: ['fraud', 'orders'],
     // the public keys of access tokens: every service that checks callers
     GetJwks: ['cart', 'catalog', 'gateway', 'inventory', 'notifications', 'orders', 'payments', 'shipping'],

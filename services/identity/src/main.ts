@@ -44,7 +44,7 @@ export const startIdentity = defineService({
       timeCost: config.argon2TimeCost,
     })
     const emit = emitterOf(events, toContractEvents)
-    const accounts = createAccounts({ db, users: userStore, hasher, emit, log })
+    const accounts = createAccounts({ db, users: userStore, hasher, emit, log, clock })
     await accounts.ensureAdmin({ email: config.adminEmail, password: config.adminPassword })
     const accessTokens = createAccessTokens({ keys, ttlSeconds: config.accessTokenTtlSeconds, clock })
     const sessions = createSessions({

@@ -37,6 +37,36 @@ afterAll(async () => {
   await Promise.all([db?.drop(), busDb?.drop()])
 })
 
+describe('DuplicateSignUpAttempted', () => {
+  const { DuplicateSignUpAttempted } = events
+
+  it('when someone signs up with a taken email, then its owner is to be told once a day, never the newcomer', async () => {
+    const { user: owner } = await identity.client.call('register', {
+      email: 'taken@example.com',
+      password: PASSWORD,
+      name: 'Owner Original',
+    })
+    const before = (await outboxRows()).length
+    const attempt = () =>
+      identity.client.call('register', { email: 'Taken@Example.com', password: PASSWORD, name: 'Mallory' })
+    await Promise.all([attempt(), attempt(), attempt()])
+    const rows = (await outboxRows()).slice(before)
+    expect(rows.map((r) => [r.type, r.subject])).toEqual([[DuplicateSignUpAttempted.type, owner!.id]])
+    const notice = DuplicateSignUpAttempted.payload.decode(rows[0]!.data)
+    expect(notice).toMatchObject({ userId: owner!.id, email: 'taken@example.com', name: 'Owner Original' })
+    expect(Date.parse(notice.attemptedAt)).not.toBeNaN()
+
+    // a day after the last notice, the next attempt tells the owner again
+    await identity.service.db!.query(
+      `update users set duplicate_sign_up_noticed_at = now() - interval '25 hours' where id = $1`,
+      [owner!.id],
+    )
+    await attempt()
+    const later = (await outboxRows()).slice(before)
+    expect(later.map((r) => r.type)).toEqual([DuplicateSignUpAttempted.type, DuplicateSignUpAttempted.type])
+  })
+})
+
 describe('UserRegistered', () => {
   it('when a customer registers, then one UserRegistered about them is in the outbox', async () => {
     const before = (await outboxRows()).length
@@ -55,10 +85,8 @@ describe('UserRegistered', () => {
     })
   })
 
-  it('when a registration is refused or its email is taken, then no event is recorded', async () => {
+  it('when a registration is refused, then no event is recorded', async () => {
     const before = (await outboxRows()).length
-    // a taken email gets the answer of a new account, and nothing more
-    await identity.client.call('register', { email: 'events@example.com', password: PASSWORD, name: 'Dup' })
     await rejectionOf(identity.client.call('register', { email: 'bad', password: PASSWORD, name: 'Bad' }))
     expect(await outboxRows()).toHaveLength(before)
   })

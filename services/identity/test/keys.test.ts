@@ -1,4 +1,4 @@
-import { expectFailure, type ManualClock, manualClock, waitFor } from '@microshop/chassis/testing'
+import { type ManualClock, manualClock, waitFor } from '@microshop/chassis/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../../../test-support/db.js'
 import { startTestIdentity, type TestIdentity } from '../../../test-support/identity-service.js'
@@ -93,9 +93,7 @@ describe('signing key rotation', () => {
     expect(newKid).not.toBe(oldKid)
     expect(kids).toContain(newKid)
     expect((await identity.verifier().verify(newToken)).email).toBe('rotation@example.com')
-    // within the verifier's refetch cool-down an unknown kid is refused; past it, it fetches the new key set
-    await expectFailure(cached.verify(newToken), 'AUTH_TOKEN_INVALID')
-    clock.advance(2_000)
+    // an unknown kid makes the verifier fetch the new key set: it waits for its turn, it is not refused
     expect((await cached.verify(newToken)).email).toBe('rotation@example.com')
 
     // a moment before the last token it signed expires, the old key is still published

@@ -245,6 +245,50 @@ describe('one message per event', () => {
     expect(welcome.messageId).toMatch(/^<.+\.email@microshop\.local>$/)
   })
 
+  it('when someone signs up with a taken email, then its owner gets one notice by SMTP and no second account is greeted', async () => {
+    const fay = await signedUp()
+    const ownName = `Customer ${seq}`
+    const welcome = await waitFor(
+      () => smtp.mails.find((m) => m.to.includes(fay.email) && m.subject === 'Welcome to microshop'),
+      { what: 'the welcome mail' },
+    )
+    await identity.call('register', {
+      email: fay.email,
+      password: 'another-horse-battery-8',
+      name: 'Mallory',
+    })
+    await identity.call('register', {
+      email: fay.email,
+      password: 'another-horse-battery-8',
+      name: 'Mallory',
+    })
+    const SUBJECT = 'Someone tried to sign up with your email address'
+    const notice = await waitFor(
+      () => smtp.mails.find((m) => m.to.includes(fay.email) && m.subject === SUBJECT),
+      { what: 'the notice to the owner' },
+    )
+    expect(notice.raw).toContain(`Hello ${ownName},`)
+    expect(notice.raw).not.toContain('Mallory')
+    // the owner's mailbox has it; a later event of theirs arrives after it, and no second notice or welcome did
+    const marker = await publishEvent(
+      bus,
+      events.OrderDelivered,
+      OrderDelivered.fromPartial({
+        orderId: `order-after-notice-${Date.now()}`,
+        userId: fay.userId,
+        email: fay.email,
+      }),
+    )
+    await waitFor(async () => (await messageRows(`event_id = $1 and status = 'sent'`, [marker.id]))[0], {
+      what: 'a later email of the owner',
+    })
+    const subjects = smtp.mails.filter((m) => m.to.includes(fay.email)).map((m) => m.subject)
+    expect(subjects.filter((s) => s === SUBJECT)).toHaveLength(1)
+    expect(subjects.filter((s) => s === welcome.subject)).toHaveLength(1)
+    const { messages } = await list({}, fay.as)
+    expect(messages.map((m) => m.subject)).toContain(SUBJECT)
+  })
+
   it('when the SMTP server is down, then emails stay pending and are sent once it is back', async () => {
     const cy = await signedUp()
     await waitFor(() => smtp.mails.find((m) => m.to.includes(cy.email)), { what: 'the welcome mail' })

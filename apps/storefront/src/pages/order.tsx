@@ -165,6 +165,11 @@ export function OrderPage({ id }: { id: string }) {
         if (event.status !== 'PENDING_PAYMENT') void loadCart().catch(() => undefined)
         if (isFinal(event.status)) es.close()
       })
+      // the stream ends with the token it was opened with: open the next one with a fresh token
+      es.addEventListener('expired', () => {
+        es.close()
+        if (!stopped) void open()
+      })
       es.addEventListener('error', () => {
         // closed, not reconnecting: the token was refused or the order is not the caller's
         if (es.readyState === EventSource.CLOSED && !stopped && reopens++ < STREAM_REOPENS) void open()

@@ -11,6 +11,7 @@ export interface CrossCheck {
 // every one of these events makes exactly one email (an OrderShipped makes an SMS too)
 const NOTIFYING = [
   events.UserRegistered,
+  events.DuplicateSignUpAttempted,
   events.OrderConfirmed,
   events.OrderCancelled,
   events.PaymentFailed,

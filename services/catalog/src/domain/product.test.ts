@@ -74,6 +74,7 @@ describe('validateProduct', () => {
       'images/a.svg',
       '/a b.svg',
       'https://',
+      '//169.254.169.254/latest/meta-data',
     ])
       expect(fieldsOf({ imageUrl }), imageUrl).toEqual(['imageUrl'])
     for (const imageUrl of ['', '/images/products/a.svg', 'https://cdn.example.com/a.png'])

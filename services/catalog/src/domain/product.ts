@@ -27,7 +27,8 @@ export type ProductSort = 'name' | 'price_asc' | 'price_desc' | 'newest'
 export const SUPPORTED_CURRENCIES = ['USD'] as const
 export const MAX_PRICE_MINOR = 100_000_000
 const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/
-const IMAGE_URL = /^(\/[\w\-./]+|https:\/\/[^\s]+)$/
+// a path on this shop (not `//host/…`: a protocol-relative URL is another site) or an https URL
+const IMAGE_URL = /^(\/(?!\/)[\w\-./]+|https:\/\/[^\s]+)$/
 
 /** PostgreSQL text cannot hold NUL: such input matches nothing and must not reach SQL, where it fails. */
 export const hasNul = (text: string) => text.includes('\u0000')

@@ -8,6 +8,7 @@ import type { Accounts } from '../app/accounts.js'
 import type { KeyRing } from '../app/key-ring.js'
 import type { Sessions } from '../app/sessions.js'
 import type { User, UserStatus } from '../domain/user.js'
+import { userViewFor } from '../domain/user-access.js'
 
 const STATUSES: Record<UserStatus, UserStatusMessage> = {
   active: UserStatusMessage.USER_STATUS_ACTIVE,
@@ -37,6 +38,14 @@ const toMessage = (u: User): UserMessage => ({
   })),
 })
 
+// what a service with no user in the call may know of an account: nothing that says who or where they are
+const toFacts = (u: User): UserMessage => ({
+  ...toMessage(u),
+  email: '',
+  name: '',
+  addresses: [],
+})
+
 /** gRPC handlers: read the request, call the use case, shape the response. */
 export function createIdentityHandlers(deps: {
   accounts: Accounts
@@ -60,8 +69,10 @@ export function createIdentityHandlers(deps: {
       await sessions.logout(req.refreshToken)
       return {}
     },
-    async getUser(req) {
-      return { user: toMessage(await accounts.getUser(req.id)) }
+    async getUser(req, ctx) {
+      const view = userViewFor(req.id, { caller: await ctx.caller(), peerService: ctx.peerService })
+      const user = await accounts.getUser(req.id)
+      return { user: view === 'profile' ? toMessage(user) : toFacts(user) }
     },
     async getProfile(_req, ctx) {
       const caller = await ctx.requireCaller()

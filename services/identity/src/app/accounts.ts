@@ -30,8 +30,13 @@ const lookalike = (registration: Registration): User => ({
   addresses: [],
 })
 
+// the owner of an email hears of sign-ups with it at most this often: a notice, not a way to flood a mailbox
+const DUPLICATE_SIGN_UP_NOTICE_EVERY_MS = 24 * 3_600_000
+
 /** What the outside world hears of account changes. */
-export type AccountEvent = { kind: 'UserRegistered'; user: User }
+export type AccountEvent =
+  | { kind: 'UserRegistered'; user: User }
+  | { kind: 'DuplicateSignUpAttempted'; owner: User; at: Date }
 
 export type Accounts = ReturnType<typeof createAccounts>
 
@@ -42,8 +47,9 @@ export function createAccounts(deps: {
   hasher: PasswordHasher
   emit: Emit<AccountEvent>
   log: Logger
+  clock: () => Date
 }) {
-  const { db, users, hasher, emit, log } = deps
+  const { db, users, hasher, emit, log, clock } = deps
 
   const activeUser = (user: User | undefined, id: string) => {
     if (!user) throw IdentityErrors.userNotFound(id)
@@ -54,27 +60,36 @@ export function createAccounts(deps: {
   return {
     /**
      * A new customer; whatever else the request carried, the role is customer. A taken email gets the same
-     * answer, in the same time (the password is hashed either way), so sign-up cannot tell who has an account.
+     * answer, in the same time (the password is hashed either way), so sign-up cannot tell who has an account;
+     * its owner is told someone tried (at most once a day), and nothing else is written.
      */
     async register(input: Registration): Promise<User> {
       const { registration, errors } = checkRegistration(input)
       if (errors.length > 0) throw IdentityErrors.invalidRegistration(errors)
       const existing = await users.getByEmail(db, registration.email)
       const passwordHash = await hasher.hash(registration.password)
-      const user = existing
-        ? undefined
-        : await db.tx(async (tx) => {
-            const created = await users.insert(tx, {
+      const user = await db.tx(async (tx) => {
+        const created = existing
+          ? undefined
+          : await users.insert(tx, {
               id: randomUUID(),
               email: registration.email,
               name: registration.name,
               passwordHash,
               roles: ['customer'],
             })
-            if (created) await emit(tx, [{ kind: 'UserRegistered', user: created }])
-            return created
-          })
-      // taken, found above or by the unique email when two registrations race: nothing is written
+        if (created) {
+          await emit(tx, [{ kind: 'UserRegistered', user: created }])
+          return created
+        }
+        // taken, found above or by the unique email when two registrations race
+        const owner = existing ?? (await users.getByEmail(tx, registration.email))
+        const now = clock()
+        const notBefore = new Date(now.getTime() - DUPLICATE_SIGN_UP_NOTICE_EVERY_MS)
+        if (owner && (await users.claimDuplicateSignUpNotice(tx, owner.id, now, notBefore)))
+          await emit(tx, [{ kind: 'DuplicateSignUpAttempted', owner, at: now }])
+        return undefined
+      })
       if (!user) {
         log.info('registration for a taken email answered like a new one')
         return lookalike(registration)

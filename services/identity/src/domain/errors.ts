@@ -38,6 +38,18 @@ export const IdentityErrors = {
       'IDENTITY_REFRESH_REUSED',
       'this refresh token was already used, so its session was ended; sign in again',
     ),
+  notYourAccount: () =>
+    new AppError(
+      'permission_denied',
+      'IDENTITY_NOT_YOUR_ACCOUNT',
+      "another user's account is not yours to read",
+    ),
+  userTokenRequired: (service: string) =>
+    new AppError(
+      'permission_denied',
+      'IDENTITY_USER_TOKEN_REQUIRED',
+      `${service} reads a user only with that user's forwarded access token`,
+    ),
   userNotFound: (id: string) =>
     new AppError('not_found', 'IDENTITY_USER_NOT_FOUND', `no user with id "${id}"`),
 }

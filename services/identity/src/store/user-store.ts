@@ -47,6 +47,19 @@ export const userStore = {
     return rows[0] ? toUser(rows[0]) : undefined
   },
 
+  /**
+   * True, and the notice stamped, when the owner of `userId` may be told of a sign-up with their email now:
+   * not told since `notBefore`. False otherwise, so concurrent attempts make one notice.
+   */
+  async claimDuplicateSignUpNotice(tx: Tx, userId: string, now: Date, notBefore: Date): Promise<boolean> {
+    const { rowCount } = await tx.query(
+      `update users set duplicate_sign_up_noticed_at = $2
+         where id = $1 and (duplicate_sign_up_noticed_at is null or duplicate_sign_up_noticed_at < $3)`,
+      [userId, now, notBefore],
+    )
+    return rowCount === 1
+  },
+
   async get(q: Queryable, id: string): Promise<User | undefined> {
     if (!UUID.test(id)) return undefined
     const { rows } = await q.query<UserRow>('select * from users where id = $1', [id])

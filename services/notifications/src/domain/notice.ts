@@ -6,6 +6,8 @@ export interface Money {
 /** What happened that a customer is told about: one per notifying event. */
 export type Notice =
   | { kind: 'user_registered'; userId: string; email: string; name: string }
+  /** Someone tried to sign up with the email of this account. */
+  | { kind: 'duplicate_sign_up'; userId: string; email: string; name: string; attemptedAt: string }
   | {
       kind: 'order_confirmed'
       orderId: string

@@ -25,6 +25,28 @@ describe('render', () => {
     expect(mail!.body).toContain('http://shop.test/')
   })
 
+  it('when someone signs up with a taken email, then its owner is told, by their own name, that nothing changed', () => {
+    const [mail, ...rest] = render(
+      {
+        kind: 'duplicate_sign_up',
+        userId: 'u-1',
+        email: 'ada@example.com',
+        name: 'Ada',
+        attemptedAt: '2026-06-01T12:00:00.000Z',
+      },
+      shop,
+    )
+    expect(rest).toEqual([])
+    expect(mail).toMatchObject({
+      channel: 'email',
+      to: 'ada@example.com',
+      subject: 'Someone tried to sign up with your email address',
+    })
+    expect(mail!.body).toContain('Hello Ada,')
+    expect(mail!.body).toContain('2026-06-01T12:00:00.000Z')
+    expect(mail!.body).toContain('Nothing changed')
+  })
+
   it('when an order is confirmed, then the email lists the lines, the total, the address and a link', () => {
     const notice: Notice = {
       kind: 'order_confirmed',

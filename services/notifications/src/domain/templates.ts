@@ -44,6 +44,18 @@ export function render(notice: Notice, shop: { url: string }): Draft[] {
           `Your account ${notice.email} is ready. Happy shopping: ${shop.url}`,
         ]),
       ]
+    case 'duplicate_sign_up':
+      return [
+        email(notice.email, 'Someone tried to sign up with your email address', [
+          `Hello ${notice.name || 'there'},`,
+          '',
+          `At ${notice.attemptedAt} someone tried to create a microshop account with ${notice.email}, which is`,
+          'already yours. Nothing changed: no account was made and your password still works.',
+          '',
+          'If it was you, sign in instead; if not, you need not do anything.',
+          `Sign in here: ${shop.url}`,
+        ]),
+      ]
     case 'order_confirmed': {
       const items = notice.lines.map((l) => `  ${l.quantity} × ${l.name}  ${formatMoney(l.lineTotal)}`)
       const ship = notice.shipTo

@@ -30,6 +30,15 @@ export function consumeNotifyingEvents(
       UserRegistered: (e, delivery) =>
         notify(delivery, { kind: 'user_registered', userId: e.userId, email: e.email, name: e.name }),
 
+      DuplicateSignUpAttempted: (e, delivery) =>
+        notify(delivery, {
+          kind: 'duplicate_sign_up',
+          userId: e.userId,
+          email: e.email,
+          name: e.name,
+          attemptedAt: e.attemptedAt,
+        }),
+
       // the confirmation also leaves the phone for the SMS sent when the order ships
       async OrderConfirmed(e, delivery) {
         const address = e.shippingAddress

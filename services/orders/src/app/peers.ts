@@ -5,6 +5,7 @@ import { type IdentityServiceService, UserStatus } from '@microshop/contracts/id
 import type { InventoryServiceService } from '@microshop/contracts/inventory/v1/inventory'
 import type { PaymentsServiceService } from '@microshop/contracts/payments/v1/payments'
 import type { ShippingServiceService } from '@microshop/contracts/shipping/v1/shipping'
+import { checkCatalogAnswer } from '../domain/catalog-answer.js'
 import type { Money } from '../domain/order.js'
 import type { CardInput, ProductInfo, RequestedLine } from '../domain/place-order.js'
 
@@ -65,12 +66,7 @@ export function createPeers(clients: {
     },
     async products(ids) {
       const { products } = await clients.catalog.call('getProducts', { ids })
-      return products.map((p) => ({
-        id: p.id,
-        name: p.name,
-        price: { amount: p.price?.amount ?? 0, currency: p.price?.currency ?? 'USD' },
-        weightGrams: p.weightGrams,
-      }))
+      return checkCatalogAnswer(ids, products)
     },
     async quote(lines, country, source) {
       try {

@@ -45,6 +45,12 @@ export const OrdersErrors = {
       `orders waiting for payment may hold at most ${max} units (${held} held now): order fewer, or pay or cancel first`,
       { retryable: false, fields: [{ field: 'lines', message: `at most ${max - held} more units now` }] },
     ),
+  peerAnswerInvalid: (peer: string, what: string) =>
+    new AppError(
+      'internal',
+      'ORDERS_PEER_ANSWER_INVALID',
+      `${peer} answered something no order can be made from (${what}); nothing was reserved or charged`,
+    ),
   emptyCart: () =>
     new AppError('failed_precondition', 'ORDERS_EMPTY_CART', 'the cart is empty: add items or send lines', {
       fields: [{ field: 'lines', message: 'no lines and an empty cart' }],

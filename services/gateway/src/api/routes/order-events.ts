@@ -2,6 +2,7 @@ import { AppError, eventStreams } from '@microshop/chassis'
 import { createStreamCursor, type OrderStreams, type StatusEvent } from '../../app/order-streams.js'
 import { currentStatusOf, type Orders } from '../../app/orders.js'
 import { createStreamSlots, type SlotRefusal } from '../../domain/stream-slots.js'
+import { callerOf } from '../plugins/auth.js'
 import type { GatewayApp } from '../schemas/components.js'
 import { orderEventsSchema } from './orders.schemas.js'
 
@@ -25,9 +26,14 @@ const tooManyStreams = (why: SlotRefusal, limit: number) =>
 const frame = (e: StatusEvent) =>
   `event: status\nid: ${e.version}\ndata: ${JSON.stringify({ orderId: e.orderId, status: e.status, reason: e.reason, at: e.at })}\n\n`
 
+// the last frame of a stream whose token ran out: the client opens a new one with a fresh token
+const expiredFrame = (expiresAt: Date) =>
+  `event: expired\ndata: ${JSON.stringify({ code: 'AUTH_TOKEN_EXPIRED', at: expiresAt.toISOString() })}\n\n`
+
 /**
  * `GET /api/orders/:id/events`: Server-Sent Events of one of the caller's orders: its status now, then each
- * change as the bus brings it, until a terminal status. Streams close with the gateway.
+ * change as the bus brings it, until a terminal status. A stream never outlives the access token it was
+ * opened with: at the token's expiry it sends `event: expired` and ends. Streams close with the gateway.
  */
 export function registerOrderEventRoutes(
   app: GatewayApp,
@@ -41,7 +47,8 @@ export function registerOrderEventRoutes(
     { config: { auth: 'user', tokenInQuery: true, admission: 'none' }, schema: orderEventsSchema },
     async (request, reply) => {
       const orderId = request.params.id
-      const slot = slots.take(request.principal?.userId ?? '')
+      const caller = callerOf(request)
+      const slot = slots.take(caller.userId)
       if ('refused' in slot)
         throw tooManyStreams(
           slot.refused,
@@ -61,13 +68,22 @@ export function registerOrderEventRoutes(
       }
 
       const cursor = createStreamCursor()
+      let expiry: NodeJS.Timeout | undefined
       const stream = streams.open(reply, {
         heartbeatMs: deps.settings.heartbeatMs,
         onClose: () => {
+          clearTimeout(expiry)
           unwatch()
           slot.release()
         },
       })
+      expiry = setTimeout(
+        () => {
+          stream.write(expiredFrame(caller.expiresAt))
+          stream.close()
+        },
+        Math.max(0, caller.expiresAt.getTime() - Date.now()),
+      )
       deliver = (e) => {
         if (stream.closed || !cursor.accept(e)) return
         stream.write(frame(e))

@@ -273,6 +273,8 @@ export const orderEventsSchema = {
   description:
     'Sends `event: status` with `data: {orderId, status, reason, at}`: first the status now, then each change; ' +
     'the stream ends after DELIVERED or CANCELLED. A comment line keeps it alive every 15 s. ' +
+    'It never outlives its access token: when the token expires it sends `event: expired` ' +
+    '(`data: {code: "AUTH_TOKEN_EXPIRED", at}`) and ends; open it again with a fresh token. ' +
     'EventSource cannot send headers: pass the access token as `?access_token=` instead (this route only).',
   security: [{ bearerAuth: [] }, { accessTokenQuery: [] }],
   params: orderParams,
