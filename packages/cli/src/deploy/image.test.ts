@@ -102,51 +102,60 @@ describe("the image's production layout, without an engine", () => {
     expect(existsSync(join(layout, 'services/catalog/src/main.ts'))).toBe(false)
   })
 
-  it('when the catalog starts from it as its container does (its environment only), then it serves ListProducts over mTLS and stops cleanly', async () => {
+  /** A service started from the layout as its container is: `node <entry>` there, with this environment only. */
+  async function startFromLayout(name: string, extra: Record<string, string>) {
     const [grpcPort, httpPort] = [await freePort(), await freePort()]
-    const catalog = planServices(topology).find((s) => s.name === 'catalog')
-    if (!catalog) throw new Error('no catalog in the topology')
-    const { plain } = environmentOf(catalog, {
+    const service = planServices(topology).find((s) => s.name === name)
+    if (!service) throw new Error(`no ${name} in the topology`)
+    const { plain } = environmentOf(service, {
       busUrl: bus.url,
       smtpUrl: '',
       otlpEndpoint: '',
-      trustProxy: 'false',
+      trustProxy: '',
     })
     const { OTEL_EXPORTER_OTLP_ENDPOINT: _none, ...env } = plain
     let output = ''
-    child = spawn(process.execPath, [catalog.entry], {
+    const proc = spawn(process.execPath, [service.entry], {
       cwd: layout,
-      env: {
-        ...env,
-        HOST: '127.0.0.1',
-        GRPC_PORT: String(grpcPort),
-        HTTP_PORT: String(httpPort),
-        DATABASE_URL: db.url,
-        TLS_DIR: await testTlsDir('catalog'),
-        // peers by DNS-style names: identity (for its keys) is not running, and ListProducts needs none
-        IDENTITY_GRPC_ADDR: '127.0.0.1:1',
-      },
+      env: { ...env, HOST: '127.0.0.1', GRPC_PORT: String(grpcPort), HTTP_PORT: String(httpPort), ...extra },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
-    child.stdout?.on('data', (d) => {
+    child = proc
+    proc.stdout?.on('data', (d) => {
       output += d
     })
-    child.stderr?.on('data', (d) => {
+    proc.stderr?.on('data', (d) => {
       output += d
     })
-    const exited = new Promise<number | null>((resolve) => child?.once('exit', (code) => resolve(code)))
+    const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)))
     await eventually(
       async () => {
-        if (child?.exitCode !== null) throw new Error(`catalog exited:\n${output.slice(-3000)}`)
+        if (proc.exitCode !== null) throw new Error(`${name} exited:\n${output.slice(-3000)}`)
         const res = await fetch(`http://127.0.0.1:${httpPort}/health/ready`)
         if (!res.ok) throw new Error(`not ready: ${res.status}`)
       },
-      { what: 'catalog from the production layout', timeoutMs: 60_000, everyMs: 200 },
+      { what: `${name} from the production layout`, timeoutMs: 60_000, everyMs: 200 },
     )
+    return {
+      grpcPort,
+      async stop() {
+        proc.kill('SIGTERM')
+        return exited
+      },
+    }
+  }
+
+  it('when the catalog starts from it as its container does (its environment only), then it serves ListProducts over mTLS and stops cleanly', async () => {
+    const catalog = await startFromLayout('catalog', {
+      DATABASE_URL: db.url,
+      TLS_DIR: await testTlsDir('catalog'),
+      // peers by DNS-style names: identity (for its keys) is not running, and ListProducts needs none
+      IDENTITY_GRPC_ADDR: '127.0.0.1:1',
+    })
     const client = createServiceClient({
       service: 'catalog',
       definition: CatalogServiceService,
-      discovery: staticDiscovery([`127.0.0.1:${grpcPort}`]),
+      discovery: staticDiscovery([`127.0.0.1:${catalog.grpcPort}`]),
       log: silentLogger,
       deadlineMs: 5_000,
       tls: await testTls('gateway'),
@@ -161,7 +170,20 @@ describe("the image's production layout, without an engine", () => {
     } finally {
       client.close()
     }
-    child.kill('SIGTERM')
-    expect(await exited).toBe(0)
+    expect(await catalog.stop()).toBe(0)
+  }, 120_000)
+
+  it('when the console starts from it on an empty platform database, as compose and Kubernetes give it, then it serves discovery', async () => {
+    const platform = await createTestDatabase('layout_platform')
+    const port = await freePort()
+    try {
+      const console_ = await startFromLayout('console', { REGISTRY_URL: platform.url, PORT: String(port) })
+      const sd = await fetch(`http://127.0.0.1:${port}/sd/prometheus`)
+      expect(sd.status).toBe(200)
+      expect(Array.isArray(await sd.json())).toBe(true)
+      expect(await console_.stop()).toBe(0)
+    } finally {
+      await platform.drop()
+    }
   }, 120_000)
 })
