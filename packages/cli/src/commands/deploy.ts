@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs'
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { usageError } from '../cli-error.js'
 import { type Command, parseFlags } from '../command.js'
 import { randomEnv } from '../deploy/compose.js'
 import type { ExternalEndpoint } from '../deploy/kubernetes.js'
-import { planServices } from '../deploy/plan.js'
+import { GENERATED, planServices } from '../deploy/plan.js'
 import {
   DEFAULT_IMAGE,
   DEFAULT_KUBERNETES,
@@ -30,13 +30,13 @@ const endpoint = (flag: string, value: string | undefined, fallback: ExternalEnd
   return { ip: match[1] ?? '', port: Number(match[2]) }
 }
 
-/** Writes the rendered files into `dir`, removing generated files of an earlier run that are gone now. */
-export async function writeRendered(dir: string, files: Rendered, keep: readonly string[] = []) {
+/** Writes the rendered files into `dir`, removing files an earlier run generated that are gone now (only those). */
+export async function writeRendered(dir: string, files: Rendered) {
   await mkdir(dir, { recursive: true })
   for (const name of await readdir(dir)) {
-    if (!files.has(name) && !keep.includes(name) && /\.(ya?ml|sh|md)$|^\.env\.example$/.test(name)) {
-      await rm(join(dir, name))
-    }
+    const path = join(dir, name)
+    if (files.has(name) || !(await stat(path)).isFile()) continue
+    if ((await readFile(path, 'utf8')).includes(GENERATED)) await rm(path)
   }
   for (const [name, content] of files) {
     await writeFile(join(dir, name), content, { mode: name.endsWith('.sh') ? 0o755 : 0o644 })
