@@ -11,6 +11,7 @@ import { toGrpcError } from './grpc-errors.js'
 import type { CallContext, Handlers, ServiceDefinition } from './grpc-types.js'
 import type { Logger } from './logger.js'
 import type { Metrics } from './metrics.js'
+import { linkedForReflection } from './reflection.js'
 import { recordFailure, SpanKind, type Telemetry } from './telemetry.js'
 import { certificateIdentity, serverCredentials, type TlsMaterial } from './tls.js'
 
@@ -170,7 +171,7 @@ export function createGrpcServer(opts: {
   health.addToServer(server)
   if (opts.protoFiles.length > 0) {
     const pkg = protoLoader.loadSync(opts.protoFiles, { includeDirs: [opts.protoRoot] })
-    new ReflectionService(pkg).addToServer(server)
+    new ReflectionService(linkedForReflection(pkg)).addToServer(server)
   }
 
   return {

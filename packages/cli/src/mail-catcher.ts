@@ -31,8 +31,12 @@ export function mailFileName(receivedAt: Date, messageId: string): string {
   return `${stamp}-${id}.eml`
 }
 
-/** Starts an SMTP server on a free loopback port, without auth or TLS, that stores what it receives in `dir`. */
-export async function startMailCatcher(opts: { dir: string; port?: number }): Promise<MailCatcher> {
+/** Starts an SMTP server on a free loopback port (or `host`), without auth or TLS, that stores what it receives in `dir`. */
+export async function startMailCatcher(opts: {
+  dir: string
+  port?: number
+  host?: string
+}): Promise<MailCatcher> {
   const { dir } = opts
   // the mails name buyers and carry their addresses: the launcher user's alone
   await mkdir(dir, { recursive: true, mode: 0o700 })
@@ -84,7 +88,7 @@ export async function startMailCatcher(opts: { dir: string; port?: number }): Pr
   server.on('error', () => undefined)
   await new Promise<void>((resolve, reject) => {
     server.server.once('error', reject)
-    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve())
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve())
   })
   const address = server.server.address()
   const port = typeof address === 'object' && address ? address.port : 0

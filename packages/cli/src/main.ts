@@ -1,13 +1,14 @@
 import { CliError } from './cli-error.js'
 import type { Command } from './command.js'
 import { audit } from './commands/audit.js'
+import { deploy } from './commands/deploy.js'
 import { down } from './commands/down.js'
 import { logs } from './commands/logs.js'
 import { status } from './commands/status.js'
 import { traces } from './commands/traces.js'
 import { up } from './commands/up.js'
 
-const commands: Record<string, Command> = { up, status, down, traces, logs, audit }
+const commands: Record<string, Command> = { up, status, down, traces, logs, audit, deploy }
 
 const usage = () =>
   [

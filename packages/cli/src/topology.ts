@@ -35,6 +35,33 @@ export const topology: readonly ServiceSpec[] = [
   { name: GATEWAY, entry: 'services/gateway/dist/main.js', database: false, replicas: 1, publicPort: 8080 },
 ]
 
+/** What a service needs where it is deployed (compose, Kubernetes): the event log, one instance's share, the most instances. */
+export interface Footprint {
+  /** Emits or consumes events: it needs the event log (BUS_URL). */
+  events: boolean
+  /** CPU one instance asks for, in Kubernetes units. */
+  cpu: string
+  /** Memory one instance asks for, and may not exceed. */
+  memory: string
+  /** The most instances an autoscaler may run. */
+  maxReplicas: number
+}
+
+/** The topology's deployment data, by service. */
+export const footprints: Readonly<Record<string, Footprint>> = {
+  [CONSOLE]: { events: false, cpu: '100m', memory: '256Mi', maxReplicas: 1 },
+  identity: { events: true, cpu: '200m', memory: '256Mi', maxReplicas: 4 },
+  catalog: { events: true, cpu: '100m', memory: '256Mi', maxReplicas: 6 },
+  inventory: { events: true, cpu: '100m', memory: '256Mi', maxReplicas: 4 },
+  cart: { events: true, cpu: '100m', memory: '256Mi', maxReplicas: 4 },
+  fraud: { events: false, cpu: '50m', memory: '192Mi', maxReplicas: 3 },
+  payments: { events: true, cpu: '100m', memory: '256Mi', maxReplicas: 4 },
+  orders: { events: true, cpu: '200m', memory: '384Mi', maxReplicas: 6 },
+  shipping: { events: true, cpu: '50m', memory: '256Mi', maxReplicas: 3 },
+  notifications: { events: true, cpu: '50m', memory: '256Mi', maxReplicas: 3 },
+  [GATEWAY]: { events: true, cpu: '250m', memory: '384Mi', maxReplicas: 8 },
+}
+
 /** The repository root, found from this file (packages/cli/dist/topology.js). */
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
 
