@@ -140,6 +140,15 @@ const ORDER_BODY = {
   payment: { card: { number: '4242424242424242', expMonth: 12, expYear: 2035, cvc: '123' } },
 }
 
+/** One order of the bench's body, with a fresh idempotency key. */
+export const placeOrder = (base: string, token: string, key: string) =>
+  call<{ orderId: string }>(base, '/api/orders', {
+    method: 'POST',
+    token,
+    key: `bench-${key}-${Date.now()}-${Math.random()}`,
+    json: ORDER_BODY,
+  })
+
 /** Places orders, one buyer a lane, each waiting for CONFIRMED over SSE; times the 202 and the CONFIRMED. */
 export async function runCheckout(base: string, tokens: string[], orders: number, warmup = 10) {
   const accepted: number[] = []
@@ -153,12 +162,7 @@ export async function runCheckout(base: string, tokens: string[], orders: number
         const n = next++
         if (n === warmup) measuredFrom = performance.now()
         const t0 = performance.now()
-        const placed = await call<{ orderId: string }>(base, '/api/orders', {
-          method: 'POST',
-          token,
-          key: `bench-${n}-${Date.now()}-${Math.random()}`,
-          json: ORDER_BODY,
-        }).catch((err: unknown) => {
+        const placed = await placeOrder(base, token, String(n)).catch((err: unknown) => {
           // an order refused under load is a figure of the run, not its end
           failures.push((err as Error).message.slice(0, 200))
           return undefined
