@@ -39,7 +39,11 @@ async function steadyLoad(base: string, tokens: string[], perSecond: number, sec
       })
       if (!placed) return
       accepted.push(performance.now() - t0)
-      confirmed.push((await statusReached(base, token, placed.orderId, 'CONFIRMED')) - t0)
+      const at = await statusReached(base, token, placed.orderId, 'CONFIRMED').catch((err: unknown) => {
+        failures.push((err as Error).message.slice(0, 300))
+        return undefined
+      })
+      if (at !== undefined) confirmed.push(at - t0)
     }),
   )
   return { accepted: accepted.sort((a, b) => a - b), confirmed: confirmed.sort((a, b) => a - b), failures }

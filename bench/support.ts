@@ -118,14 +118,16 @@ export async function prepareBuyers(base: string, count: number): Promise<string
 export async function statusReached(base: string, token: string, orderId: string, status: string) {
   const res = await fetch(`${base}/api/orders/${orderId}/events?access_token=${token}`)
   const decoder = new TextDecoder()
+  let last = `${res.status}`
   for await (const chunk of res.body!) {
-    if (decoder.decode(chunk as Uint8Array).includes(`"status":"${status}"`)) {
+    last = decoder.decode(chunk as Uint8Array)
+    if (last.includes(`"status":"${status}"`)) {
       const at = performance.now()
       await res.body!.cancel().catch(() => undefined)
       return at
     }
   }
-  throw new Error(`order ${orderId} never reached ${status}`)
+  throw new Error(`order ${orderId} never reached ${status}; last: ${last.slice(0, 300)}`)
 }
 
 const ORDER_BODY = {
@@ -169,7 +171,13 @@ export async function runCheckout(base: string, tokens: string[], orders: number
         })
         if (!placed) continue
         const t202 = performance.now()
-        const tConfirmed = await statusReached(base, token, placed.orderId, 'CONFIRMED')
+        const tConfirmed = await statusReached(base, token, placed.orderId, 'CONFIRMED').catch(
+          (err: unknown) => {
+            failures.push((err as Error).message.slice(0, 300))
+            return undefined
+          },
+        )
+        if (tConfirmed === undefined) continue
         if (n >= warmup) {
           accepted.push(t202 - t0)
           confirmed.push(tConfirmed - t0)

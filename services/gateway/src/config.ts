@@ -85,10 +85,12 @@ export const gatewaySettings = {
   rateUser: setting('GATEWAY_RATE_LIMIT_USER', schemas.positiveInt.default(1_200)),
   rateLogin: setting('GATEWAY_RATE_LIMIT_LOGIN', schemas.positiveInt.default(10)),
   loginLockoutMs: setting('GATEWAY_LOGIN_LOCKOUT_MS', schemas.positiveInt.default(5 * 60_000)),
-  // past these, requests are refused at once with 503 OVERLOADED and Retry-After: see plugins/admission.ts
-  admitApi: setting('GATEWAY_ADMISSION_API', admission(256, 2_048, 1_000)),
-  admitOrders: setting('GATEWAY_ADMISSION_ORDERS', admission(32, 256, 1_000)),
-  admitAuth: setting('GATEWAY_ADMISSION_AUTH', admission(8, 256, 1_000)),
+  // past these, requests are refused at once with 503 OVERLOADED and Retry-After: see plugins/admission.ts.
+  // Few work at once (more only queue inside the services and make every call slow, status reads included);
+  // many may wait their turn, so a burst is served in order and only a flood is refused
+  admitApi: setting('GATEWAY_ADMISSION_API', admission(128, 4_096, 5_000)),
+  admitOrders: setting('GATEWAY_ADMISSION_ORDERS', admission(8, 1_024, 10_000)),
+  admitAuth: setting('GATEWAY_ADMISSION_AUTH', admission(4, 1_024, 10_000)),
   cacheTtlMs: setting('GATEWAY_CACHE_TTL_MS', schemas.positiveInt.default(30_000)),
   cacheStaleMs: setting('GATEWAY_CACHE_STALE_MS', schemas.positiveInt.default(60_000)),
   cacheMaxEntries: setting('GATEWAY_CACHE_MAX_ENTRIES', schemas.positiveInt.default(2_000)),
