@@ -44,7 +44,10 @@ const toAddress = (a: Partial<Address>): Address => ({
 })
 
 /** Sign-up, sign-in and profile, composed from identity (and cart, to merge at sign-in). */
+const JWKS_TTL_MS = 10_000
+
 export function createAccounts(deps: { identity: IdentityClient; cart: CartClient; log: Logger }) {
+  let jwksCache: { until: number; value: Promise<unknown> } | undefined
   const { identity, cart } = deps
   return {
     async register(input: { email: string; password: string; name: string }) {
@@ -84,9 +87,21 @@ export function createAccounts(deps: { identity: IdentityClient; cart: CartClien
       return userView(user!)
     },
 
+    /**
+     * The published key set, kept JWKS_TTL_MS: every verifier outside caches it too (Cache-Control), and one
+     * call to identity serves every request that arrives together. A key identity adds or removes shows here
+     * within the TTL; the gateway's own verifier refetches on its schedule and on an unknown kid.
+     */
     async jwks() {
-      const { jwksJson } = await identity.call('getJwks', {})
-      return JSON.parse(jwksJson) as unknown
+      if (!jwksCache || jwksCache.until < Date.now()) {
+        const fetched = identity.call('getJwks', {}).then(({ jwksJson }) => JSON.parse(jwksJson) as unknown)
+        jwksCache = { until: Date.now() + JWKS_TTL_MS, value: fetched }
+        // a failed fetch is not kept: the next request asks again
+        fetched.catch(() => {
+          if (jwksCache?.value === fetched) jwksCache = undefined
+        })
+      }
+      return jwksCache.value
     },
   }
 }
