@@ -1,6 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { ProductViews } from '../../app/products.js'
-import { createMicroCache } from '../../domain/micro-cache.js'
 import { etagOf, type ResponseCache } from '../../domain/response-cache.js'
 import type { GatewayApp } from '../schemas/components.js'
 import {
@@ -14,8 +13,6 @@ import {
 
 /** How long a client may keep a product page: its availability must not go stale for long. */
 const AVAILABILITY_MAX_AGE_SECONDS = 5
-/** How long the gateway itself reuses a product's availability: well inside what clients may keep. */
-const AVAILABILITY_SERVER_TTL_MS = 1_000
 
 export interface CachePolicy {
   cache: ResponseCache
@@ -27,10 +24,6 @@ export interface CachePolicy {
 export function registerProductRoutes(app: GatewayApp, views: ProductViews, policy: CachePolicy): void {
   const cacheControl = `public, max-age=${Math.floor(policy.ttlMs / 1000)}, stale-while-revalidate=${Math.floor(policy.staleMs / 1000)}`
   const detailCacheControl = `public, max-age=${AVAILABILITY_MAX_AGE_SECONDS}`
-  const stock = createMicroCache<Awaited<ReturnType<ProductViews['availability']>>>({
-    ttlMs: AVAILABILITY_SERVER_TTL_MS,
-    maxEntries: 10_000,
-  })
   const cached = async <T>(request: FastifyRequest, reply: FastifyReply, fetch: () => Promise<T>) => {
     const { value, etag, hit } = await policy.cache.get(request.url, fetch)
     reply.headers({ etag, 'cache-control': cacheControl, 'x-cache': hit })
@@ -75,10 +68,10 @@ export function registerProductRoutes(app: GatewayApp, views: ProductViews, poli
       },
     },
     async (request, reply) => {
-      // stock moves by the second: it is read at most once a second per product and joined to the cached product
+      // stock moves by the second: it is read on every request and joined to the cached product
       const [{ value, hit }, availability] = await Promise.all([
         policy.cache.get(request.url, () => views.detail(request.params.id)),
-        stock.get(request.params.id, () => views.availability(request.params.id)),
+        views.availability(request.params.id),
       ])
       const product = { ...(value as Awaited<ReturnType<ProductViews['detail']>>), availability }
       const etag = etagOf(product)
