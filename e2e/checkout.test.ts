@@ -1,17 +1,14 @@
-import { execFile } from 'node:child_process'
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { withConnection } from '@microshop/chassis/internal'
 import { eventually, waitFor } from '@microshop/chassis/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePort } from '../test-support/net.js'
 import { type JsonCall, jsonCall } from './http.js'
-import { CLI, type Launcher, launch } from './launcher.js'
+import { audit, type Launcher, launch } from './launcher.js'
 
 // The checkout saga on the whole system as `microshop up` runs it, faults included; `microshop audit` closes it.
-const run = promisify(execFile)
 const ADMIN = { email: 'admin@microshop.local', password: 'microshop-admin-2026' }
 const CARDS = {
   ok: '4242424242424242',
@@ -398,15 +395,10 @@ describe('checkout saga, whole system', () => {
   })
 
   it('when everything has settled, then microshop audit finds no violation; a planted one is named', async () => {
-    const audit = () =>
-      run(process.execPath, [CLI, 'audit', '--data-dir', dataDir, '--saga-limit-seconds', '30']).then(
-        ({ stdout }) => ({ code: 0, text: stdout }),
-        (err: { code: number; stdout: string }) => ({ code: err.code, text: err.stdout }),
-      )
     // the carrier finishes the last shipments and notifications sends the last emails: until then it fails
     await eventually(
       async () => {
-        const result = await audit()
+        const result = await audit(dataDir)
         expect(result.text).toContain('audit passed')
         expect(result.code).toBe(0)
       },
@@ -426,7 +418,7 @@ describe('checkout saga, whole system', () => {
           [stuck],
         ),
     )
-    const failed = await audit()
+    const failed = await audit(dataDir)
     expect(failed.code).toBe(1)
     expect(failed.text).toContain(stuck)
     expect(failed.text).toMatch(/audit failed/)

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { eventually } from '@microshop/chassis/testing'
 import { freePort } from '../test-support/net.js'
@@ -70,3 +70,14 @@ export async function launch(
     },
   }
 }
+
+/** `microshop audit` on the data dir, as a user runs it: its exit code and what it printed. */
+export const audit = (dataDir: string, sagaLimitSeconds = 30) =>
+  new Promise<{ code: number; text: string }>((resolve) =>
+    execFile(
+      process.execPath,
+      [CLI, 'audit', '--data-dir', dataDir, '--saga-limit-seconds', String(sagaLimitSeconds)],
+      (err, stdout) =>
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, text: stdout }),
+    ),
+  )

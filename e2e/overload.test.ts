@@ -1,18 +1,15 @@
-import { execFile } from 'node:child_process'
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { eventually, waitFor } from '@microshop/chassis/testing'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePort } from '../test-support/net.js'
 import { jsonCall } from './http.js'
-import { CLI, type Launcher, launch } from './launcher.js'
+import { audit, type Launcher, launch } from './launcher.js'
 
 // Past capacity the gateway refuses at once with 503 OVERLOADED and a retry time, the services behind see a
 // bounded number of calls, and every order it did accept ends decided: the audit passes afterwards.
-const run = promisify(execFile)
 const ADDRESS = {
   name: 'Sam Buyer',
   line1: '1 Main St',
@@ -142,15 +139,10 @@ describe('overload', () => {
       )
       expect(again.body).toHaveProperty('orderId')
 
-      const audit = () =>
-        run(process.execPath, [CLI, 'audit', '--data-dir', dataDir, '--saga-limit-seconds', '30']).then(
-          ({ stdout }) => ({ code: 0, text: stdout }),
-          (err: { code: number; stdout: string }) => ({ code: err.code, text: err.stdout }),
-        )
       // until the carrier has delivered and the last emails are out, the audit names what is still open
       await eventually(
         async () => {
-          const result = await audit()
+          const result = await audit(dataDir)
           expect(result.text).toContain('audit passed')
           expect(result.code).toBe(0)
         },
