@@ -213,7 +213,7 @@ async function deleteStreams(url: URL) {
   const nc = await connect({ servers: `${url.hostname}:${url.port || 4222}` })
   const jsm = await jetstreamManager(nc)
   const ns = url.searchParams.get('namespace')!.toUpperCase()
-  for (const suffix of ['EVENTS', 'DEAD_LETTERS', 'REDRIVE'])
+  for (const suffix of ['EVENTS', 'DEAD_LETTERS', 'REDRIVE', 'ATTEMPTS'])
     await jsm.streams.delete(`${ns}_${suffix}`).catch(() => false)
   await nc.close()
 }

@@ -6,6 +6,7 @@ import {
   JetStreamApiCodes,
   JetStreamApiError,
   type JetStreamManager,
+  type JsMsg,
   jetstream,
   jetstreamManager,
   type MsgRequest,
@@ -112,12 +113,14 @@ export async function createNatsBus(url: string, opts: NatsBusOptions): Promise<
     events: `${ns.toUpperCase()}_EVENTS`,
     dead: `${ns.toUpperCase()}_DEAD_LETTERS`,
     redrive: `${ns.toUpperCase()}_REDRIVE`,
+    attempts: `${ns.toUpperCase()}_ATTEMPTS`,
   }
   const subjects = {
     event: (e: CloudEvent) => `${ns}.ev.${partitionOf(e.subject, PARTITIONS)}.${e.type}`,
     partition: (p: number) => `${ns}.ev.${p}`,
     dead: (group: string) => `${ns}.dead.${group}`,
     redrive: (group: string) => `${ns}.redrive.${group}`,
+    attempts: (group: string, m: JsMsg) => `${ns}.attempts.${group}.${m.info.stream}.${m.seq}`,
   }
   const partitionConsumer = (group: string, p: number) => `${group}-p${p}`
 
@@ -139,6 +142,14 @@ export async function createNatsBus(url: string, opts: NatsBusOptions): Promise<
       subjects: [`${ns}.redrive.>`],
       retention: RetentionPolicy.Workqueue,
       storage: StorageType.File,
+    })
+    // the last attempt started of each redelivered event, per group: one message per subject
+    await ensureStream(jsm, {
+      name: streams.attempts,
+      subjects: [`${ns}.attempts.>`],
+      storage: StorageType.File,
+      max_msgs_per_subject: 1,
+      max_age: nanos(opts.retentionMs ?? 7 * DAY_MS),
     })
   } catch (err) {
     await nc.close()
@@ -266,6 +277,18 @@ export async function createNatsBus(url: string, opts: NatsBusOptions): Promise<
             },
           )
         },
+        attempts: {
+          async started(m) {
+            const last = await jsm.streams.getMessage(streams.attempts, {
+              last_by_subj: subjects.attempts(group, m),
+            })
+            return last ? Number(last.string()) : 0
+          },
+          async record(m, attempt) {
+            await js.publish(subjects.attempts(group, m), String(attempt))
+          },
+        },
+        flush: () => consumerConnection.flush(),
       })
       const stoppable: Subscription = {
         group,

@@ -2,8 +2,9 @@ import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstrea
 import type { Logger } from '../../logger.js'
 import { backoffDelay, sleep } from '../backoff.js'
 import type { CloudEvent } from '../cloud-event.js'
-import { deliver, stoppedEachTime } from '../delivery.js'
+import { type AttemptRunner, deliver, stoppedEachTime } from '../delivery.js'
 import type { EventHandler, ResolvedSubscribeOptions, Subscription } from '../event-bus.js'
+import { createIsolation } from '../isolation.js'
 import { fromNatsMessage } from './nats-envelope.js'
 
 /** One durable consumer the subscription reads: a partition of the events, or the group's re-driven events. */
@@ -25,6 +26,17 @@ export interface NatsSubscriptionDeps {
   opts: ResolvedSubscribeOptions
   log: Logger
   deadLetter(m: JsMsg, event: CloudEvent, position: number, error: string, attempts: number): Promise<void>
+  /**
+   * The attempts of a redelivered message that started here, kept on the server: a delivery counts every
+   * hand-over, even to a consumer that died before it ran the handler, so it cannot tell the event that
+   * takes its consumer down from the ones that died beside it.
+   */
+  attempts: {
+    started(m: JsMsg): Promise<number>
+    record(m: JsMsg, attempt: number): Promise<void>
+  }
+  /** Resolves once everything sent so far (the acks) reached the server. */
+  flush(): Promise<void>
 }
 
 function createLimiter(limit: number) {
@@ -53,6 +65,7 @@ export function startNatsSubscription(deps: NatsSubscriptionDeps): Omit<Subscrip
   const types = new Set(deps.types)
   const stopSignal = new AbortController()
   const limit = createLimiter(opts.concurrency)
+  const isolation = createIsolation()
   const open = new Set<ConsumerMessages>()
   const pullExpiresMs = Math.max(1_000, Math.min(30_000, opts.ackTimeoutMs / 2))
 
@@ -70,7 +83,20 @@ export function startNatsSubscription(deps: NatsSubscriptionDeps): Omit<Subscrip
       return
     }
     const position = consumer.positionOf(m)
-    const earlier = m.info.deliveryCount - 1
+    // A first delivery runs beside the others. A redelivered one may be what took its last consumer down:
+    // it runs alone, with its attempt recorded first, so that when it does so again nothing else dies with
+    // it, and the events that did die beside it earlier have no attempt counted against them.
+    const redelivered = m.info.deliveryCount > 1
+    let earlier = 0
+    if (redelivered) {
+      try {
+        earlier = Math.max(1, await deps.attempts.started(m))
+      } catch (err) {
+        log.warn({ err, eventId: event.id }, 'could not read the attempts of a redelivered event; later')
+        m.nak(backoffDelay(1, opts.backoffMs, opts.maxBackoffMs))
+        return
+      }
+    }
     if (earlier >= opts.maxAttempts) {
       // delivered again and again without an answer: it takes its consumer down with it
       await moveToDeadLetters(m, event, position, stoppedEachTime(earlier), earlier)
@@ -87,6 +113,7 @@ export function startNatsSubscription(deps: NatsSubscriptionDeps): Omit<Subscrip
         opts,
         signal: stopSignal.signal,
         log,
+        runAttempt: redelivered ? alone(m) : together,
       })
       if (result.outcome === 'handled') m.ack()
       else if (result.outcome === 'aborted') m.nak()
@@ -95,6 +122,37 @@ export function startNatsSubscription(deps: NatsSubscriptionDeps): Omit<Subscrip
       clearInterval(heartbeat)
     }
   }
+
+  const together: AttemptRunner = async (_, run) => {
+    const leave = await isolation.together()
+    try {
+      await run()
+      return true
+    } finally {
+      leave()
+    }
+  }
+
+  const alone =
+    (m: JsMsg): AttemptRunner =>
+    async (attempt, run) => {
+      const leave = await isolation.alone()
+      try {
+        if (stopSignal.signal.aborted) return false
+        try {
+          // should it take the process down, the acks of the events that finished before it must be in
+          await deps.flush()
+          await deps.attempts.record(m, attempt)
+        } catch (err) {
+          log.warn({ err }, 'could not record an attempt; the event will be redelivered')
+          return false
+        }
+        await run()
+        return true
+      } finally {
+        leave()
+      }
+    }
 
   async function moveToDeadLetters(
     m: JsMsg,

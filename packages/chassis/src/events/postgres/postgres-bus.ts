@@ -19,9 +19,9 @@ import {
   fromEventRow,
   unnestEventColumns,
 } from '../event-row.js'
+import { createIsolation } from '../isolation.js'
 import { ensureGroup, liveMembers } from './bus-groups.js'
 import { APPEND_LOCK, EVENTS_CHANNEL, ensureBusSchema, PARTITIONS, PRUNE_LOCK } from './bus-schema.js'
-import { createIsolation } from './isolation.js'
 import { startPostgresSubscription } from './postgres-subscription.js'
 
 export interface PostgresBusOptions {

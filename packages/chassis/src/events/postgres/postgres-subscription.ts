@@ -4,11 +4,11 @@ import { backoffDelay, createWakeup, sleep } from '../backoff.js'
 import { type AttemptRunner, type DeliveryOutcome, deliver, stoppedEachTime } from '../delivery.js'
 import type { EventHandler, ResolvedSubscribeOptions, Subscription } from '../event-bus.js'
 import { EVENT_COLUMNS, type EventRow, fromEventRow } from '../event-row.js'
+import type { Isolation } from '../isolation.js'
 import { createKeyedQueue } from '../keyed-queue.js'
 import { type AttemptLog, createAttemptLog } from './attempt-log.js'
 import { ensureGroup, liveMembers, removeAbandonedGroups } from './bus-groups.js'
 import { EVENTS_CHANNEL, MEMBER_SLOT_BASE, PARTITIONS } from './bus-schema.js'
-import type { Isolation } from './isolation.js'
 
 const BATCH = 200
 

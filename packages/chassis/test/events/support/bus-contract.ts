@@ -218,7 +218,18 @@ export function busContract(harness: BusHarness) {
       maxDeaths: maxAttempts,
     })
     expect(deaths).toBe(maxAttempts)
-    expect(letters).toHaveLength(1)
+    const which = (id: string) =>
+      id === killer!.id
+        ? 'killer'
+        : after.some((e) => e.id === id)
+          ? 'after'
+          : before.some((e) => e.id === id)
+            ? 'before'
+            : id
+    expect(
+      letters.map((l) => `${which(l.event.id)} ×${l.attempts}: ${l.error}`),
+      'the dead letters',
+    ).toHaveLength(1)
     expect(letters[0]).toMatchObject({ group, attempts: maxAttempts, event: { id: killer!.id } })
     expect(letters[0]!.error).toBe(
       `delivered ${maxAttempts} times without an outcome (its consumer stopped each time)`,

@@ -47,7 +47,7 @@ export function natsHarness(natsUrl: string): BusHarness {
       const nc = await connect({ servers: `${url.hostname}:${url.port || 4222}` })
       const jsm = await jetstreamManager(nc)
       for (const ns of namespaces.splice(0))
-        for (const suffix of ['EVENTS', 'DEAD_LETTERS', 'REDRIVE'])
+        for (const suffix of ['EVENTS', 'DEAD_LETTERS', 'REDRIVE', 'ATTEMPTS'])
           await jsm.streams.delete(`${ns.toUpperCase()}_${suffix}`).catch(() => undefined)
       await nc.close()
     },
