@@ -328,7 +328,9 @@ async function start<C extends BaseConfig, P extends PeerSpecs, D extends boolea
     const parts = await spec.setup(ctx)
     if (parts.accessTokenKeys) keySource = parts.accessTokenKeys
 
-    const ready = async () => !draining && (db ? await db.ping() : true)
+    // ready once every listener is up and the instance is in the registry, not as soon as /health answers
+    let started = false
+    const ready = async () => started && !draining && (db ? await db.ping() : true)
     const health = createHealthServer({ ready, metrics })
     const httpPort = await health.listen(config.host, config.httpPort)
     resources.add(() => health.close())
@@ -370,6 +372,7 @@ async function start<C extends BaseConfig, P extends PeerSpecs, D extends boolea
       pid: process.pid,
     })
     resources.add(() => discovery.deregister())
+    started = true
     log.info({ grpcPort, httpPort, publicPort }, `${spec.name} ready`)
     process.send?.({
       type: 'microshop:ready',
