@@ -325,6 +325,10 @@ describe('credentials per service', () => {
       expect(environ.includes(keys.ordersFingerprint ?? '-'), `${service} holds the fingerprint key`).toBe(
         service === 'orders',
       )
+      expect(
+        environ.includes(keys.identityKeyEncryption ?? '-'),
+        `${service} holds the key-encryption key`,
+      ).toBe(service === 'identity')
       expect(env.SHELL_SECRET_CANARY).toBeUndefined()
       expect(env.PAYMENTS_SWEEP_GRACE_MS).toBe(service === 'payments' ? '60001' : undefined)
       for (const url of [env.REGISTRY_URL, env.BUS_URL, env.DATABASE_URL].filter(Boolean))
