@@ -4,8 +4,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { getuid } from 'node:process'
 import * as grpc from '@grpc/grpc-js'
-import { createServiceClient, type ServiceDefinition } from '@microshop/chassis/internal'
-import { silentLogger, staticDiscovery } from '@microshop/chassis/testing'
+import {
+  createEventSigner,
+  createServiceClient,
+  openEventBus,
+  type ServiceDefinition,
+} from '@microshop/chassis/internal'
+import { publishEvent, silentLogger, staticDiscovery, waitFor } from '@microshop/chassis/testing'
 import { CatalogServiceService } from '@microshop/contracts/catalog/v1/catalog'
 import { events } from '@microshop/contracts/events'
 import { FraudServiceService } from '@microshop/contracts/fraud/v1/fraud'
@@ -305,6 +310,46 @@ describe('credentials per service', () => {
     await expect(sessionAs('cart', 'orders')).rejects.toThrow(/permission denied/)
   })
 
+  it("when a PaymentSucceeded reaches the log past its row-level security (the bus's owner), unsigned or signed by catalog, then orders dead-letters it before its saga sees it", async () => {
+    const { superuser } = JSON.parse(await readFile(join(dataDir, 'secrets.json'), 'utf8')) as {
+      superuser: string
+    }
+    const bus = await openEventBus(
+      `postgres://postgres:${encodeURIComponent(superuser)}@127.0.0.1:${(await runState()).pgPort}/bus`,
+      { log: silentLogger },
+    )
+    try {
+      const forged = { orderId: 'victim-order', paymentId: 'p-evil', amount: { amount: 1, currency: 'USD' } }
+      const unsigned = await publishEvent(bus, events.PaymentSucceeded, forged)
+      const byCatalog = await publishEvent(bus, events.PaymentSucceeded, forged, {
+        sign: createEventSigner(await certificateOf('catalog')),
+      })
+      const letters = await waitFor(async () => {
+        const mine = (await bus.deadLetters('orders-saga')).filter((l) =>
+          [unsigned.id, byCatalog.id].includes(l.event.id),
+        )
+        return mine.length === 2 ? mine : undefined
+      })
+      expect(Object.fromEntries(letters.map((l) => [l.event.id, l.error]))).toEqual({
+        [unsigned.id]: expect.stringMatching(/EVENT_SIGNATURE_REFUSED: .*unsigned/),
+        [byCatalog.id]: expect.stringMatching(/EVENT_SIGNATURE_REFUSED: .*signer not owner/),
+      })
+      // the saga never saw them: orders' inbox has neither id
+      const orders = await sessionAs('orders', 'orders')
+      try {
+        const { rowCount } = await orders.query(
+          'select 1 from event_inbox where event_id = any($1::text[])',
+          [[unsigned.id, byCatalog.id]],
+        )
+        expect(rowCount).toBe(0)
+      } finally {
+        await orders.end()
+      }
+    } finally {
+      await bus.close()
+    }
+  })
+
   it("when a service runs, then its environment holds its own credentials only: no other role's password, no other service's key, nothing else of the launcher's", async () => {
     const { roles, keys } = await secrets()
     const { instances } = await runState()
@@ -325,6 +370,10 @@ describe('credentials per service', () => {
       expect(environ.includes(keys.ordersFingerprint ?? '-'), `${service} holds the fingerprint key`).toBe(
         service === 'orders',
       )
+      expect(
+        environ.includes(keys.identityKeyEncryption ?? '-'),
+        `${service} holds the key-encryption key`,
+      ).toBe(service === 'identity')
       expect(env.SHELL_SECRET_CANARY).toBeUndefined()
       expect(env.PAYMENTS_SWEEP_GRACE_MS).toBe(service === 'payments' ? '60001' : undefined)
       for (const url of [env.REGISTRY_URL, env.BUS_URL, env.DATABASE_URL].filter(Boolean))

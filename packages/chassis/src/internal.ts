@@ -28,6 +28,14 @@ export type {
   SubscribeOptions,
   Subscription,
 } from './events/event-bus.js'
+export type { EventSigner, EventVerifier, SignatureProblem } from './events/event-signature.js'
+export {
+  canonicalEvent,
+  createEventSigner,
+  createEventVerifier,
+  SIGNATURE_ATTRIBUTE,
+  SIGNER_ATTRIBUTE,
+} from './events/event-signature.js'
 export { ensureEventTables } from './events/event-tables.js'
 export type { InboxHandler } from './events/inbox.js'
 export { recordInInbox, resetInbox, withInbox } from './events/inbox.js'

@@ -13,6 +13,8 @@ const SECRET_FIELDS = [
   'cartToken',
   'authorization',
   'privateJwk',
+  'wrappedPrivateKey',
+  'keyEncryptionKey',
   'secret',
   // a card as a request carries it: number, expiry and CVC go together, never to a log
   'card',

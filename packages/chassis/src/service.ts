@@ -8,6 +8,7 @@ import { createTokenVerifier, type TokenVerifier } from './auth.js'
 import { type BaseConfig, ConfigError } from './config.js'
 import { createDb, type Db } from './db.js'
 import { createDnsDiscovery, createRegistryDiscovery, type Discovery } from './discovery.js'
+import { createEventSigner, createEventVerifier } from './events/event-signature.js'
 import { ensureEventTables } from './events/event-tables.js'
 import { openEventBus } from './events/open-event-bus.js'
 import { createOutbox } from './events/outbox.js'
@@ -30,7 +31,7 @@ import { packageDir } from './paths.js'
 import { registerOutboxMetrics, registerPoolMetrics, withLagMetrics } from './service-metrics.js'
 import { createTelemetry, type SpanExporter, type Telemetry } from './telemetry.js'
 import { startTimer, type Timer, type TimerSpec } from './timer.js'
-import { loadTls, type TlsMaterial } from './tls.js'
+import { loadTls, type TlsMaterial, tlsSettingsGiven } from './tls.js'
 
 /** The time as the service sees it; tests pass a clock they move by hand. */
 export type Clock = () => Date
@@ -268,16 +269,20 @@ async function start<C extends BaseConfig, P extends PeerSpecs, D extends boolea
     if (spec.events) {
       const busUrl = (config as { busUrl?: string }).busUrl
       if (!busUrl) throw new ConfigError([`BUS_URL: ${spec.name} emits or consumes events (not set)`])
+      // with a certificate, events are signed by their producer and verified by their consumers: the bus
+      // (NATS without per-service users) cannot tell who published, the signature can
+      const eventTls = tlsSettingsGiven(config) ? grpcTls() : undefined
+      const verify = eventTls && createEventVerifier(eventTls)
       const bus = await openEventBus(busUrl, { log, name: config.instanceId })
       resources.add(() => bus.close())
       if (db) {
         await ensureEventTables(db)
-        const outbox = createOutbox({ service: spec.name })
+        const outbox = createOutbox({ service: spec.name, sign: eventTls && createEventSigner(eventTls) })
         const relay = startOutboxRelay({ db, bus, log, ...obs })
         resources.add(() => relay.stop())
         registerOutboxMetrics(metrics, db)
-        events = createServiceEvents({ service: spec.name, bus, db, outbox, obs, log })
-      } else events = createListener({ service: spec.name, bus, obs, log })
+        events = createServiceEvents({ service: spec.name, bus, db, outbox, obs, log, verify })
+      } else events = createListener({ service: spec.name, bus, obs, log, verify })
       events = withLagMetrics(events, metrics)
     }
 

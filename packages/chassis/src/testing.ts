@@ -140,14 +140,20 @@ export function staticDiscovery(targets: string[] | (() => string[])): Discovery
   }
 }
 
-/** Publishes one contract event on the bus as its owner's relay would, and answers it (with its id). */
+/**
+ * Publishes one contract event on the bus as its owner's relay would, and answers it (with its id); `sign`
+ * (`createEventSigner` of a certificate) signs it, as a producer with TLS does.
+ */
 export async function publishEvent<T>(
   bus: EventBus,
   contract: EventContract<T>,
   payload: T,
-  opts: { id?: string; time?: string } = {},
+  opts: { id?: string; time?: string; sign?: (event: CloudEvent) => CloudEvent } = {},
 ): Promise<CloudEvent> {
-  const event = toCloudEvent(eventSource(contract.owner), toNewEvent(eventOf(contract, payload, opts)))
+  const { sign = (e: CloudEvent) => e, ...eventOpts } = opts
+  const event = sign(
+    toCloudEvent(eventSource(contract.owner), toNewEvent(eventOf(contract, payload, eventOpts))),
+  )
   await bus.publish([event])
   return event
 }

@@ -19,6 +19,10 @@ export interface TlsConfig {
   readonly grpcInsecure?: boolean | undefined
 }
 
+/** Whether any TLS setting is given: the service then has a certificate (or fails to start). */
+export const tlsSettingsGiven = (config: TlsConfig) =>
+  [config.tlsDir, config.tlsCaFile, config.tlsCertFile, config.tlsKeyFile].some((p) => p !== undefined)
+
 /**
  * The certificate files named by the config: TLS_CA_FILE / TLS_CERT_FILE / TLS_KEY_FILE, each defaulting
  * to `ca.crt`, `tls.crt`, `tls.key` in TLS_DIR (a mounted cert-manager secret). Undefined only with

@@ -2,15 +2,32 @@ import { events } from '@microshop/contracts/events'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../../../test-support/db.js'
-import { busSettings, ConfigError, databaseSettings, defineService, readConfig } from '../src/index.js'
-import { openEventBus } from '../src/internal.js'
+import { testTls, testTlsDir } from '../../../test-support/tls.js'
+import {
+  busSettings,
+  ConfigError,
+  databaseSettings,
+  defineService,
+  eventOf,
+  readConfig,
+} from '../src/index.js'
+import {
+  createEventSigner,
+  type EventSigner,
+  eventSource,
+  openEventBus,
+  toCloudEvent,
+  toNewEvent,
+} from '../src/internal.js'
 import { publishEvent, silentLogger, waitFor } from '../src/testing.js'
+import { natsHarness } from './events/support/harness.js'
 import { serviceModule } from './service-module.js'
 
 // A service of this test's own, defined the way every service is, on real databases.
 let serviceDb: TestDatabase
 let busDb: TestDatabase
 let moduleUrl: string
+const natsUrl = process.env.NATS_URL
 
 const settings = { ...databaseSettings, ...busSettings }
 const envOf = (instance: string, extra: Record<string, string> = {}) => ({
@@ -249,6 +266,105 @@ describe('defineService', () => {
       await running.stop()
     }
   })
+
+  it.skipIf(!natsUrl)(
+    "when TLS is configured and events travel on NATS, then one unsigned, signed by another service, by another CA or altered is dead-lettered at once and counted; the owner's, signed in its outbox, is handled",
+    async () => {
+      const nats = natsHarness(natsUrl!)
+      const natsBus = await nats.newBusUrl()
+      const paymentsDb = await createTestDatabase('svc_signer')
+      const secured = async (service: string) => ({
+        BUS_URL: natsBus,
+        GRPC_INSECURE: 'false',
+        TLS_DIR: await testTlsDir(service),
+      })
+      let pay: ((orderId: string) => Promise<void>) | undefined
+      const payments = await defineService({
+        name: 'payments',
+        module: moduleUrl,
+        config: loadConfig,
+        database: true,
+        events: true,
+        setup({ db, events: own }) {
+          pay = (orderId) =>
+            db.tx((tx) =>
+              own.emit(tx, events.PaymentSucceeded, {
+                orderId,
+                paymentId: 'p-1',
+                amount: { amount: 100, currency: 'USD' },
+              }),
+            )
+          return {}
+        },
+      })(
+        { ...envOf('signing-payments', await secured('payments')), DATABASE_URL: paymentsDb.url },
+        { handleSignals: false },
+      )
+      const handled: string[] = []
+      const orders = await defineService({
+        name: 'orders',
+        module: moduleUrl,
+        config: loadConfig,
+        database: true,
+        events: true,
+        async setup({ events: own }) {
+          await own.subscribe('orders-signed', {
+            async PaymentSucceeded(_, { event }) {
+              handled.push(event.id)
+            },
+          })
+          return {}
+        },
+      })(envOf('verifying-orders', await secured('orders')), { handleSignals: false })
+      const attacker = await openEventBus(natsBus, { log: silentLogger })
+      try {
+        const forged = { orderId: 'o-signed', paymentId: 'p-evil', amount: { amount: 1, currency: 'USD' } }
+        const publish = (id: string, sign?: EventSigner) =>
+          publishEvent(attacker, events.PaymentSucceeded, forged, { id, ...(sign ? { sign } : {}) })
+        await publish('unsigned')
+        await publish('signed-by-catalog', createEventSigner(await testTls('catalog')))
+        await publish(
+          'signed-by-another-ca',
+          createEventSigner(await testTls('payments', { untrusted: true })),
+        )
+        // a genuine signature over other bytes: the payment's amount raised after signing
+        const genuine = createEventSigner(await testTls('payments'))(
+          toCloudEvent(eventSource('payments'), toNewEvent(eventOf(events.PaymentSucceeded, forged))),
+        )
+        await attacker.publish([{ ...genuine, id: 'altered', data: Uint8Array.from([...genuine.data, 0]) }])
+        // the witness: the owner's event of the same subject, handled in order after the forged ones
+        await pay!('o-signed')
+        await waitFor(() => handled.length > 0)
+        const letters = await waitFor(async () => {
+          const all = await attacker.deadLetters('orders-signed')
+          return all.length === 4 ? all : undefined
+        })
+        expect(handled).toHaveLength(1)
+        expect(letters.map((l) => l.event.id).includes(handled[0]!)).toBe(false)
+        const reasons = Object.fromEntries(letters.map((l) => [l.event.id, l.error]))
+        expect(reasons).toEqual({
+          unsigned: expect.stringMatching(/EVENT_SIGNATURE_REFUSED: .*unsigned/),
+          'signed-by-catalog': expect.stringMatching(/EVENT_SIGNATURE_REFUSED: .*signer not owner/),
+          'signed-by-another-ca': expect.stringMatching(/EVENT_SIGNATURE_REFUSED: .*signer untrusted/),
+          altered: expect.stringMatching(/EVENT_SIGNATURE_REFUSED: .*signature invalid/),
+        })
+        expect(letters.every((l) => l.attempts === 1)).toBe(true)
+        const metrics = await (await fetch(`http://127.0.0.1:${orders.httpPort}/metrics`)).text()
+        for (const reason of ['unsigned', 'signer_not_owner', 'signer_untrusted', 'signature_invalid'])
+          expect(metrics).toMatch(
+            new RegExp(
+              `microshop_events_rejected_total\\{[^}]*messaging_consumer_group_name="orders-signed"[^}]*reason="${reason}"[^}]*\\} 1`,
+            ),
+          )
+      } finally {
+        await attacker.close()
+        await orders.stop()
+        await payments.stop()
+        await paymentsDb.drop()
+        await nats.cleanup()
+      }
+    },
+  )
 
   it('when the service stops, then its periodic work stops with it', async () => {
     let runs = 0

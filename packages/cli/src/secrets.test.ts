@@ -32,4 +32,17 @@ describe('secrets.json', () => {
     await ensureSecrets(dir, ['platform'])
     expect((await stat(secretsPath(dir))).mode & 0o777).toBe(0o600)
   })
+
+  it('when a data dir made before the key-encryption key starts again, then it gets one (32 bytes) and keeps its other keys', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'microshop-secrets-'))
+    dirs.push(dir)
+    await writeFile(
+      secretsPath(dir),
+      JSON.stringify({ superuser: 's', roles: { platform: 'p' }, keys: { ordersFingerprint: 'k' } }),
+    )
+    const { keys } = await ensureSecrets(dir, ['platform'])
+    expect(keys.ordersFingerprint).toBe('k')
+    expect(Buffer.from(keys.identityKeyEncryption ?? '', 'base64url')).toHaveLength(32)
+    expect((await ensureSecrets(dir, ['platform'])).keys).toEqual(keys)
+  })
 })

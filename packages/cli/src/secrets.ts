@@ -7,12 +7,16 @@ import { join } from 'node:path'
 export interface Secrets {
   superuser: string
   roles: Record<string, string>
-  /** Keys a service holds, by name: `ordersFingerprint` keys orders' idempotency fingerprints (HMAC). */
+  /**
+   * Keys a service holds, by name: `ordersFingerprint` keys orders' idempotency fingerprints (HMAC),
+   * `identityKeyEncryption` wraps identity's private signing keys (AES-256-GCM).
+   */
   keys?: Record<string, string>
 }
 
 /** The keys every data dir has; a data dir made before a key existed gets it on its next start. */
-const KEYS = ['ordersFingerprint'] as const
+const KEYS = ['ordersFingerprint', 'identityKeyEncryption'] as const
+// 32 random bytes, base64url: an HMAC key for orders, an AES-256 key-encryption key for identity
 const newKey = () => randomBytes(32).toString('base64url')
 
 const newPassword = () => randomBytes(18).toString('base64url')

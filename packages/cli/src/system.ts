@@ -16,6 +16,7 @@ import { createSupervisor, type Supervisor, type SupervisorEvent } from './super
 import { CONSOLE, GATEWAY, type ResolvedService, repoRoot } from './topology.js'
 
 const ORDERS = 'orders'
+const IDENTITY = 'identity'
 const NOTIFICATIONS = 'notifications'
 
 export interface SystemOptions {
@@ -252,6 +253,9 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           LOG_LEVEL: options.logLevel,
           MICROSHOP_LOCAL: '1',
           ...(service.name === ORDERS && { ORDERS_FINGERPRINT_KEY: secrets.keys.ordersFingerprint ?? '' }),
+          ...(service.name === IDENTITY && {
+            IDENTITY_KEY_ENCRYPTION_KEY: secrets.keys.identityKeyEncryption ?? '',
+          }),
         }
       },
       onLine: (instance, serviceIndex, line) => {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { ConfigError } from '@microshop/chassis'
 import { describe, expect, it } from 'vitest'
 import { loadConfig } from './config.js'
@@ -35,8 +36,40 @@ describe('identity config', () => {
   })
 
   it('when not in local mode and an admin password is set, then it is the admin’s', () => {
-    const config = loadConfig({ DATABASE_URL, BUS_URL, MICROSHOP_ADMIN_PASSWORD: 'Boss-password-2026' })
+    const config = loadConfig({
+      DATABASE_URL,
+      BUS_URL,
+      MICROSHOP_ADMIN_PASSWORD: 'Boss-password-2026',
+      IDENTITY_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    })
     expect(config.adminPassword).toBe('Boss-password-2026')
     expect(Object.isFrozen(config)).toBe(true)
+  })
+
+  it('when not in local mode and no key-encryption key is set, then start-up fails naming IDENTITY_KEY_ENCRYPTION_KEY', () => {
+    const run = () => loadConfig({ DATABASE_URL, BUS_URL, MICROSHOP_ADMIN_PASSWORD: 'Boss-password-2026' })
+    expect(run).toThrow(/IDENTITY_KEY_ENCRYPTION_KEY: required outside local mode/)
+  })
+
+  it('when the key-encryption key is not 32 bytes of base64, then start-up fails naming it, without echoing it', () => {
+    for (const key of [
+      'c2hvcnQ=',
+      'not base64 at all, but long enough for 32',
+      randomBytes(48).toString('base64'),
+    ]) {
+      const run = () =>
+        loadConfig({ DATABASE_URL, BUS_URL, MICROSHOP_LOCAL: '1', IDENTITY_KEY_ENCRYPTION_KEY: key })
+      expect(run).toThrow(/IDENTITY_KEY_ENCRYPTION_KEY: expected 32 bytes, base64/)
+      expect(run).not.toThrow(key)
+    }
+  })
+
+  it('when the key-encryption key is 32 bytes in base64 or base64url, then it is the one that wraps the keys', () => {
+    const key = randomBytes(32)
+    for (const encoded of [key.toString('base64'), key.toString('base64url')])
+      expect(
+        loadConfig({ DATABASE_URL, BUS_URL, MICROSHOP_LOCAL: '1', IDENTITY_KEY_ENCRYPTION_KEY: encoded })
+          .keyEncryptionKey,
+      ).toEqual(key)
   })
 })

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { busSettings, ConfigError, databaseSettings, readConfig, setting, z } from '@microshop/chassis'
 import { emailProblem, normaliseEmail } from './domain/email.js'
 import { passwordProblems } from './domain/password-policy.js'
@@ -5,6 +6,8 @@ import { passwordProblems } from './domain/password-policy.js'
 // local defaults, documented in the README; outside local mode the password has none: it is published
 const DEFAULT_ADMIN_EMAIL = 'admin@microshop.local'
 const LOCAL_ADMIN_PASSWORD = 'microshop-admin-2026'
+// the launcher passes a key from secrets.json; only a local run without one falls back to this published one
+const LOCAL_KEY_ENCRYPTION_KEY = createHash('sha256').update('microshop-local-key-encryption-key').digest()
 
 const seconds = (max: number) => z.coerce.number().int().min(1).max(max)
 
@@ -43,6 +46,20 @@ export const identitySettings = {
   ),
   // checked below rather than here: a schema failure would echo the password into the error
   adminPassword: setting('MICROSHOP_ADMIN_PASSWORD', z.string().optional()),
+  // wraps the private signing keys in the database (AES-256-GCM); checked below, for the same reason
+  keyEncryptionKey: setting('IDENTITY_KEY_ENCRYPTION_KEY', z.string().optional()),
+}
+
+/** IDENTITY_KEY_ENCRYPTION_KEY: 32 bytes, base64 or base64url; the problem with it, or the key. */
+function keyEncryptionKeyOf(value: string | undefined, local: boolean): Buffer | string {
+  if (!value)
+    return local
+      ? LOCAL_KEY_ENCRYPTION_KEY
+      : 'IDENTITY_KEY_ENCRYPTION_KEY: required outside local mode (MICROSHOP_LOCAL is not true/1): 32 random bytes, base64 (openssl rand -base64 32)'
+  const bytes = Buffer.from(value, /^[A-Za-z0-9_-]+$/.test(value) ? 'base64url' : 'base64')
+  return bytes.length === 32 && /^[A-Za-z0-9+/_-]+={0,2}$/.test(value)
+    ? bytes
+    : `IDENTITY_KEY_ENCRYPTION_KEY: expected 32 bytes, base64 (openssl rand -base64 32); got ${bytes.length} bytes`
 }
 
 /** Reads the settings and checks the admin password against the policy, reporting every problem at once. */
@@ -68,8 +85,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (weak.length > 0)
       problems.push(`MICROSHOP_ADMIN_PASSWORD: fails the password policy: ${weak.join('; ')}`)
   }
-  if (!config || adminPassword === undefined || problems.length > 0) throw new ConfigError(problems)
-  return Object.freeze({ ...config, adminPassword })
+  const keyEncryptionKey = keyEncryptionKeyOf(env.IDENTITY_KEY_ENCRYPTION_KEY, local)
+  if (typeof keyEncryptionKey === 'string') problems.push(keyEncryptionKey)
+  if (!config || adminPassword === undefined || typeof keyEncryptionKey === 'string' || problems.length > 0)
+    throw new ConfigError(problems)
+  return Object.freeze({ ...config, adminPassword, keyEncryptionKey })
 }
 
 export type IdentityConfig = ReturnType<typeof loadConfig>

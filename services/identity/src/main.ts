@@ -6,6 +6,7 @@ import { createAccessTokens } from './app/access-tokens.js'
 import { createAccounts } from './app/accounts.js'
 import { createHousekeeping } from './app/housekeeping.js'
 import { createKeyRing } from './app/key-ring.js'
+import { createKeyWrap } from './app/key-wrap.js'
 import { createPasswordHasher } from './app/passwords.js'
 import { createSessions } from './app/sessions.js'
 import { loadConfig } from './config.js'
@@ -37,7 +38,9 @@ export const startIdentity = defineService({
       },
       clock,
       log,
+      keyWrap: createKeyWrap(config.keyEncryptionKey),
     })
+    await keys.checkUnwraps()
     await keys.ensureCurrent()
     const hasher = await createPasswordHasher({
       memoryKib: config.argon2MemoryKib,

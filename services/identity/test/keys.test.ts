@@ -1,7 +1,10 @@
+import { randomBytes } from 'node:crypto'
 import { type ManualClock, manualClock, waitFor } from '@microshop/chassis/testing'
+import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../../../test-support/db.js'
 import { startTestIdentity, type TestIdentity } from '../../../test-support/identity-service.js'
+import { createKeyWrap } from '../src/app/key-wrap.js'
 
 const PASSWORD = 'correct-horse-battery-9'
 
@@ -170,5 +173,70 @@ describe('replicas on one database', () => {
     expect(kidOf(await signIn(c, 'replica@example.com'))).toBe(newKid)
     expect(kidOf(await signIn(d, 'replica@example.com'))).toBe(newKid)
     expect((await kidsOf(d)).sort()).toEqual([oldKid, newKid].sort())
+  })
+})
+
+describe('signing keys at rest', () => {
+  let db: TestDatabase
+  const kek = randomBytes(32).toString('base64')
+  const withKek = (key: string) => ({ IDENTITY_KEY_ENCRYPTION_KEY: key })
+  const storedRows = (identity: TestIdentity) =>
+    identity.service.db!.query<{
+      kid: string
+      row: string
+      private_jwk: unknown
+      private_key_wrapped: string | null
+    }>('select kid, to_jsonb(k)::text as row, private_jwk, private_key_wrapped from signing_keys k')
+
+  beforeAll(async () => {
+    db = await createTestDatabase('identity_keys_at_rest')
+  })
+  afterAll(async () => {
+    await db?.drop()
+  })
+
+  it('when identity stores a signing key, then its row holds the private half only wrapped, and a row of an earlier version is wrapped on the next start and still signs', async () => {
+    const identity = await startTestIdentity(db.url, withKek(kek))
+    const token = await signIn(identity, 'at-rest@example.com')
+    const [stored] = (await storedRows(identity)).rows
+    const privateJwk = createKeyWrap(Buffer.from(kek, 'base64')).unwrap(
+      stored!.kid,
+      stored!.private_key_wrapped!,
+    )
+    expect(stored!.private_jwk).toBeNull()
+    // the control: what is wrapped is the key that signed the token
+    expect(privateJwk.kid).toBe(kidOf(token))
+    expect(typeof privateJwk.d).toBe('string')
+    expect(stored!.row).not.toContain(privateJwk.d as string)
+    expect(stored!.row).not.toMatch(/"d"|PRIVATE KEY/)
+
+    // the row as an earlier version left it: the private JWK in the clear
+    await identity.service.db!.query(
+      'update signing_keys set private_jwk = $2, private_key_wrapped = null where kid = $1',
+      [stored!.kid, privateJwk],
+    )
+    await identity.stop()
+    const restarted = await startTestIdentity(db.url, withKek(kek))
+    try {
+      const [migrated] = (await storedRows(restarted)).rows
+      expect(migrated).toMatchObject({ kid: stored!.kid, private_jwk: null })
+      expect(migrated!.row).not.toContain(privateJwk.d as string)
+      expect(kidOf(await signIn(restarted, 'at-rest@example.com'))).toBe(stored!.kid)
+    } finally {
+      await restarted.stop()
+    }
+  })
+
+  it('when identity starts with another key-encryption key than the one that wrapped its keys, then it refuses to start, naming the variable', async () => {
+    const sql = new pg.Client({ connectionString: db.url })
+    await sql.connect()
+    const rows = async () => (await sql.query('select kid, private_key_wrapped from signing_keys')).rows
+    const before = await rows()
+    expect(before).toHaveLength(1)
+    await expect(startTestIdentity(db.url, withKek(randomBytes(32).toString('base64')))).rejects.toThrow(
+      /IDENTITY_KEY_ENCRYPTION_KEY: does not unwrap the stored signing key/,
+    )
+    expect(await rows()).toEqual(before)
+    await sql.end()
   })
 })

@@ -1,4 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
@@ -10,11 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../../../test-support/db.js'
 import { rejectionOf } from '../../../test-support/grpc.js'
 import { asCaller } from '../../../test-support/identity-service.js'
+import { createKeyWrap } from '../src/app/key-wrap.js'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 const main = fileURLToPath(new URL('../dist/main.js', import.meta.url))
 const PASSWORD = 'Log-secret-password-41'
 const WRONG_PASSWORD = 'Wrong-secret-password-77'
+const KEK = randomBytes(32)
 
 interface Child {
   process: ChildProcess
@@ -85,6 +88,7 @@ describe('what the service prints', () => {
       BUS_URL: busDb.url,
       LOG_LEVEL: 'trace',
       MICROSHOP_LOCAL: '1',
+      IDENTITY_KEY_ENCRYPTION_KEY: KEK.toString('base64'),
     })
     const port = await readyPort(child)
     const client = createServiceClient({
@@ -123,12 +127,14 @@ describe('what the service prints', () => {
     const pg = await import('pg')
     const admin = new pg.default.Client({ connectionString: db.url })
     await admin.connect()
-    const { rows } = await admin.query<{ d: string; hash: string }>(
-      `select private_jwk->>'d' as d, (select password_hash from users where email = $1) as hash from signing_keys`,
+    const { rows } = await admin.query<{ kid: string; wrapped: string; hash: string }>(
+      `select kid, private_key_wrapped as wrapped, (select password_hash from users where email = $1) as hash
+         from signing_keys`,
       [email],
     )
     await admin.end()
-    secrets.push(rows[0]!.d, rows[0]!.hash, '$argon2')
+    const { kid, wrapped, hash } = rows[0]!
+    secrets.push(createKeyWrap(KEK).unwrap(kid, wrapped).d as string, wrapped, hash, '$argon2')
 
     child.process.kill('SIGTERM')
     expect(await child.exited).toBe(0)

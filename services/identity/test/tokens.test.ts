@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto'
+import { createHmac, randomBytes } from 'node:crypto'
 import { ACCESS_TOKEN, type AppError } from '@microshop/chassis'
 import { createTokenVerifier } from '@microshop/chassis/internal'
 import { manualClock } from '@microshop/chassis/testing'
@@ -7,6 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../../../test-support/db.js'
 import { rejectionOf } from '../../../test-support/grpc.js'
 import { startTestIdentity, type TestIdentity } from '../../../test-support/identity-service.js'
+import { createKeyWrap } from '../src/app/key-wrap.js'
+
+const KEK = randomBytes(32)
 
 const PASSWORD = 'correct-horse-battery-9'
 let db: TestDatabase
@@ -36,7 +39,7 @@ async function signedByStranger(kid: string) {
 
 beforeAll(async () => {
   db = await createTestDatabase('identity_tokens')
-  identity = await startTestIdentity(db.url)
+  identity = await startTestIdentity(db.url, { IDENTITY_KEY_ENCRYPTION_KEY: KEK.toString('base64') })
   const email = 'verifier@example.com'
   userId = (await identity.client.call('register', { email, password: PASSWORD, name: 'Vera' })).user!.id
   token = (await identity.client.call('login', { email, password: PASSWORD })).tokens!.accessToken
@@ -111,11 +114,12 @@ describe('access tokens against the chassis verifier', () => {
   })
 
   it('when the typ is not at+jwt, then the token is rejected', async () => {
-    const keyRow = await identity.service.db!.query<{ private_jwk: Record<string, unknown> }>(
-      'select private_jwk from signing_keys where retired_at is null',
+    const keyRow = await identity.service.db!.query<{ kid: string; private_key_wrapped: string }>(
+      'select kid, private_key_wrapped from signing_keys where retired_at is null',
     )
     const { importJWK } = await import('jose')
-    const key = await importJWK(keyRow.rows[0]!.private_jwk, 'EdDSA')
+    const { kid, private_key_wrapped: wrapped } = keyRow.rows[0]!
+    const key = await importJWK(createKeyWrap(KEK).unwrap(kid, wrapped), 'EdDSA')
     const { header, payload } = partsOf(token)
     const sign = (typ: string) =>
       new SignJWT(payload).setProtectedHeader({ alg: 'EdDSA', typ, kid: header.kid as string }).sign(key)

@@ -1,7 +1,8 @@
 import type { Tx } from '../db.js'
 import { activeTraceparent } from '../telemetry.js'
-import { eventSource, type NewEvent, toCloudEvent } from './cloud-event.js'
+import { type CloudEvent, eventSource, type NewEvent, toCloudEvent } from './cloud-event.js'
 import { eventColumnArrays, unnestEventColumns } from './event-row.js'
+import type { EventSigner } from './event-signature.js'
 
 export const OUTBOX_CHANNEL = 'event_outbox'
 
@@ -16,15 +17,20 @@ export interface Outbox {
   append(tx: Tx, events: readonly NewEvent[]): Promise<void>
 }
 
-export function createOutbox(opts: { service: string }): Outbox {
+/**
+ * The outbox of a service; with `sign`, each event is signed as it is raised, in the producing process, so
+ * that the row, the relay's publish and any redrive carry the same signed bytes and no later hop can alter them.
+ */
+export function createOutbox(opts: { service: string; sign?: EventSigner | undefined }): Outbox {
   const source = eventSource(opts.service)
+  const sign = opts.sign ?? ((e: CloudEvent) => e)
   return {
     source,
     async append(tx, events) {
       if (events.length === 0) return
       // each event carries the trace of the change that raised it: its consumers continue that trace
       const traceparent = activeTraceparent()
-      const cloudEvents = events.map((e) => toCloudEvent(source, { traceparent, ...e }))
+      const cloudEvents = events.map((e) => sign(toCloudEvent(source, { traceparent, ...e })))
       const subjects = [...new Set(cloudEvents.map((e) => e.subject))].sort()
       // until commit, other transactions wait to append to these subjects: the rows of a subject are
       // numbered in commit order whatever the caller locked, so the relay sends them in that order. One

@@ -13,6 +13,7 @@ import type { Metrics } from '../metrics.js'
 import { SpanKind, type Telemetry } from '../telemetry.js'
 import { eventSource, type NewEvent } from './cloud-event.js'
 import type { DeliveredEvent, EventBus, SubscribeOptions, Subscription } from './event-bus.js'
+import type { EventVerifier, SignatureProblem } from './event-signature.js'
 import { recordInInbox } from './inbox.js'
 import type { Outbox } from './outbox.js'
 
@@ -94,15 +95,30 @@ const notFromOwner = (event: DeliveredEvent, owner: string) =>
     `${event.type} ${event.id} comes from ${JSON.stringify(event.source)}: only ${eventSource(owner)} emits it`,
   )
 
+const notSignedByOwner = (event: DeliveredEvent, owner: string, problem: SignatureProblem) =>
+  new AppError(
+    'permission_denied',
+    'EVENT_SIGNATURE_REFUSED',
+    `${event.type} ${event.id}: ${problem.replaceAll('_', ' ')}: only ${owner}'s certificate signs it`,
+  )
+
+/** Why a delivered event is refused before any handler runs. */
+export type RejectReason = 'source_not_owner' | SignatureProblem
+
 /** Called when a delivered event is refused before any handler runs. */
-type OnRejected = (event: DeliveredEvent, reason: 'source_not_owner') => void
+type OnRejected = (event: DeliveredEvent, reason: RejectReason) => void
 
 /**
  * Picks the handler of a delivered event and decodes its payload with the event's contract. An event whose
- * source is not its type's owner is refused first: a non-retryable error, so it goes to the dead letters
- * at once and no handler ever sees it.
+ * source is not its type's owner, or (with a verifier) not signed by the owner's certificate, is refused
+ * first: a non-retryable error, so it goes to the dead letters at once and neither the inbox nor a handler
+ * ever sees it (a forged event cannot take a genuine one's id in the inbox).
  */
-function dispatcher<H>(handlers: Partial<Record<EventName, H>>, onRejected?: OnRejected) {
+function dispatcher<H>(
+  handlers: Partial<Record<EventName, H>>,
+  onRejected?: OnRejected,
+  verify?: EventVerifier,
+) {
   const byType = new Map<string, { contract: EventContract; handler: H }>()
   for (const [name, handler] of Object.entries(handlers) as Array<[EventName, H | undefined]>) {
     const contract = events[name] as EventContract | undefined
@@ -118,6 +134,11 @@ function dispatcher<H>(handlers: Partial<Record<EventName, H>>, onRejected?: OnR
       if (event.source !== eventSource(entry.contract.owner)) {
         onRejected?.(event, 'source_not_owner')
         throw notFromOwner(event, entry.contract.owner)
+      }
+      const problem = verify?.(event, entry.contract.owner)
+      if (problem) {
+        onRejected?.(event, problem)
+        throw notSignedByOwner(event, entry.contract.owner, problem)
       }
       let payload: unknown
       try {
@@ -209,7 +230,9 @@ const onRejected =
     obs?.metrics.rejected.inc({ messaging_consumer_group_name: group, event_type: event.type, reason })
     log?.warn(
       { group, eventId: event.id, type: event.type, source: event.source, reason },
-      'event refused: its source is not the owner of its type',
+      reason === 'source_not_owner'
+        ? 'event refused: its source is not the owner of its type'
+        : 'event refused: it is not signed by the owner of its type',
     )
   }
 
@@ -224,6 +247,8 @@ export function createListener(deps: {
   bus: EventBus
   obs?: EventTelemetry
   log?: Logger
+  /** Checks each event's signature (when TLS is configured): the owner's certificate, chained to the CA. */
+  verify?: EventVerifier | undefined
 }): ListeningEvents {
   const obs = tracedOn(deps.bus, deps.obs)
   return {
@@ -231,6 +256,7 @@ export function createListener(deps: {
       const { types, route } = dispatcher<PlainHandler<EventName>>(
         handlers,
         onRejected(deps.obs, deps.log, group),
+        deps.verify,
       )
       return deps.bus.subscribe(
         group,
@@ -254,6 +280,7 @@ export function createServiceEvents(deps: {
   outbox: Outbox
   obs?: EventTelemetry
   log?: Logger
+  verify?: EventVerifier | undefined
 }): ServiceEvents {
   const { service, bus, db, outbox } = deps
   const obs = tracedOn(bus, deps.obs)
@@ -296,6 +323,7 @@ export function createServiceEvents(deps: {
       const { types, route } = dispatcher<TxHandler<EventName>>(
         handlers,
         onRejected(deps.obs, deps.log, group),
+        deps.verify,
       )
       return bus.subscribe(
         group,

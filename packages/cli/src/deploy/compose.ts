@@ -36,8 +36,14 @@ export function composeSecrets(services: readonly DeployedService[]): string[] {
     'POSTGRES_PASSWORD',
     ...databasesOf(services).map(passwordVariable),
     'MICROSHOP_ADMIN_PASSWORD',
+    'IDENTITY_KEY_ENCRYPTION_KEY',
     'ORDERS_FINGERPRINT_KEY',
   ]
+}
+
+// a key-encryption key is 32 random bytes (AES-256), base64url: what identity reads
+const RANDOM_VALUE: Record<string, () => string> = {
+  IDENTITY_KEY_ENCRYPTION_KEY: () => randomBytes(32).toString('base64url'),
 }
 
 /** A container of the one image (`docker build -t <image> .` first): non-root, read-only, no capabilities. */
@@ -198,15 +204,16 @@ export function postgresInit(services: readonly DeployedService[]): string {
 export function envExample(services: readonly DeployedService[]): string {
   return [
     `# ${GENERATED}`,
-    '# Copy to .env and fill in (e.g. `openssl rand -hex 24` each), or run `npx microshop deploy compose --secrets`.',
+    '# Copy to .env and fill in (e.g. `openssl rand -hex 24` each; IDENTITY_KEY_ENCRYPTION_KEY: `openssl rand -base64 32`),',
+    '# or run `npx microshop deploy compose --secrets`.',
     ...composeSecrets(services).map((v) => `${v}=`),
     '',
   ].join('\n')
 }
 
-/** A .env with fresh random values for every variable (hex: safe inside a URL). */
+/** A .env with fresh random values for every variable (hex, safe inside a URL; keys base64url). */
 export function randomEnv(services: readonly DeployedService[]): string {
   return `${composeSecrets(services)
-    .map((v) => `${v}=${randomBytes(24).toString('hex')}`)
+    .map((v) => `${v}=${RANDOM_VALUE[v]?.() ?? randomBytes(24).toString('hex')}`)
     .join('\n')}\n`
 }

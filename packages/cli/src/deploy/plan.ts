@@ -92,7 +92,7 @@ export function environmentOf(service: DeployedService, infra: Infrastructure): 
   else if (service.database) secret.push('DATABASE_URL')
   if (service.name === 'identity') {
     plain.MICROSHOP_ADMIN_EMAIL = 'admin@microshop.local'
-    secret.push('MICROSHOP_ADMIN_PASSWORD')
+    secret.push('MICROSHOP_ADMIN_PASSWORD', 'IDENTITY_KEY_ENCRYPTION_KEY')
   }
   if (service.name === 'orders') secret.push('ORDERS_FINGERPRINT_KEY')
   if (service.name === 'notifications') plain.SMTP_URL = infra.smtpUrl

@@ -4,20 +4,22 @@ import type { SigningKey } from '../domain/signing-keys.js'
 interface KeyRow {
   kid: string
   public_jwk: Record<string, unknown>
-  private_jwk: Record<string, unknown>
+  private_jwk: Record<string, unknown> | null
+  private_key_wrapped: string | null
   created_at: Date
   retired_at: Date | null
 }
 
-/** A signing key with its private half: stays inside the service. */
+/** A signing key with its private half as stored: wrapped, or in the clear in a row of an earlier version. */
 export interface StoredSigningKey extends SigningKey {
-  privateJwk: Record<string, unknown>
+  privateKey: { wrapped: string } | { unwrapped: Record<string, unknown> }
 }
 
 const toKey = (r: KeyRow): StoredSigningKey => ({
   kid: r.kid,
   publicJwk: r.public_jwk,
-  privateJwk: r.private_jwk,
+  privateKey:
+    r.private_key_wrapped !== null ? { wrapped: r.private_key_wrapped } : { unwrapped: r.private_jwk ?? {} },
   createdAt: r.created_at,
   retiredAt: r.retired_at,
 })
@@ -42,13 +44,21 @@ export const signingKeyStore = {
     await tx.query('select pg_advisory_xact_lock($1)', [advisoryLocks.identitySigningKeys])
   },
 
-  /** Retires the active key and makes `key` the active one. */
-  async rotateTo(tx: Tx, key: StoredSigningKey) {
+  /** Retires the active key and makes `key` (its private half wrapped) the active one. */
+  async rotateTo(tx: Tx, key: SigningKey & { wrappedPrivateKey: string }) {
     await tx.query('update signing_keys set retired_at = $1 where retired_at is null', [key.createdAt])
     await tx.query(
-      `insert into signing_keys (kid, public_jwk, private_jwk, created_at) values ($1, $2, $3, $4)`,
-      [key.kid, key.publicJwk, key.privateJwk, key.createdAt],
+      `insert into signing_keys (kid, public_jwk, private_key_wrapped, created_at) values ($1, $2, $3, $4)`,
+      [key.kid, key.publicJwk, key.wrappedPrivateKey, key.createdAt],
     )
+  },
+
+  /** Replaces a key's private half in the clear with its wrapped form. */
+  async wrap(tx: Tx, kid: string, wrappedPrivateKey: string) {
+    await tx.query('update signing_keys set private_key_wrapped = $2, private_jwk = null where kid = $1', [
+      kid,
+      wrappedPrivateKey,
+    ])
   },
 
   async remove(tx: Tx, kids: string[]) {
