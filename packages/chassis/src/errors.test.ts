@@ -85,6 +85,20 @@ describe('AppError across gRPC', () => {
   })
 })
 
+describe('AppError stacks', () => {
+  it('when the caller is at fault (4xx), then the error has no stack frames; when we are (5xx), it has them', () => {
+    const frames = (e: Error) => (e.stack ?? '').split('\n').filter((l) => l.trim().startsWith('at ')).length
+    const limit = Error.stackTraceLimit
+    expect(frames(new AppError('not_found', 'NOPE', 'no such thing'))).toBe(0)
+    expect(frames(new AppError('invalid_argument', 'BAD', 'bad'))).toBe(0)
+    expect(frames(new AppError('internal', 'BROKEN', 'broken'))).toBeGreaterThan(0)
+    expect(frames(new AppError('unavailable', 'DOWN', 'down'))).toBeGreaterThan(0)
+    // the process' own setting is left as it was
+    expect(Error.stackTraceLimit).toBe(limit)
+    expect(frames(new Error('plain'))).toBeGreaterThan(0)
+  })
+})
+
 describe('fromGrpcError without our metadata', () => {
   it('when the deadline passed, then it is a retryable timeout naming the peer', () => {
     const err = fromGrpcError(received(status.DEADLINE_EXCEEDED), 'catalog')

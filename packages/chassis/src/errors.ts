@@ -90,17 +90,21 @@ export const kindTable: Record<ErrorKind, { grpc: number; http: number; title: s
 
 /** The one error type: a stable machine code, a kind, a message a person can act on. */
 export class AppError extends Error {
+  readonly kind: ErrorKind
+  readonly code: string
   readonly retryable: boolean
   readonly fields: FieldError[]
   readonly retryAfterMs: number | undefined
 
-  constructor(
-    readonly kind: ErrorKind,
-    readonly code: string,
-    message: string,
-    opts: AppErrorOptions = {},
-  ) {
+  constructor(kind: ErrorKind, code: string, message: string, opts: AppErrorOptions = {}) {
+    // a caller's mistake (4xx) is answered, not debugged: its stack would cost more than the rest of the
+    // answer (10 of the ~130 µs a gateway 404 took, measured with --cpu-prof)
+    const stackTraceLimit = Error.stackTraceLimit
+    if (kindTable[kind].http < 500) Error.stackTraceLimit = 0
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause })
+    Error.stackTraceLimit = stackTraceLimit
+    this.kind = kind
+    this.code = code
     this.name = 'AppError'
     this.retryable = opts.retryable ?? kindTable[kind].retryable
     this.fields = opts.fields ?? []
