@@ -1,6 +1,7 @@
 import { context } from '@opentelemetry/api'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, LogController } from 'fastify'
 import { type RequestContext, withRequest } from './context.js'
+import type { Logger } from './logger.js'
 import type { Metrics } from './metrics.js'
 import { type Span, SpanKind, SpanStatusCode, type Telemetry } from './telemetry.js'
 
@@ -10,6 +11,18 @@ declare module 'fastify' {
     serverSpan?: Span
   }
 }
+
+/**
+ * The logging options of a public HTTP app: the service's logger, no line per request (the server span and
+ * http_server_request_duration_seconds tell it), and no child logger per request (pino's bindings and
+ * redaction cost 3 % of a gateway 404's CPU): the logger's mixin already stamps each line with the request
+ * id and the trace of the request's context.
+ */
+export const httpLogging = (log: Logger) => ({
+  loggerInstance: log as FastifyBaseLogger,
+  logController: new LogController({ disableRequestLogging: true }),
+  childLoggerFactory: (logger: FastifyBaseLogger) => logger,
+})
 
 /**
  * Makes every request of a public HTTP app a server span named after its route template (a client's own

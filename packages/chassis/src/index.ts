@@ -31,7 +31,7 @@ export type { BreakerOptions, CallOptions, ServiceClient } from './grpc-client.j
 export type { GrpcBinding } from './grpc-server.js'
 export { bindGrpc } from './grpc-server.js'
 export type { CallContext, Handlers } from './grpc-types.js'
-export { instrumentHttp } from './http-telemetry.js'
+export { httpLogging, instrumentHttp } from './http-telemetry.js'
 export { advisoryLocks } from './locks.js'
 export type { Logger } from './logger.js'
 export type { Metrics } from './metrics.js'

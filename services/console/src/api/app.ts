@@ -1,5 +1,5 @@
-import { instrumentHttp, type Logger, type Metrics, type Telemetry } from '@microshop/chassis'
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
+import { httpLogging, instrumentHttp, type Logger, type Metrics, type Telemetry } from '@microshop/chassis'
+import Fastify, { type FastifyInstance } from 'fastify'
 import type { PrometheusTargets } from '../app/prometheus-targets.js'
 import type { TelemetryQueries } from '../app/query-telemetry.js'
 import type { Receiver } from '../app/receive-telemetry.js'
@@ -37,8 +37,7 @@ const INDEX = {
 /** The console's HTTP app: the OTLP receiver, the query API and Prometheus service discovery. */
 export async function createConsoleApp(deps: ConsoleAppDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    loggerInstance: deps.log as FastifyBaseLogger,
-    logController: new LogController({ disableRequestLogging: true }),
+    ...httpLogging(deps.log),
     bodyLimit: deps.bodyLimitBytes,
   })
   instrumentHttp(app, { telemetry: deps.telemetry, metrics: deps.metrics, requestContext: () => ({}) })

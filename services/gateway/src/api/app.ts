@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import {
+  httpLogging,
   instrumentHttp,
   type Logger,
   type Metrics,
   type Telemetry,
   type TokenVerifier,
 } from '@microshop/chassis'
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
+import Fastify, { type FastifyInstance } from 'fastify'
 import type { Accounts } from '../app/accounts.js'
 import type { AdminCatalog } from '../app/admin.js'
 import type { CardTokens } from '../app/card-tokens.js'
@@ -89,8 +90,7 @@ declare module 'fastify' {
 /** The public REST/JSON edge: every route validated by its schema and described in the OpenAPI document. */
 export async function createGatewayApp(deps: GatewayDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    loggerInstance: deps.log as FastifyBaseLogger,
-    logController: new LogController({ disableRequestLogging: true }),
+    ...httpLogging(deps.log),
     bodyLimit: deps.bodyLimitBytes,
     // a hop count as proxy-addr reads one: the first n hops from the socket are proxies
     trustProxy:
