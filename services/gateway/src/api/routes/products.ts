@@ -24,11 +24,20 @@ export interface CachePolicy {
 export function registerProductRoutes(app: GatewayApp, views: ProductViews, policy: CachePolicy): void {
   const cacheControl = `public, max-age=${Math.floor(policy.ttlMs / 1000)}, stale-while-revalidate=${Math.floor(policy.staleMs / 1000)}`
   const detailCacheControl = `public, max-age=${AVAILABILITY_MAX_AGE_SECONDS}`
+  // a cached value's body, serialized by the route's response schema once, not on every hit (serializing a
+  // page of 20 products was most of a cached list's own cost)
+  const bodies = new WeakMap<object, string | Buffer | ArrayBuffer>()
   const cached = async <T>(request: FastifyRequest, reply: FastifyReply, fetch: () => Promise<T>) => {
     const { value, etag, hit } = await policy.cache.get(request.url, fetch)
     reply.headers({ etag, 'cache-control': cacheControl, 'x-cache': hit })
     if (request.headers['if-none-match'] === etag) return reply.code(304).send()
-    return value as T
+    const page = value as T & object
+    let body = bodies.get(page)
+    if (body === undefined) {
+      body = reply.serialize(page)
+      bodies.set(page, body)
+    }
+    return reply.type('application/json; charset=utf-8').send(body)
   }
 
   app.get(
