@@ -5,6 +5,7 @@ import {
   ProductSort,
 } from '@microshop/contracts/catalog/v1/catalog'
 import type { InventoryServiceService } from '@microshop/contracts/inventory/v1/inventory'
+import { createCoalescer } from '../domain/coalesce.js'
 
 export type CatalogClient = ServiceClient<typeof CatalogServiceService>
 export type InventoryClient = ServiceClient<typeof InventoryServiceService>
@@ -29,6 +30,11 @@ export interface ProductQuery {
   pageToken?: string
 }
 
+export interface Availability {
+  available: number
+  inStock: boolean
+}
+
 /** A page as the public API shows it: `items` and, when more follow, `nextPageToken`. */
 const toPage = (r: { products: Product[]; nextPageToken: string }) => ({
   items: r.products,
@@ -40,6 +46,22 @@ export function createProductViews(
   catalog: CatalogClient,
   inventory?: { client: InventoryClient; deadlineMs: number },
 ) {
+  const readingStock = createCoalescer<Availability | null>()
+  const readAvailability = async (id: string): Promise<Availability | null> => {
+    if (!inventory) return null
+    try {
+      const { levels } = await inventory.client.call(
+        'getAvailability',
+        { productIds: [id] },
+        { deadlineMs: inventory.deadlineMs },
+      )
+      const available = Math.max(0, levels.find((l) => l.productId === id)?.available ?? 0)
+      return { available, inStock: available > 0 }
+    } catch {
+      return null
+    }
+  }
+
   return {
     async list(query: ProductQuery) {
       const page = {
@@ -76,21 +98,14 @@ export function createProductViews(
       return { ...p, related }
     },
 
-    /** What can be ordered now; null when inventory cannot say (the page is still worth showing). */
-    async availability(id: string): Promise<{ available: number; inStock: boolean } | null> {
-      if (!inventory) return null
-      try {
-        const { levels } = await inventory.client.call(
-          'getAvailability',
-          { productIds: [id] },
-          { deadlineMs: inventory.deadlineMs },
-        )
-        const available = Math.max(0, levels.find((l) => l.productId === id)?.available ?? 0)
-        return { available, inStock: available > 0 }
-      } catch {
-        return null
-      }
-    },
+    /**
+     * What can be ordered now; null when inventory cannot say (the page is still worth showing). Requests
+     * for a product that arrive while its read is on the way share that read: never older than one round
+     * trip, where clients may keep the answer for seconds (Cache-Control), and one call to inventory for a
+     * hot product instead of one per request.
+     */
+    availability: (id: string): Promise<Availability | null> =>
+      readingStock.run(id, () => readAvailability(id)),
 
     async categories() {
       const { categories } = await catalog.call('listCategories', {})

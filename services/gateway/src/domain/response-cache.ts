@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { createCoalescer } from './coalesce.js'
 
 export interface CachedValue {
   value: unknown
@@ -28,7 +29,7 @@ export const etagOf = (value: unknown): string =>
 export function createResponseCache(opts: CacheOptions) {
   const now = opts.now ?? Date.now
   const entries = new Map<string, Entry>()
-  const refreshing = new Map<string, Promise<CachedValue>>()
+  const refreshing = createCoalescer<CachedValue>()
 
   const store = (key: string, value: unknown): CachedValue => {
     const entry = { value, etag: etagOf(value), storedAt: now() }
@@ -39,16 +40,8 @@ export function createResponseCache(opts: CacheOptions) {
     return entry
   }
 
-  const fetchInto = (key: string, fetch: () => Promise<unknown>) => {
-    let pending = refreshing.get(key)
-    if (!pending) {
-      pending = fetch()
-        .then((value) => store(key, value))
-        .finally(() => refreshing.delete(key))
-      refreshing.set(key, pending)
-    }
-    return pending
-  }
+  const fetchInto = (key: string, fetch: () => Promise<unknown>) =>
+    refreshing.run(key, () => fetch().then((value) => store(key, value)))
 
   return {
     async get(

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { ProductViews } from '../../app/products.js'
-import { etagOf, type ResponseCache } from '../../domain/response-cache.js'
+import type { ResponseCache } from '../../domain/response-cache.js'
 import type { GatewayApp } from '../schemas/components.js'
 import {
   categoryResponses,
@@ -14,6 +14,8 @@ import {
 /** How long a client may keep a product page: its availability must not go stale for long. */
 const AVAILABILITY_MAX_AGE_SECONDS = 5
 
+type Body = string | Buffer | ArrayBuffer
+
 export interface CachePolicy {
   cache: ResponseCache
   ttlMs: number
@@ -26,7 +28,8 @@ export function registerProductRoutes(app: GatewayApp, views: ProductViews, poli
   const detailCacheControl = `public, max-age=${AVAILABILITY_MAX_AGE_SECONDS}`
   // a cached value's body, serialized by the route's response schema once, not on every hit (serializing a
   // page of 20 products was most of a cached list's own cost)
-  const bodies = new WeakMap<object, string | Buffer | ArrayBuffer>()
+  const bodies = new WeakMap<object, Body>()
+  const pages = new WeakMap<object, { product: object; etag: string; body: Body }>()
   const cached = async <T>(request: FastifyRequest, reply: FastifyReply, fetch: () => Promise<T>) => {
     const { value, etag, hit } = await policy.cache.get(request.url, fetch)
     reply.headers({ etag, 'cache-control': cacheControl, 'x-cache': hit })
@@ -77,16 +80,24 @@ export function registerProductRoutes(app: GatewayApp, views: ProductViews, poli
       },
     },
     async (request, reply) => {
-      // stock moves by the second: it is read on every request and joined to the cached product
-      const [{ value, hit }, availability] = await Promise.all([
+      // stock moves by the second: it is read for every request (reads under way shared) and joined to
+      // the cached product
+      const [{ value, etag: productEtag, hit }, availability] = await Promise.all([
         policy.cache.get(request.url, () => views.detail(request.params.id)),
         views.availability(request.params.id),
       ])
-      const product = { ...(value as Awaited<ReturnType<ProductViews['detail']>>), availability }
-      const etag = etagOf(product)
-      reply.headers({ etag, 'cache-control': detailCacheControl, 'x-cache': hit })
-      if (request.headers['if-none-match'] === etag) return reply.code(304).send()
-      return product
+      const product = value as Awaited<ReturnType<ProductViews['detail']>>
+      // the requests that shared a stock read share its page too: ETag and body are made once for them
+      const key = availability ?? product
+      let page = pages.get(key)
+      if (page?.product !== product) {
+        const etag = `${productEtag.slice(0, -1)}.${availability ? availability.available : 'unknown'}"`
+        page = { product, etag, body: reply.serialize({ ...product, availability }) }
+        pages.set(key, page)
+      }
+      reply.headers({ etag: page.etag, 'cache-control': detailCacheControl, 'x-cache': hit })
+      if (request.headers['if-none-match'] === page.etag) return reply.code(304).send()
+      return reply.type('application/json; charset=utf-8').send(page.body)
     },
   )
 
