@@ -77,38 +77,84 @@ export async function runAudit(connect: Connect, services: string[], sagaLimitSe
   return { violations, passed }
 }
 
-async function run(args: string[]): Promise<number> {
-  const { values } = parseFlags(args, { ...dataDirOption, 'saga-limit-seconds': { type: 'string' } } as const)
-  if (values.help) {
-    process.stdout.write(`${audit.usage}\n`)
-    return 0
+/** A connection whose every transaction is read-only: the audit can look, never touch. */
+async function readOnlyClient(config: pg.ClientConfig) {
+  const client = new pg.Client({ ...config, options: '-c default_transaction_read_only=on' })
+  await client.connect()
+  return client
+}
+
+/** `--database orders=orders_eu`: the database of a service whose name is not the service's own. */
+function databaseNames(specs: readonly string[]): Map<string, string> {
+  const names = new Map<string, string>()
+  for (const spec of specs) {
+    const match = /^([a-z][a-z0-9-]*)=([^=\s]+)$/.exec(spec)
+    if (!match)
+      throw new CliError(`bad --database "${spec}": expected service=database, e.g. orders=orders`, 2)
+    names.set(match[1]!, match[2]!)
   }
-  const dataDir = resolveDataDir(values['data-dir'])
-  const sagaLimit = Number(values['saga-limit-seconds'] ?? 960)
-  if (!Number.isInteger(sagaLimit) || sagaLimit < 0)
-    throw new CliError('--saga-limit-seconds must be a whole number', 2)
+  return names
+}
+
+/** Read-only connections to a PostgreSQL server given by URL (production: the databases the init script made). */
+function serverConnect(serverUrl: string, names: Map<string, string>): Connect {
+  let url: URL
+  try {
+    url = new URL(serverUrl)
+  } catch {
+    throw new CliError(`--postgres: not a URL: ${serverUrl}`, 2)
+  }
+  return async (database) => {
+    const target = new URL(url)
+    target.pathname = `/${names.get(database) ?? database}`
+    return readOnlyClient({ connectionString: target.toString() })
+  }
+}
+
+/** Read-only connections to the launcher's embedded PostgreSQL, as its superuser. */
+function launcherConnect(dataDirFlag: string | undefined): Connect {
+  const dataDir = resolveDataDir(dataDirFlag)
   const state = readState(dataDir)
   const secrets = readSecrets(dataDir)
   if (!state || !secrets || !isAlive(state.launcherPid))
-    throw new CliError('microshop is not running here: start it (`npm start`) or pass --data-dir', 1)
-
-  // the superuser, but every transaction read-only: the audit can look, never touch
-  const connect: Connect = async (database) => {
-    const client = new pg.Client({
+    throw new CliError(
+      'microshop is not running here: start it (`npm start`), pass --data-dir, or --postgres for a deployed system',
+      1,
+    )
+  return (database) =>
+    readOnlyClient({
       host: '127.0.0.1',
       port: state.pgPort,
       user: 'postgres',
       password: secrets.superuser,
       database,
-      options: '-c default_transaction_read_only=on',
     })
-    await client.connect()
-    return client
+}
+
+async function run(args: string[]): Promise<number> {
+  const { values } = parseFlags(args, {
+    ...dataDirOption,
+    'saga-limit-seconds': { type: 'string' },
+    postgres: { type: 'string' },
+    database: { type: 'string', multiple: true },
+  } as const)
+  if (values.help) {
+    process.stdout.write(`${audit.usage}\n`)
+    return 0
   }
+  const sagaLimit = Number(values['saga-limit-seconds'] ?? 960)
+  if (!Number.isInteger(sagaLimit) || sagaLimit < 0)
+    throw new CliError('--saga-limit-seconds must be a whole number', 2)
+  // the superuser, or a role that may read every service's database
+  const connect: Connect = values.postgres
+    ? serverConnect(values.postgres, databaseNames(values.database ?? []))
+    : launcherConnect(values['data-dir'])
   const services = loadTopology()
     .filter((s) => s.database)
     .map((s) => s.name)
-  const { violations, passed } = await runAudit(connect, [...services, BUS], sagaLimit)
+  // a deployed system's log is NATS (BUS_URL): the checks that read the log need the launcher's bus database
+  const databases = values.postgres ? services : [...services, BUS]
+  const { violations, passed } = await runAudit(connect, databases, sagaLimit)
   for (const name of passed) process.stdout.write(`ok    ${name}\n`)
   for (const v of violations)
     process.stdout.write(`FAIL  ${v.check}: ${v.ids}${v.detail ? ` — ${v.detail}` : ''}\n`)
@@ -122,6 +168,11 @@ async function run(args: string[]): Promise<number> {
 
 export const audit: Command = {
   summary: "check DESIGN's invariants across every service's database (read-only); exit 1 on any violation",
-  usage: 'usage: microshop audit [--data-dir <dir>] [--saga-limit-seconds 960]',
+  usage: [
+    'usage: microshop audit [--data-dir <dir>] [--saga-limit-seconds 960]',
+    '       microshop audit --postgres postgres://<superuser>@<host>:5432 [--database <service>=<database>]...',
+    '  --postgres   a deployed system: its server, one database per service named after it (as',
+    '               deploy/compose/postgres-init.sh makes them); --database names one that is not',
+  ].join('\n'),
   run,
 }
