@@ -66,6 +66,23 @@ async function stopProcess(p: Proc, forceAfterMs = 30_000): Promise<number | nul
   }
 }
 
+/**
+ * Starts a process until it stays up: a port found free can be taken before the process binds it (the kernel
+ * hands the same range to outgoing connections), so a start that failed on EADDRINUSE is tried again on new
+ * ports (`launch` picks them). Resolves once it is up; any other exit fails.
+ */
+async function startUntilBound(name: string, launch: () => Promise<Proc>) {
+  for (let attempt = 1; ; attempt++) {
+    const proc = await launch()
+    if (!gone(proc)) {
+      procs.push(proc)
+      return
+    }
+    if (attempt >= 3 || !proc.output().includes('EADDRINUSE'))
+      throw new Error(`${name} exited (${proc.child.exitCode}):\n${proc.output()}`)
+  }
+}
+
 const suffix = randomBytes(4).toString('hex')
 const bus = natsUrl ? natsHarness(natsUrl) : undefined
 const services = planServices(topology)
@@ -81,18 +98,21 @@ const passwords = new Map(
 )
 const procs: Proc[] = []
 let workDir: string
+let busUrl: string
 let gatewayPort: number
 let consolePort: number
 
 const shop = shopAt(() => `http://127.0.0.1:${gatewayPort}`)
 const consoleApi = <T>(path: string) => jsonCall<T>(`http://127.0.0.1:${consolePort}`, path)
 
-/** The audit as an operator runs it against the deployed system: the server, and this run's database names. */
+/** The audit as an operator runs it against the deployed system: the server, this run's database names, the log. */
 const auditDeployed = () =>
   auditWith([
     '--postgres',
     `postgres://${SERVER.user}@${SERVER.host}:${SERVER.port}`,
     ...deployed.flatMap((s) => (s.database ? ['--database', `${s.name}=${s.database}`] : [])),
+    '--bus',
+    busUrl,
   ])
 
 /** Creates every role and database as a user does once: the generated init script, run with psql. */
@@ -126,24 +146,26 @@ describe.skipIf(!natsUrl)(title, () => {
     if (!bus) return
     workDir = await mkdtemp(join(tmpdir(), 'microshop-production-'))
     await provision()
-    const busUrl = await bus.newBusUrl()
-    const mailPort = await freePort()
+    busUrl = await bus.newBusUrl()
+    let mailPort = 0
     ;[gatewayPort, consolePort] = [await freePort(), await freePort()]
     const ports = new Map<string, { grpc: number; http: number }>()
     for (const s of deployed) ports.set(s.name, { grpc: await freePort(), http: await freePort() })
 
     // the SMTP server outside, as compose's `mail` container: the image's own catcher
-    const mail = startProcess(
-      'mail',
-      ['packages/cli/dist/deploy/mail-main.js', join(workDir, 'mail'), String(mailPort), '127.0.0.1'],
-      {},
-    )
-    procs.push(mail)
-    await waitFor(() => gone(mail) || mail.output().includes('mail catcher:'), {
-      what: 'the mail catcher',
-      timeoutMs: 30_000,
+    await startUntilBound('mail', async () => {
+      mailPort = await freePort()
+      const mail = startProcess(
+        'mail',
+        ['packages/cli/dist/deploy/mail-main.js', join(workDir, 'mail'), String(mailPort), '127.0.0.1'],
+        {},
+      )
+      await waitFor(() => gone(mail) || mail.output().includes('mail catcher:'), {
+        what: 'the mail catcher',
+        timeoutMs: 30_000,
+      })
+      return mail
     })
-    if (gone(mail)) throw new Error(`the mail catcher exited:\n${mail.output()}`)
 
     const envOf = async (s: DeployedService) => {
       const { plain, secret } = environmentOf(s, {
@@ -178,19 +200,24 @@ describe.skipIf(!natsUrl)(title, () => {
       if (started) return started
       started = (async () => {
         await Promise.all(s.callees.map((c) => start(deployed.find((d) => d.name === c)!)))
-        const proc = startProcess(s.name, [s.entry], await envOf(s))
-        procs.push(proc)
-        await eventually(
-          async () => {
-            if (gone(proc)) return 'exited'
-            const res = await fetch(`http://127.0.0.1:${ports.get(s.name)!.http}/health/ready`)
-            if (!res.ok) throw new Error(`${s.name} not ready: ${res.status}`)
-            return 'ready'
-          },
-          { what: `${s.name} ready`, timeoutMs: 90_000, everyMs: 200 },
-        ).then((outcome) => {
-          if (outcome === 'exited')
-            throw new Error(`${s.name} exited (${proc.child.exitCode}):\n${proc.output()}`)
+        let first = true
+        await startUntilBound(s.name, async () => {
+          if (!first) {
+            ports.set(s.name, { grpc: await freePort(), http: await freePort() })
+            if (s.name === GATEWAY) gatewayPort = await freePort()
+            if (s.name === CONSOLE) consolePort = await freePort()
+          }
+          first = false
+          const proc = startProcess(s.name, [s.entry], await envOf(s))
+          await eventually(
+            async () => {
+              if (gone(proc)) return
+              const res = await fetch(`http://127.0.0.1:${ports.get(s.name)!.http}/health/ready`)
+              if (!res.ok) throw new Error(`${s.name} not ready: ${res.status}`)
+            },
+            { what: `${s.name} ready`, timeoutMs: 90_000, everyMs: 200 },
+          )
+          return proc
         })
       })()
       ready.set(s.name, started)
@@ -271,15 +298,18 @@ describe.skipIf(!natsUrl)(title, () => {
     expect(refunded.payment?.refunded?.amount).toBe(refunded.payment?.amount.amount)
   }, 120_000)
 
-  it('when everything has settled, then microshop audit on the deployed databases is clean; a planted violation is named', async () => {
-    await eventually(
+  it('when everything has settled, then microshop audit on the deployed databases and NATS is clean; planted violations are named', async () => {
+    const clean = await eventually(
       async () => {
         const result = await auditDeployed()
         expect(result.text).toContain('audit passed')
         expect(result.code).toBe(0)
+        return result.text
       },
       { what: 'the audit', timeoutMs: 90_000, everyMs: 1_000 },
     )
+    // the one check that reads the log read NATS's
+    expect(clean).toMatch(/^ok +notifications: exactly one email per notifying event/m)
     const orders = deployed.find((s) => s.name === 'orders')!.database!
     const stuck = '00000000-0000-4000-8000-0000000beef5'
     await withConnection(serverUrl(orders), (db) =>
@@ -289,9 +319,22 @@ describe.skipIf(!natsUrl)(title, () => {
         [stuck],
       ),
     )
+    // and an email lost behind notifications' back: only the events in NATS can tell
+    const notifications = deployed.find((s) => s.name === 'notifications')!.database!
+    const lost = await withConnection(serverUrl(notifications), async (db) => {
+      const { rows } = await db.query<{ event_id: string }>(
+        `delete from messages where id = (select id from messages where channel = 'email' order by seq limit 1)
+         returning event_id`,
+      )
+      return rows[0]?.event_id
+    })
+    expect(lost).toBeDefined()
     const failed = await auditDeployed()
     expect(failed.code).toBe(1)
     expect(failed.text).toContain(stuck)
+    expect(failed.text).toMatch(
+      new RegExp(`FAIL +one email per notifying event: ${lost} — [\\w.]+: 0 emails`),
+    )
   }, 120_000)
 
   it('when every process gets SIGTERM by its PID, then each exits cleanly', async () => {

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { readNatsLog } from '@microshop/chassis/internal'
 import pg from 'pg'
 import { CliError } from '../cli-error.js'
 import { type Command, dataDirOption, parseFlags, resolveDataDir } from '../command.js'
@@ -9,7 +10,7 @@ import { readSecrets } from '../secrets.js'
 import { readState } from '../state.js'
 import { loadTopology, repoRoot } from '../topology.js'
 import { crossChecks } from './audit-cross.js'
-import type { Connect, Violation } from './audit-types.js'
+import type { Connect, ReadLog, Violation } from './audit-types.js'
 
 /**
  * Each service states its own invariants as SQL in `src/store/audit.sql`: statements that return the
@@ -46,7 +47,12 @@ function asViolation(service: string, row: Record<string, unknown>): Violation {
   }
 }
 
-export async function runAudit(connect: Connect, services: string[], sagaLimitSeconds: number) {
+export async function runAudit(
+  connect: Connect,
+  services: string[],
+  sagaLimitSeconds: number,
+  readLog?: ReadLog,
+) {
   const violations: Violation[] = []
   const passed: string[] = []
   for (const service of services) {
@@ -69,7 +75,7 @@ export async function runAudit(connect: Connect, services: string[], sagaLimitSe
     }
   }
   for (const check of crossChecks) {
-    const found = await check.run(connect, services, sagaLimitSeconds)
+    const found = await check.run(connect, services, sagaLimitSeconds, readLog)
     if (found === undefined) continue
     violations.push(...found)
     if (found.length === 0) passed.push(check.name)
@@ -111,6 +117,26 @@ function serverConnect(serverUrl: string, names: Map<string, string>): Connect {
   }
 }
 
+/** The log in a PostgreSQL database (the launcher's `bus`, or a deployed one's); undefined when it is not there. */
+const postgresLog =
+  (connect: () => Promise<pg.Client>): ReadLog =>
+  async (types) => {
+    const bus = await connect()
+    return bus
+      .query<{ id: string; type: string }>('select id, type from bus_events where type = any($1)', [types])
+      .then((r) => r.rows)
+      .catch(() => undefined)
+      .finally(() => bus.end())
+  }
+
+/** `--bus`: a deployed system's BUS_URL, NATS or PostgreSQL. */
+function logAt(busUrl: string): ReadLog {
+  if (busUrl.startsWith('nats://')) return (types) => readNatsLog(busUrl, types)
+  if (/^postgres(ql)?:\/\//.test(busUrl))
+    return postgresLog(() => readOnlyClient({ connectionString: busUrl }))
+  throw new CliError(`--bus ${busUrl}: expected a nats:// or postgres:// URL, as the services' BUS_URL`, 2)
+}
+
 /** Read-only connections to the launcher's embedded PostgreSQL, as its superuser. */
 function launcherConnect(dataDirFlag: string | undefined): Connect {
   const dataDir = resolveDataDir(dataDirFlag)
@@ -137,6 +163,7 @@ async function run(args: string[]): Promise<number> {
     'saga-limit-seconds': { type: 'string' },
     postgres: { type: 'string' },
     database: { type: 'string', multiple: true },
+    bus: { type: 'string' },
   } as const)
   if (values.help) {
     process.stdout.write(`${audit.usage}\n`)
@@ -152,9 +179,13 @@ async function run(args: string[]): Promise<number> {
   const services = loadTopology()
     .filter((s) => s.database)
     .map((s) => s.name)
-  // a deployed system's log is NATS (BUS_URL): the checks that read the log need the launcher's bus database
-  const databases = values.postgres ? services : [...services, BUS]
-  const { violations, passed } = await runAudit(connect, databases, sagaLimit)
+  // the launcher's log is its `bus` database; a deployed system's is where its BUS_URL says (`--bus`)
+  const readLog = values.bus
+    ? logAt(values.bus)
+    : values.postgres
+      ? undefined
+      : postgresLog(() => connect(BUS))
+  const { violations, passed } = await runAudit(connect, services, sagaLimit, readLog)
   for (const name of passed) process.stdout.write(`ok    ${name}\n`)
   for (const v of violations)
     process.stdout.write(`FAIL  ${v.check}: ${v.ids}${v.detail ? ` — ${v.detail}` : ''}\n`)
@@ -170,9 +201,10 @@ export const audit: Command = {
   summary: "check DESIGN's invariants across every service's database (read-only); exit 1 on any violation",
   usage: [
     'usage: microshop audit [--data-dir <dir>] [--saga-limit-seconds 960]',
-    '       microshop audit --postgres postgres://<superuser>@<host>:5432 [--database <service>=<database>]...',
+    '       microshop audit --postgres postgres://<superuser>@<host>:5432 [--database <service>=<database>]... [--bus URL]',
     '  --postgres   a deployed system: its server, one database per service named after it (as',
     '               deploy/compose/postgres-init.sh makes them); --database names one that is not',
+    '  --bus        its BUS_URL (nats://…?namespace=… or postgres://…), for the checks that read the event log',
   ].join('\n'),
   run,
 }
