@@ -5,26 +5,10 @@ import { withConnection } from '@microshop/chassis/internal'
 import { eventually, waitFor } from '@microshop/chassis/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePort } from '../test-support/net.js'
-import { type JsonCall, jsonCall } from './http.js'
 import { audit, type Launcher, launch } from './launcher.js'
+import { ADMIN, CARDS, cardOf, type OrderDetail, PAID, shopAt, TERMINAL } from './shop.js'
 
 // The checkout saga on the whole system as `microshop up` runs it, faults included; `microshop audit` closes it.
-const ADMIN = { email: 'admin@microshop.local', password: 'microshop-admin-2026' }
-const CARDS = {
-  ok: '4242424242424242',
-  declined: '4000000000000002',
-  fraud: '4100000000000019',
-  slow: '4000000000000077',
-}
-const TERMINAL = ['DELIVERED', 'CANCELLED']
-const PAID = ['CONFIRMED', 'SHIPPED', 'DELIVERED']
-const ADDRESS = {
-  name: 'Sam Buyer',
-  line1: '1 Main St',
-  city: 'Springfield',
-  postalCode: '12345',
-  country: 'US',
-}
 
 let dataDir: string
 let port: number
@@ -39,25 +23,9 @@ const state = async () =>
 /** The payments instance as the launcher knows it now. */
 const paymentsInstance = async () => (await state()).instances.find((i) => i.service === 'payments')!
 
-const call = <T = Record<string, unknown>>(path: string, init?: JsonCall) =>
-  jsonCall<T>(`http://127.0.0.1:${port}`, path, init)
-
-let users = 0
-async function buyer() {
-  const email = `buyer${++users}-${Date.now()}@example.com`
-  const password = 'a-long-enough-pass-7'
-  const registered = await call('/api/auth/register', {
-    method: 'POST',
-    json: { email, password, name: `Buyer ${users}` },
-  })
-  expect(registered.status, JSON.stringify(registered.body)).toBe(201)
-  const login = await call<{ accessToken: string }>('/api/auth/login', {
-    method: 'POST',
-    json: { email, password },
-  })
-  expect(login.status, JSON.stringify(login.body)).toBe(200)
-  return login.body.accessToken
-}
+const { call, buyer, orderPaidWith, order, detail, orderOnce, available } = shopAt(
+  () => `http://127.0.0.1:${port}`,
+)
 
 /** n buyers, signed up a few at a time: sign-up hashes a password on purpose, and the race under test is the orders'. */
 async function buyers(n: number): Promise<string[]> {
@@ -66,26 +34,6 @@ async function buyers(n: number): Promise<string[]> {
     tokens.push(...(await Promise.all(Array.from({ length: Math.min(4, n - tokens.length) }, () => buyer()))))
   return tokens
 }
-
-const cardOf = (number: string) => ({ number, expMonth: 12, expYear: 2035, cvc: '123' })
-type Payment = { card: ReturnType<typeof cardOf> } | { token: string }
-
-const orderPaidWith = (
-  token: string,
-  productId: string,
-  payment: Payment,
-  key = `key-${Math.random()}`,
-  quantity = 1,
-) =>
-  call<{ orderId: string; status: string; code?: string }>('/api/orders', {
-    method: 'POST',
-    token,
-    headers: { 'idempotency-key': key },
-    json: { lines: [{ productId, quantity }], shippingAddress: ADDRESS, payment },
-  })
-
-const order = (token: string, productId: string, card: string, key?: string, quantity?: number) =>
-  orderPaidWith(token, productId, { card: cardOf(card) }, key, quantity)
 
 /** Tokenises a card for the buyer, as a payment page does before the order is placed. */
 async function tokenise(token: string, card: string): Promise<string> {
@@ -99,25 +47,6 @@ async function tokenise(token: string, card: string): Promise<string> {
   return res.body.token
 }
 
-interface OrderDetail {
-  status: string
-  cancelReason?: string
-  payment: { status: string; amount: { amount: number }; refunded?: { amount: number } } | null
-  shipment: { status: string; trackingNumber: string } | null
-}
-const detail = async (token: string, id: string) =>
-  (await call<OrderDetail>(`/api/orders/${id}`, { token })).body
-
-/** The order once `reached` holds for it; fails with its last detail. Polls gently: the buyer has a rate limit. */
-const orderOnce = (token: string, id: string, reached: (o: OrderDetail) => boolean, timeoutMs = 30_000) =>
-  eventually(
-    async () => {
-      const o = await detail(token, id)
-      if (!reached(o)) throw new Error(`order ${id} is still ${JSON.stringify(o).slice(0, 300)}`)
-      return o
-    },
-    { timeoutMs, everyMs: 150 },
-  )
 const decided = (o: OrderDetail) => o.status !== 'PENDING_PAYMENT'
 
 /** Every accepted order decided: paid and captured, or cancelled because payments came back after its reservation. */
@@ -145,10 +74,6 @@ const paymentsRestarted = (victim: { pid: number }) =>
     },
     { what: 'payments restarted', timeoutMs: 60_000, everyMs: 100 },
   )
-
-const available = async (productId: string) =>
-  (await call<{ availability: { available: number } | null }>(`/api/products/${productId}`)).body.availability
-    ?.available
 
 async function setStock(productId: string, quantity: number) {
   expect(

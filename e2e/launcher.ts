@@ -71,13 +71,17 @@ export async function launch(
   }
 }
 
-/** `microshop audit` on the data dir, as a user runs it: its exit code and what it printed. */
-export const audit = (dataDir: string, sagaLimitSeconds = 30) =>
+/** `microshop audit` with these flags, as a user runs it: its exit code and what it printed. */
+export const auditWith = (args: string[], sagaLimitSeconds = 30) =>
   new Promise<{ code: number; text: string }>((resolve) =>
     execFile(
       process.execPath,
-      [CLI, 'audit', '--data-dir', dataDir, '--saga-limit-seconds', String(sagaLimitSeconds)],
-      (err, stdout) =>
-        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, text: stdout }),
+      [CLI, 'audit', ...args, '--saga-limit-seconds', String(sagaLimitSeconds)],
+      (err, stdout, stderr) =>
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, text: `${stdout}${stderr}` }),
     ),
   )
+
+/** `microshop audit` on the launcher's data dir. */
+export const audit = (dataDir: string, sagaLimitSeconds = 30) =>
+  auditWith(['--data-dir', dataDir], sagaLimitSeconds)

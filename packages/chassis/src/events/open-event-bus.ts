@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type { Logger } from '../logger.js'
 import type { EventBus } from './event-bus.js'
+import type { LoggedEvent } from './nats/nats-log.js'
 
 /** BUS_URL: `postgres://…/bus` (its own database) or `nats://host:4222` (JetStream). */
 export const busUrlSchema = z
@@ -25,4 +26,9 @@ export async function openEventBus(url: string, opts: OpenEventBusOptions): Prom
     return (await import('./postgres/postgres-bus.js')).createPostgresBus(url, opts)
   if (scheme === 'nats') return (await import('./nats/nats-bus.js')).createNatsBus(url, opts)
   throw new Error(`BUS_URL: unknown scheme ${scheme}: (expected postgres:// or nats://)`)
+}
+
+/** The id and type of each event of these types in the NATS log at `url` (an audit's read); loads the adapter then. */
+export async function readNatsLog(url: string, types: readonly string[]): Promise<LoggedEvent[]> {
+  return (await import('./nats/nats-log.js')).readNatsEvents(url, types)
 }

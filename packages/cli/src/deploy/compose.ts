@@ -9,6 +9,7 @@ import {
   startOrder,
   TLS_MOUNT,
 } from './plan.js'
+import { POSTGRES_IMAGE, passwordVariable } from './postgres-init.js'
 import { toYaml as stringify } from './yaml.js'
 
 export interface ComposeOptions {
@@ -22,10 +23,9 @@ const INFRA: Infrastructure = {
   // clients reach the gateway directly: the socket's address is the client's
   trustProxy: 'false',
 }
-const IMAGES = { postgres: 'postgres:18-alpine', nats: 'nats:2.10-alpine' }
+const IMAGES = { postgres: POSTGRES_IMAGE, nats: 'nats:2.10-alpine' }
 const CERTS_VOLUME = '/var/lib/microshop'
 
-const passwordVariable = (database: string) => `${database.toUpperCase()}_DB_PASSWORD`
 const required = (variable: string) => `\${${variable}:?set ${variable} in .env (see .env.example)}`
 /** Docker's memory units are binary, as Kubernetes' Mi. */
 const dockerMemory = (memory: string) => memory.replace(/Mi$/, 'M').replace(/Gi$/, 'G')
@@ -179,25 +179,6 @@ export function composeFile(services: readonly DeployedService[], opts: ComposeO
     volumes: { 'postgres-data': {}, 'nats-data': {}, tls: {}, mail: {} },
   }
   return `# ${GENERATED}\n# Health of every service: its /health/ready on port ${HEALTH_PORT}.\n${stringify(doc)}`
-}
-
-/** The init script PostgreSQL's image runs once on an empty data dir: a role and a database per service. */
-export function postgresInit(services: readonly DeployedService[]): string {
-  const lines = [
-    '#!/bin/sh',
-    `# ${GENERATED}`,
-    '# One role and one database per service, each role owning its database and only it; nobody else connects.',
-    'set -eu',
-    'create() {',
-    '  psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname postgres -v name="$1" -v password="$2" <<-\'SQL\'',
-    '\tcreate role :"name" login password :\'password\';',
-    '\tcreate database :"name" owner :"name";',
-    '\trevoke all on database :"name" from public;',
-    '\tSQL',
-    '}',
-    ...databasesOf(services).map((d) => `create ${d} "$${passwordVariable(d)}"`),
-  ]
-  return `${lines.join('\n')}\n`
 }
 
 /** .env.example: every variable compose needs, empty (compose refuses to start while one is). */

@@ -3,6 +3,7 @@ import type { ICertificate } from '@kubernetes-models/cert-manager/cert-manager.
 import type { IIssuer } from '@kubernetes-models/cert-manager/cert-manager.io/v1/Issuer'
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment'
 import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler'
+import type { IJob } from 'kubernetes-models/batch/v1/Job'
 import type { IEndpointSlice } from 'kubernetes-models/discovery.k8s.io/v1/EndpointSlice'
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy'
 import type { INetworkPolicyEgressRule } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicyEgressRule'
@@ -13,6 +14,7 @@ import type { INamespace } from 'kubernetes-models/v1/Namespace'
 import type { IService } from 'kubernetes-models/v1/Service'
 import {
   type DeployedService,
+  databasesOf,
   environmentOf,
   GENERATED,
   GRPC_PORT,
@@ -20,6 +22,7 @@ import {
   type Infrastructure,
   TLS_MOUNT,
 } from './plan.js'
+import { POSTGRES_IMAGE, passwordVariable, postgresInit } from './postgres-init.js'
 import { toYaml as stringify } from './yaml.js'
 
 /** A host:port outside the cluster, as an IP (NetworkPolicies allow IP blocks, not names). */
@@ -50,6 +53,7 @@ export type Manifest =
   | INamespace
   | IIssuer
   | IEndpointSlice
+  | IJob
 
 const UID = 1000
 const TCP = 'TCP' as const
@@ -216,8 +220,26 @@ const autoscaler = (s: DeployedService, opts: KubernetesOptions): IHorizontalPod
   },
 })
 
+const tcp = (port: number) => ({ protocol: TCP, port })
+const external = (e: ExternalEndpoint): INetworkPolicyEgressRule => ({
+  to: [{ ipBlock: { cidr: cidrOf(e) } }],
+  ports: [tcp(e.port)],
+})
+/** Names are looked up at the cluster's DNS. */
+const DNS: INetworkPolicyEgressRule = {
+  to: [
+    {
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+      podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+    },
+  ],
+  ports: [
+    { protocol: UDP, port: 53 },
+    { protocol: TCP, port: 53 },
+  ],
+}
+
 function networkPolicy(s: DeployedService, opts: KubernetesOptions): INetworkPolicy {
-  const tcp = (port: number) => ({ protocol: TCP, port })
   const ingress: INetworkPolicyIngressRule[] = []
   if (s.grpc) ingress.push({ from: pods(s.callers), ports: [tcp(GRPC_PORT)] })
   if (s.name === 'gateway' && s.publicPort !== undefined) ingress.push({ ports: [tcp(s.publicPort)] })
@@ -230,23 +252,9 @@ function networkPolicy(s: DeployedService, opts: KubernetesOptions): INetworkPol
     ],
     ports: [tcp(HEALTH_PORT)],
   })
-  const egress: INetworkPolicyEgressRule[] = [
-    {
-      to: [
-        {
-          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
-          podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
-        },
-      ],
-      ports: [
-        { protocol: UDP, port: 53 },
-        { protocol: TCP, port: 53 },
-      ],
-    },
-  ]
+  const egress: INetworkPolicyEgressRule[] = [DNS]
   if (s.callees.length > 0) egress.push({ to: pods(s.callees), ports: [tcp(GRPC_PORT)] })
   if (s.name !== 'console') egress.push({ to: pods(['console']), ports: [tcp(8081)] })
-  const external = (e: ExternalEndpoint) => ({ to: [{ ipBlock: { cidr: cidrOf(e) } }], ports: [tcp(e.port)] })
   if (s.database) egress.push(external(opts.postgres))
   if (s.footprint.events) egress.push(external(opts.nats))
   if (s.name === 'notifications') egress.push(external(opts.smtp))
@@ -361,6 +369,98 @@ export function sharedManifests(opts: KubernetesOptions): Manifest[] {
         ports: [{ name, port: e.port, protocol: TCP }],
       },
     ]),
+  ]
+}
+
+/** The Secret the provisioning Job reads: the superuser's name and password, and each role's password. */
+export const PROVISION_SECRET = 'postgres-init-secrets'
+const PROVISION = 'postgres-init'
+
+/** The keys of the provisioning Job's Secret. */
+export const provisionSecretKeys = (services: readonly DeployedService[]) => [
+  'POSTGRES_USER',
+  'POSTGRES_PASSWORD',
+  ...databasesOf(services).map(passwordVariable),
+]
+
+/**
+ * A role and a database per service on the PostgreSQL outside: the same script compose's PostgreSQL runs on
+ * first start (postgres-init.sh), run once by a Job with psql from PostgreSQL's image, allowed to reach only it.
+ */
+export function provisionManifests(
+  services: readonly DeployedService[],
+  opts: KubernetesOptions,
+): Manifest[] {
+  const ns = opts.namespace
+  const fromSecret = (name: string, key = name) => ({
+    name,
+    valueFrom: { secretKeyRef: { name: PROVISION_SECRET, key } },
+  })
+  // the image's postgres user (alpine: 70), by number so Kubernetes can check runAsNonRoot
+  const postgresUid = 70
+  return [
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: PROVISION, namespace: ns, labels: labelsOf(PROVISION) },
+      data: { 'postgres-init.sh': postgresInit(services) },
+    },
+    {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: PROVISION, namespace: ns, labels: labelsOf(PROVISION) },
+      spec: {
+        backoffLimit: 6,
+        template: {
+          metadata: { labels: labelsOf(PROVISION) },
+          spec: {
+            restartPolicy: 'OnFailure',
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: postgresUid,
+              runAsGroup: postgresUid,
+              seccompProfile: { type: 'RuntimeDefault' },
+            },
+            containers: [
+              {
+                name: PROVISION,
+                image: POSTGRES_IMAGE,
+                command: ['sh', '/init/postgres-init.sh'],
+                env: [
+                  { name: 'PGHOST', value: 'postgres' },
+                  { name: 'PGPORT', value: String(opts.postgres.port) },
+                  fromSecret('POSTGRES_USER'),
+                  fromSecret('PGPASSWORD', 'POSTGRES_PASSWORD'),
+                  ...databasesOf(services).map((d) => fromSecret(passwordVariable(d))),
+                ],
+                resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '64Mi' } },
+                securityContext: {
+                  allowPrivilegeEscalation: false,
+                  readOnlyRootFilesystem: true,
+                  runAsNonRoot: true,
+                  capabilities: { drop: ['ALL'] },
+                },
+                volumeMounts: [{ name: 'init', mountPath: '/init', readOnly: true }],
+              },
+            ],
+            volumes: [{ name: 'init', configMap: { name: PROVISION, defaultMode: 0o444 } }],
+          },
+        },
+      },
+    },
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: PROVISION, namespace: ns, labels: labelsOf(PROVISION) },
+      spec: {
+        podSelector: selectorOf(PROVISION),
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [],
+        egress: [DNS, external(opts.postgres)],
+      },
+    },
   ]
 }
 

@@ -1,7 +1,16 @@
 import type { ServiceSpec } from '../topology.js'
-import { composeFile, envExample, postgresInit } from './compose.js'
-import { type KubernetesOptions, serviceManifests, sharedManifests, toYaml } from './kubernetes.js'
+import { composeFile, envExample } from './compose.js'
+import {
+  type KubernetesOptions,
+  PROVISION_SECRET,
+  provisionManifests,
+  provisionSecretKeys,
+  serviceManifests,
+  sharedManifests,
+  toYaml,
+} from './kubernetes.js'
 import { environmentOf, GENERATED, planServices, startOrder } from './plan.js'
+import { postgresInit } from './postgres-init.js'
 
 /** A generated output: file name (relative to its folder) → content. */
 export type Rendered = Map<string, string>
@@ -36,6 +45,14 @@ export function renderKubernetes(topology: readonly ServiceSpec[], opts: Kuberne
     '00-shared.yaml',
     toYaml(sharedManifests(opts), 'The namespace, the CA, default deny, the endpoints outside.'),
   )
+  files.set(
+    '01-postgres-init.yaml',
+    toYaml(
+      // in the topology's order, as compose's: one script, byte for byte
+      provisionManifests(planServices(topology), opts),
+      'Once: a role and a database per service on PostgreSQL, by the script compose runs (postgres-init.sh).',
+    ),
+  )
   services.forEach((s, i) => {
     const file = `${String(10 + i).padStart(2, '0')}-${s.name}.yaml`
     files.set(
@@ -59,9 +76,13 @@ export function renderKubernetes(topology: readonly ServiceSpec[], opts: Kuberne
       '# Secrets to create before applying',
       '',
       `Each service reads its credentials from a Secret \`<service>-secrets\` in the \`${opts.namespace}\` namespace,`,
-      'made by whoever provisions its database role (never committed). For example:',
+      `made by whoever provisions its database role (never committed); the Job \`postgres-init\` (01-postgres-init.yaml)`,
+      `creates the roles with the passwords in \`${PROVISION_SECRET}\`, which each DATABASE_URL must repeat. For example:`,
       '',
       '```sh',
+      `kubectl -n ${opts.namespace} create secret generic ${PROVISION_SECRET} ${provisionSecretKeys(services)
+        .map((k) => `--from-literal=${k}=…`)
+        .join(' ')}`,
       ...secrets.map(
         ({ s, keys }) =>
           `kubectl -n ${opts.namespace} create secret generic ${s.name}-secrets ${keys.map((k) => `--from-literal=${k}=…`).join(' ')}`,

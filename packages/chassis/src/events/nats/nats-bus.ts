@@ -29,6 +29,7 @@ import {
 } from '../event-bus.js'
 import { fromNatsMessage, headerValue, toNatsHeaders } from './nats-envelope.js'
 import { startNatsSubscription } from './nats-subscription.js'
+import { natsTarget } from './nats-target.js'
 
 export interface NatsBusOptions {
   log: Logger
@@ -42,7 +43,6 @@ const DUPLICATE_WINDOW_MS = 2 * 60_000
 const PUBLISH_CHAINS = 256
 // a transient group's consumers outlive a crashed instance by this much, then the server removes them
 const TRANSIENT_IDLE_MS = 10 * 60_000
-const NAMESPACE = /^[a-z][a-z0-9_]{0,30}$/
 // dead-letter bookkeeping travels in headers beside the event's own
 const H_ERROR = 'ms-error'
 const H_ATTEMPTS = 'ms-attempts'
@@ -98,23 +98,9 @@ async function ensureConsumer(
  */
 export async function createNatsBus(url: string, opts: NatsBusOptions): Promise<EventBus> {
   const log = opts.log.child({ bus: 'nats' })
-  const parsed = new URL(url)
-  const ns = parsed.searchParams.get('namespace') ?? 'microshop'
-  if (!NAMESPACE.test(ns)) throw new Error(`BUS_URL namespace ${ns}: lowercase letters, digits and _`)
-  const nc = await connect({
-    servers: `${parsed.hostname}:${parsed.port || 4222}`,
-    name: opts.name,
-    ...(parsed.username ? { user: decodeURIComponent(parsed.username) } : {}),
-    ...(parsed.password ? { pass: decodeURIComponent(parsed.password) } : {}),
-    maxReconnectAttempts: -1,
-  })
+  const { ns, connection, streams } = natsTarget(url)
+  const nc = await connect({ ...connection, name: opts.name, maxReconnectAttempts: -1 })
   const subscriptions = new Set<Pick<Subscription, 'stop'>>()
-  const streams = {
-    events: `${ns.toUpperCase()}_EVENTS`,
-    dead: `${ns.toUpperCase()}_DEAD_LETTERS`,
-    redrive: `${ns.toUpperCase()}_REDRIVE`,
-    attempts: `${ns.toUpperCase()}_ATTEMPTS`,
-  }
   const subjects = {
     event: (e: CloudEvent) => `${ns}.ev.${partitionOf(e.subject, PARTITIONS)}.${e.type}`,
     partition: (p: number) => `${ns}.ev.${p}`,
@@ -157,13 +143,7 @@ export async function createNatsBus(url: string, opts: NatsBusOptions): Promise<
   }
   const js = jetstream(nc)
   // deliveries and acks get a connection of their own: a burst of publishes does not queue ahead of them
-  const consumerConnection = await connect({
-    servers: `${parsed.hostname}:${parsed.port || 4222}`,
-    name: opts.name,
-    ...(parsed.username ? { user: decodeURIComponent(parsed.username) } : {}),
-    ...(parsed.password ? { pass: decodeURIComponent(parsed.password) } : {}),
-    maxReconnectAttempts: -1,
-  })
+  const consumerConnection = await connect({ ...connection, name: opts.name, maxReconnectAttempts: -1 })
   const consumerJs = jetstream(consumerConnection)
 
   async function publishOne(
