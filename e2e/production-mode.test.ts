@@ -8,6 +8,7 @@ import { withConnection } from '@microshop/chassis/internal'
 import { eventually, waitFor } from '@microshop/chassis/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { natsHarness } from '../packages/chassis/test/events/support/harness.js'
+import { newSecretValue } from '../packages/cli/src/deploy/compose.js'
 import { type DeployedService, environmentOf, planServices } from '../packages/cli/src/deploy/plan.js'
 import { postgresInit } from '../packages/cli/src/deploy/postgres-init.js'
 import { CONSOLE, GATEWAY, repoRoot, topology } from '../packages/cli/src/topology.js'
@@ -185,7 +186,7 @@ describe.skipIf(!natsUrl)(title, () => {
           env[name] =
             `postgres://${s.database}:${passwords.get(s.database)}@${SERVER.host}:${SERVER.port}/${s.database}`
         else if (name === 'MICROSHOP_ADMIN_PASSWORD') env[name] = ADMIN.password
-        else env[name] = randomBytes(24).toString('hex')
+        else env[name] = newSecretValue(name)
       }
       // DNS-style discovery: the address of each peer it calls, as a Kubernetes Service name would resolve
       for (const callee of s.callees)

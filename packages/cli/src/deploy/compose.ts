@@ -46,6 +46,10 @@ const RANDOM_VALUE: Record<string, () => string> = {
   IDENTITY_KEY_ENCRYPTION_KEY: () => randomBytes(32).toString('base64url'),
 }
 
+/** A new random value for a secret variable, in the form the service reading it expects. */
+export const newSecretValue = (name: string): string =>
+  RANDOM_VALUE[name]?.() ?? randomBytes(24).toString('hex')
+
 /** A container of the one image (`docker build -t <image> .` first): non-root, read-only, no capabilities. */
 const ownImage = (opts: ComposeOptions) => ({
   image: opts.image,
@@ -195,6 +199,6 @@ export function envExample(services: readonly DeployedService[]): string {
 /** A .env with fresh random values for every variable (hex, safe inside a URL; keys base64url). */
 export function randomEnv(services: readonly DeployedService[]): string {
   return `${composeSecrets(services)
-    .map((v) => `${v}=${RANDOM_VALUE[v]?.() ?? randomBytes(24).toString('hex')}`)
+    .map((v) => `${v}=${newSecretValue(v)}`)
     .join('\n')}\n`
 }
