@@ -1,11 +1,11 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { waitFor } from '@microshop/chassis/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isAlive } from './processes.js'
 import { createSupervisor, type SupervisorEvent } from './supervisor.js'
-import type { ResolvedService } from './topology.js'
+import { type ResolvedService, SERVICE_NODE_OPTIONS } from './topology.js'
 
 // the launcher side of the contract, against the smallest service that honours it
 const FAKE_SERVICE = `
@@ -81,6 +81,19 @@ describe('supervisor', () => {
     expect(exit).toMatchObject({ signal: 'SIGKILL', restartInMs: 500, instance: { id: victim.id } })
     expect(supervisor.instances()[0]!.pid).not.toBe(victim.pid)
     await supervisor.stop()
+  })
+
+  it('when an instance is started, then it runs with the V8 options every service gets, as in a container', async () => {
+    const { supervisor } = start()
+    await supervisor.waitAllReady(10_000)
+    try {
+      for (const instance of supervisor.instances()) {
+        const argv = (await readFile(`/proc/${instance.pid}/cmdline`, 'utf8')).split('\0')
+        expect(argv).toEqual(expect.arrayContaining([...SERVICE_NODE_OPTIONS]))
+      }
+    } finally {
+      await supervisor.stop()
+    }
   })
 
   it('when stopped, then every instance has exited and none is restarted', async () => {
