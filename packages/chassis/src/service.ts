@@ -226,9 +226,12 @@ async function start<C extends BaseConfig, P extends PeerSpecs, D extends boolea
 
     let db: Db | undefined
     if (spec.database) {
-      const url = (config as { databaseUrl?: string }).databaseUrl
+      const { databaseUrl: url, databasePoolMax: max } = config as {
+        databaseUrl?: string
+        databasePoolMax?: number
+      }
       if (!url) throw new ConfigError([`DATABASE_URL: ${spec.name} keeps its data in a database (not set)`])
-      const opened = createDb(url, { log, name: config.instanceId, ...obs })
+      const opened = createDb(url, { log, name: config.instanceId, ...(max ? { max } : {}), ...obs })
       db = opened
       resources.add(() => opened.close())
       registerPoolMetrics(metrics, opened, spec.name)

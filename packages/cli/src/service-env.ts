@@ -7,6 +7,7 @@ const SHARED = new Set([
   'TZ',
   'TMPDIR',
   'NODE_OPTIONS',
+  'DATABASE_POOL_MAX',
   'NODE_EXTRA_CA_CERTS',
   'SHUTDOWN_TIMEOUT_MS',
 ])

@@ -54,7 +54,8 @@ export async function createPostgresBus(url: string, opts: PostgresBusOptions): 
   const log = opts.log.child({ bus: 'postgres' })
   const name = opts.name ?? 'event-bus'
   const retentionMs = opts.retentionMs ?? 7 * DAY_MS
-  const pool = new pg.Pool({ connectionString: url, max: 4, application_name: name })
+  // appends come from the outbox relay one batch at a time, reads through the sessions: two connections do
+  const pool = new pg.Pool({ connectionString: url, max: 2, application_name: name })
   pool.on('error', (err) => log.warn({ err }, 'idle bus connection failed'))
   try {
     await ensureBusSchema(pool)
