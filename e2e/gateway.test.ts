@@ -1,5 +1,6 @@
 import type { RunningService } from '@microshop/chassis'
 import { eventually } from '@microshop/chassis/testing'
+import { Validator } from '@seriousme/openapi-schema-validator'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startCatalog } from '../services/catalog/src/main.js'
@@ -252,5 +253,18 @@ describe('gateway caches catalog reads', () => {
     })
     expect(revalidated.status).toBe(304)
     expect(await openapi.check(revalidated, 'GET', '/api/products')).toBeUndefined()
+  })
+})
+
+describe('the OpenAPI document', () => {
+  it('when an independent OpenAPI 3.1 validator reads it, then it is valid (and a broken copy is not)', async () => {
+    const doc = (await (await get('/api/openapi.json')).json()) as Record<string, unknown>
+    expect(doc.openapi).toMatch(/^3\.1\./)
+    const valid = await new Validator().validate(doc)
+    expect(valid.errors ?? []).toEqual([])
+    expect(valid.valid).toBe(true)
+    // the validator can say no: a document whose paths are not objects
+    const broken = await new Validator().validate({ ...doc, paths: { '/api/x': 'not an operation' } })
+    expect(broken.valid).toBe(false)
   })
 })
