@@ -2,6 +2,7 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { eventually } from '@microshop/chassis/testing'
 import { freePort } from '../test-support/net.js'
+import { hasExited, stopChild } from '../test-support/processes.js'
 
 /** The CLI as a user runs it, from the compiled dist/. */
 export const CLI = join(import.meta.dirname, '..', 'packages', 'cli', 'bin', 'microshop.js')
@@ -38,8 +39,7 @@ export async function launch(
   child.stderr!.on('data', (d) => {
     output += d
   })
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
-  const gone = () => child.exitCode !== null || child.signalCode !== null
+  const gone = () => hasExited(child)
 
   return {
     child,
@@ -58,16 +58,7 @@ export async function launch(
       if (outcome === 'exited')
         throw new Error(`launcher exited (${child.exitCode ?? child.signalCode}):\n${output.slice(-3000)}`)
     },
-    async stop(forceAfterMs = 30_000) {
-      if (gone()) return child.exitCode
-      const force = setTimeout(() => child.kill('SIGKILL'), forceAfterMs)
-      child.kill('SIGINT')
-      try {
-        return await exited
-      } finally {
-        clearTimeout(force)
-      }
-    },
+    stop: (forceAfterMs = 30_000) => stopChild(child, 'SIGINT', forceAfterMs),
   }
 }
 

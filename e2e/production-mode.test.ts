@@ -13,6 +13,7 @@ import { type DeployedService, environmentOf, planServices } from '../packages/c
 import { postgresInit } from '../packages/cli/src/deploy/postgres-init.js'
 import { CONSOLE, GATEWAY, repoRoot, topology } from '../packages/cli/src/topology.js'
 import { freePort } from '../test-support/net.js'
+import { hasExited, stopChild } from '../test-support/processes.js'
 import { testTlsDir } from '../test-support/tls.js'
 import { jsonCall } from './http.js'
 import { auditWith } from './launcher.js'
@@ -38,7 +39,6 @@ interface Proc {
   name: string
   child: ChildProcess
   output(): string
-  exited: Promise<number | null>
 }
 
 function startProcess(name: string, args: string[], env: Record<string, string>): Proc {
@@ -49,23 +49,13 @@ function startProcess(name: string, args: string[], env: Record<string, string>)
   }
   child.stdout?.on('data', keep)
   child.stderr?.on('data', keep)
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
-  return { name, child, output: () => output, exited }
+  return { name, child, output: () => output }
 }
 
-const gone = (p: Proc) => p.child.exitCode !== null || p.child.signalCode !== null
+const gone = (p: Proc) => hasExited(p.child)
 
-/** SIGTERM by its PID; SIGKILL when it has not exited after forceAfterMs. Resolves with its exit code. */
-async function stopProcess(p: Proc, forceAfterMs = 30_000): Promise<number | null> {
-  if (gone(p)) return p.child.exitCode
-  const force = setTimeout(() => p.child.pid && process.kill(p.child.pid, 'SIGKILL'), forceAfterMs)
-  if (p.child.pid) process.kill(p.child.pid, 'SIGTERM')
-  try {
-    return await p.exited
-  } finally {
-    clearTimeout(force)
-  }
-}
+/** SIGTERM by its PID, as Kubernetes stops a pod; resolves with its exit code. */
+const stopProcess = (p: Proc, forceAfterMs?: number) => stopChild(p.child, 'SIGTERM', forceAfterMs)
 
 /**
  * Starts a process until it stays up: a port found free can be taken before the process binds it (the kernel
