@@ -5,18 +5,11 @@ import { eventually, waitFor } from '@microshop/chassis/testing'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePort } from '../test-support/net.js'
-import { jsonCall } from './http.js'
 import { audit, type Launcher, launch } from './launcher.js'
+import { ADDRESS, CARDS, cardOf, shopAt } from './shop.js'
 
 // Past capacity the gateway refuses at once with 503 OVERLOADED and a retry time, the services behind see a
 // bounded number of calls, and every order it did accept ends decided: the audit passes afterwards.
-const ADDRESS = {
-  name: 'Sam Buyer',
-  line1: '1 Main St',
-  city: 'Springfield',
-  postalCode: '12345',
-  country: 'US',
-}
 // one order placing at a time, two waiting (as long as it takes), the rest refused
 const LIMIT = 1
 const QUEUE = 2
@@ -48,22 +41,6 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true })
 }, 60_000)
 
-async function buyer(n: number) {
-  const email = `overload${n}-${Date.now()}@example.com`
-  const password = 'a-long-enough-pass-7'
-  const registered = await jsonCall(base(), '/api/auth/register', {
-    method: 'POST',
-    json: { email, password, name: `Buyer ${n}` },
-  })
-  expect(registered.status, JSON.stringify(registered.body)).toBe(201)
-  const login = await jsonCall<{ accessToken: string }>(base(), '/api/auth/login', {
-    method: 'POST',
-    json: { email, password },
-  })
-  expect(login.status, JSON.stringify(login.body)).toBe(200)
-  return login.body.accessToken
-}
-
 /** POST /api/orders with no client timeout: the held ones wait as long as the test holds them. */
 async function place(token: string, n: number) {
   const res = await fetch(`${base()}/api/orders`, {
@@ -76,7 +53,7 @@ async function place(token: string, n: number) {
     body: JSON.stringify({
       lines: [{ productId: 'enamel-camp-mug', quantity: 1 }],
       shippingAddress: ADDRESS,
-      payment: { card: { number: '4242424242424242', expMonth: 12, expYear: 2035, cvc: '123' } },
+      payment: { card: cardOf(CARDS.ok) },
     }),
   })
   return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, unknown> }
@@ -86,7 +63,8 @@ describe('overload', () => {
   it('when more orders arrive than may be placed at once, then the extra are refused at once with a retry time, and every accepted order ends decided with the audit clean', {
     timeout: 240_000,
   }, async () => {
-    const tokens = [await buyer(1), await buyer(2)]
+    const shop = shopAt(base)
+    const tokens = [await shop.buyer(), await shop.buyer()]
     const state = JSON.parse(await readFile(join(dataDir, 'state.json'), 'utf8')) as { pgPort: number }
     const secrets = JSON.parse(await readFile(join(dataDir, 'secrets.json'), 'utf8')) as { superuser: string }
     // hold every PlaceOrder at its first step (claiming the idempotency key): nothing finishes until released
