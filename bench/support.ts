@@ -266,22 +266,12 @@ export function cpuBetween(
 
 /** The proportional set size (kB) of a process and all its descendants, by what each process is: shared pages counted once. */
 export async function pssByName(root: number): Promise<Map<string, number>> {
-  const children = new Map<number, number[]>()
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '')
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
-    if (!children.has(ppid)) children.set(ppid, [])
-    children.get(ppid)!.push(Number(entry))
-  }
   const byName = new Map<string, number>()
-  const visit = async (pid: number) => {
+  for (const pid of await processTree(root)) {
     const rollup = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8').catch(() => '')
     const cmdline = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).replaceAll('\0', ' ')
     const name = processName(cmdline)
     byName.set(name, (byName.get(name) ?? 0) + Number(/^Pss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0))
-    for (const child of children.get(pid) ?? []) await visit(child)
   }
-  await visit(root)
   return byName
 }
