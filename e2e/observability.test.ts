@@ -9,6 +9,7 @@ import { freePort } from '../test-support/net.js'
 import { promtoolCheck } from '../test-support/promtool.js'
 import { type JsonCall, jsonCall } from './http.js'
 import { CLI, type Launcher, launch } from './launcher.js'
+import { shopAt } from './shop.js'
 
 // What a user sees of one checkout on the launched system: one trace across every service, the logs of that
 // trace, every instance's metrics clean for promtool, and a stock Prometheus scraping them all through the
@@ -146,6 +147,13 @@ beforeAll(async () => {
     env: { LOG_LEVEL: 'info', SHIPPING_TIME_SCALE: '0.1' },
   })
   await launcher.ready()
+  // inventory seeds its stock from the catalog's events in the background (CI once ordered before it had)
+  const shop = shopAt(() => `http://127.0.0.1:${port}`)
+  await waitFor(async () => ((await shop.available('enamel-camp-mug')) ?? 0) > 0, {
+    what: 'stock seeded',
+    timeoutMs: 60_000,
+    everyMs: 150,
+  })
 }, 180_000)
 
 afterAll(async () => {
