@@ -3,10 +3,12 @@ import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { waitFor } from '@microshop/chassis/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePort } from '../test-support/net.js'
 import { jsonCall } from './http.js'
 import { type Launcher, launch } from './launcher.js'
+import { shopAt } from './shop.js'
 
 // The polyglot promise: a Python client made from packages/contracts/proto alone (Debian's grpcio and
 // grpc_tools, under /usr/bin/python3: a pyenv python on PATH lacks them) drives the launched system's gRPC.
@@ -34,6 +36,22 @@ beforeAll(async () => {
   port = await freePort()
   launcher = await launch(dataDir, port, { env: { LOG_LEVEL: 'warn' } })
   await launcher.ready()
+  // inventory seeds its stock from the catalog's events after ready; the client orders the first product
+  const shop = shopAt(() => `http://127.0.0.1:${port}`)
+  const firsts = await Promise.all(
+    ['name', 'newest'].map(async (sort) => {
+      const page = await shop.call<{ items: Array<{ id: string }> }>(`/api/products?pageSize=1&sort=${sort}`)
+      return page.body.items[0]!.id
+    }),
+  )
+  await waitFor(
+    async () => (await Promise.all(firsts.map((id) => shop.available(id)))).every((n) => (n ?? 0) > 0),
+    {
+      what: 'stock seeded',
+      timeoutMs: 60_000,
+      everyMs: 150,
+    },
+  )
 }, 180_000)
 
 afterAll(async () => {
