@@ -1,5 +1,5 @@
 import { BinaryReader, WireType } from '@bufbuild/protobuf/wire'
-import { type Attributes, type AttributeValue, int64Value, toBase64 } from './telemetry.js'
+import { type Attributes, type AttributeValue, int64Value, intern, toBase64 } from './telemetry.js'
 
 // The protobuf wire format, read field by field (protobuf.dev/programming-guides/encoding): every message is
 // a run of (tag, value) pairs; a decoder reads the fields it knows and skips the others by their wire type,
@@ -121,7 +121,7 @@ export function anyValue(r: BinaryReader, end: number, depth = 0): AttributeValu
   eachField(r, end, (field, type) => {
     switch (field) {
       case 1:
-        value = read.string(r, type)
+        value = intern(read.string(r, type))
         return true
       case 2:
         value = read.bool(r, type)
@@ -175,7 +175,7 @@ export function addKeyValue(into: Attributes, r: BinaryReader, type: WireType, d
   let value: AttributeValue = null
   nested(r, type, 'attributes', (r, end) =>
     eachField(r, end, (field, type) => {
-      if (field === 1) key = read.string(r, type)
+      if (field === 1) key = intern(read.string(r, type))
       else if (field === 2) value = nested(r, type, 'value', (r, end) => anyValue(r, end, depth))
       else return false
       return true
@@ -200,7 +200,7 @@ export function scopeName(r: BinaryReader, end: number): string {
   let name = ''
   eachField(r, end, (field, type) => {
     if (field !== 1) return false
-    name = read.string(r, type)
+    name = intern(read.string(r, type))
     return true
   })
   return name

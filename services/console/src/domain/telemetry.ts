@@ -139,15 +139,29 @@ export const severityOf = (num: number, text: string): number =>
 /** Nanoseconds since the epoch (a decimal string) as fractional milliseconds. */
 export const nanosToMs = (nanos: bigint): number => Number(nanos / 1000n) / 1000
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
-
-export function toHex(bytes: Uint8Array): string {
-  let out = ''
-  for (const b of bytes) out += HEX[b]
-  return out
-}
+/** Bytes as lowercase hex: one flat string (a string built byte by byte is a chain of pieces in the heap). */
+export const toHex = (bytes: Uint8Array): string =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')
 
 export const isZeroId = (hex: string) => /^0*$/.test(hex)
+
+const MAX_INTERNED = 8_192
+const MAX_INTERNED_LENGTH = 64
+const interned = new Map<string, string>()
+
+/**
+ * The one kept copy of a short string telemetry repeats (attribute keys, span names, services, most values),
+ * so thousands of stored spans share it instead of holding a copy each. Bounded: the table starts afresh
+ * when full.
+ */
+export function intern(value: string): string {
+  if (value.length > MAX_INTERNED_LENGTH) return value
+  const kept = interned.get(value)
+  if (kept !== undefined) return kept
+  if (interned.size >= MAX_INTERNED) interned.clear()
+  interned.set(value, value)
+  return value
+}
 
 /** Bytes as base64, for a bytes attribute value. */
 export function toBase64(bytes: Uint8Array): string {

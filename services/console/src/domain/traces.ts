@@ -9,10 +9,10 @@ export interface TraceFacts {
   startMs: number
   endMs: number
   spanCount: number
-  /** In the order they were first seen. */
-  services: Set<string>
-  operations: Set<string>
-  orderIds: Set<string>
+  /** In the order they were first seen (short lists: a trace touches a dozen services, not thousands). */
+  services: string[]
+  operations: string[]
+  orderIds: string[]
   errors: number
   /** The earliest span without a parent; until one came, the earliest span. */
   root: SpanRecord | undefined
@@ -37,9 +37,9 @@ export const newTraceFacts = (traceId: string): TraceFacts => ({
   startMs: Number.POSITIVE_INFINITY,
   endMs: Number.NEGATIVE_INFINITY,
   spanCount: 0,
-  services: new Set(),
-  operations: new Set(),
-  orderIds: new Set(),
+  services: [],
+  operations: [],
+  orderIds: [],
   errors: 0,
   root: undefined,
 })
@@ -49,15 +49,19 @@ const isBetterRoot = (span: SpanRecord, current: SpanRecord | undefined) =>
   (span.parentSpanId === null && current.parentSpanId !== null) ||
   ((span.parentSpanId === null) === (current.parentSpanId === null) && span.startMs < current.startMs)
 
+const addOnce = (list: string[], value: string) => {
+  if (!list.includes(value)) list.push(value)
+}
+
 /** Folds one more span of the trace into its facts. */
 export function addSpanToFacts(facts: TraceFacts, span: SpanRecord): void {
   facts.spanCount++
   facts.startMs = Math.min(facts.startMs, span.startMs)
   facts.endMs = Math.max(facts.endMs, span.startMs + span.durationMs)
-  facts.services.add(span.service)
-  facts.operations.add(span.name)
+  addOnce(facts.services, span.service)
+  addOnce(facts.operations, span.name)
   const orderId = span.attributes[ORDER_ID_ATTRIBUTE]
-  if (typeof orderId === 'string' || typeof orderId === 'number') facts.orderIds.add(String(orderId))
+  if (typeof orderId === 'string' || typeof orderId === 'number') addOnce(facts.orderIds, String(orderId))
   if (span.status.code === 'error') facts.errors++
   if (isBetterRoot(span, facts.root)) facts.root = span
 }
@@ -92,9 +96,9 @@ export interface TraceFilter {
 }
 
 export function traceMatches(filter: TraceFilter, facts: TraceFacts): boolean {
-  if (filter.service !== undefined && !facts.services.has(filter.service)) return false
-  if (filter.operation !== undefined && !facts.operations.has(filter.operation)) return false
-  if (filter.orderId !== undefined && !facts.orderIds.has(filter.orderId)) return false
+  if (filter.service !== undefined && !facts.services.includes(filter.service)) return false
+  if (filter.operation !== undefined && !facts.operations.includes(filter.operation)) return false
+  if (filter.orderId !== undefined && !facts.orderIds.includes(filter.orderId)) return false
   if (filter.errorsOnly && facts.errors === 0) return false
   if (filter.minDurationMs !== undefined && facts.endMs - facts.startMs < filter.minDurationMs) return false
   if (filter.fromMs !== undefined && facts.startMs < filter.fromMs) return false

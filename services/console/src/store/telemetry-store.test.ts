@@ -51,6 +51,15 @@ describe('telemetry store', () => {
     expect(store.trace(spans[0]!.traceId)?.spans).toHaveLength(3)
   })
 
+  it('when a long trace receives a span it already has, then that span is refused as a duplicate', () => {
+    const store = createTelemetryStore({ maxBytes: 2 * MiB, maxSpansPerTrace: 5_000 })
+    const spans = traceOf(100)
+    store.addSpans(spans)
+    expect(store.addSpans([spans[0]!, spans[50]!, spans[99]!])).toMatchObject({ kept: 0, duplicates: 3 })
+    expect(store.addSpans(traceOf(1, spans[0]!.traceId))).toMatchObject({ kept: 1, duplicates: 0 })
+    expect(store.trace(spans[0]!.traceId)?.spans).toHaveLength(101)
+  })
+
   it('when a trace reaches its span limit, then further spans of it are refused and counted', () => {
     const store = createTelemetryStore({ maxBytes: 2 * MiB, maxSpansPerTrace: 5 })
     const spans = traceOf(8)

@@ -1,5 +1,5 @@
 import { type LogFilter, logMatches } from '../domain/logs.js'
-import type { LogEntry, MetricSummary, SpanRecord } from '../domain/telemetry.js'
+import type { Attributes, AttributeValue, LogEntry, MetricSummary, SpanRecord } from '../domain/telemetry.js'
 import {
   addSpanToFacts,
   newTraceFacts,
@@ -11,17 +11,64 @@ import {
   traceMatches,
 } from '../domain/traces.js'
 
-// Recent telemetry in memory, within a byte budget: each record is measured once, as the length of its JSON
-// (the heap it keeps is 0.85–1 times that, measured on chassis-like spans and log lines), and the oldest go
-// first when a budget is full.
+// Recent telemetry in memory, within a byte budget: each record is measured once, by an estimate of the heap it
+// keeps (its objects, its strings; attribute keys and names, which the decoders keep once for all, as one
+// reference each), and the oldest go first when a budget is full. `npm run bench:console`
+// prints the heap really kept against the budget.
 // Traces and logs have a half each, so a flood of logs cannot push out every trace, nor the reverse.
 // A trace is "old" by its last span: one still receiving spans (a saga in progress) stays.
 
-// what a record costs beyond its JSON: the object, its place in the indexes
-const SPAN_OVERHEAD = 64
-const LOG_OVERHEAD = 64
-const TRACE_OVERHEAD = 512
+// what a record costs beyond its strings and attributes: its object and nested objects, its place in the indexes
+const SPAN_OVERHEAD = 400
+const LOG_OVERHEAD = 200
+const TRACE_OVERHEAD = 640
 const MAX_METRICS = 2_000
+// a trace's span ids are searched in its list until it has this many, then in a set
+const SPAN_ID_SET_FROM = 32
+
+/** The heap a string of this length keeps: a header and one byte per character, in 8-byte words. */
+const stringBytes = (value: string) => 16 + Math.ceil(value.length / 8) * 8
+
+/** The heap an attribute value keeps (a value string counts whole: it may be the record's own). */
+function valueBytes(value: AttributeValue): number {
+  if (typeof value === 'string') return 8 + stringBytes(value)
+  if (typeof value === 'number') return 24
+  if (value === null || typeof value === 'boolean') return 8
+  if (Array.isArray(value)) {
+    let bytes = 48
+    for (const item of value) bytes += valueBytes(item)
+    return bytes
+  }
+  return attributesBytes(value)
+}
+
+function attributesBytes(attributes: Attributes): number {
+  let bytes = 56
+  for (const key in attributes) bytes += 16 + valueBytes(attributes[key]!)
+  return bytes
+}
+
+/** What one stored span keeps: the record, its unique strings (ids, times), its attributes, events and links. */
+function spanBytes(span: SpanRecord): number {
+  let bytes =
+    SPAN_OVERHEAD +
+    2 * stringBytes(span.spanId) +
+    stringBytes(span.startTimeUnixNano) +
+    stringBytes(span.endTimeUnixNano) +
+    attributesBytes(span.attributes)
+  if (span.status.message !== '') bytes += stringBytes(span.status.message)
+  for (const event of span.events)
+    bytes += 64 + stringBytes(event.timeUnixNano) + attributesBytes(event.attributes)
+  for (const link of span.links) bytes += 64 + 80 + attributesBytes(link.attributes)
+  return bytes
+}
+
+const logEntryBytes = (entry: LogEntry) =>
+  LOG_OVERHEAD +
+  stringBytes(entry.timeUnixNano) +
+  stringBytes(entry.message) +
+  attributesBytes(entry.attributes) +
+  (entry.traceId ? 2 * stringBytes(entry.traceId) : 0)
 
 export interface TelemetryStoreOptions {
   maxBytes: number
@@ -30,8 +77,21 @@ export interface TelemetryStoreOptions {
 
 interface StoredTrace extends TraceFacts {
   spans: SpanRecord[]
-  spanIds: Set<string>
+  /** Made once the trace is long enough for a search of its spans to cost more than a set. */
+  spanIds: Set<string> | undefined
   bytes: number
+}
+
+function hasSpan(trace: StoredTrace, spanId: string): boolean {
+  if (trace.spanIds) return trace.spanIds.has(spanId)
+  for (const span of trace.spans) if (span.spanId === spanId) return true
+  return false
+}
+
+function keepSpan(trace: StoredTrace, span: SpanRecord) {
+  trace.spans.push(span)
+  if (trace.spanIds) trace.spanIds.add(span.spanId)
+  else if (trace.spans.length >= SPAN_ID_SET_FROM) trace.spanIds = new Set(trace.spans.map((s) => s.spanId))
 }
 
 /** What one add did: kept, evicted to make room, and refused (duplicates, spans past a trace's limit). */
@@ -41,8 +101,6 @@ export interface AddOutcome {
   duplicates: number
   overLimit: number
 }
-
-const sizeOf = (record: unknown) => JSON.stringify(record).length
 
 export function createTelemetryStore(opts: TelemetryStoreOptions) {
   const traceBudget = Math.floor(opts.maxBytes / 2)
@@ -82,9 +140,10 @@ export function createTelemetryStore(opts: TelemetryStoreOptions) {
   return {
     addSpans(spans: readonly SpanRecord[]): AddOutcome {
       const outcome: AddOutcome = { kept: 0, evicted: 0, duplicates: 0, overLimit: 0 }
+      let latest: StoredTrace | undefined
       for (const span of spans) {
-        let trace = traces.get(span.traceId)
-        if (trace?.spanIds.has(span.spanId)) {
+        let trace = latest?.traceId === span.traceId ? latest : traces.get(span.traceId)
+        if (trace && hasSpan(trace, span.spanId)) {
           outcome.duplicates++
           continue
         }
@@ -92,16 +151,24 @@ export function createTelemetryStore(opts: TelemetryStoreOptions) {
           outcome.overLimit++
           continue
         }
-        if (trace) traces.delete(span.traceId)
-        else {
-          trace = { ...newTraceFacts(span.traceId), spans: [], spanIds: new Set(), bytes: TRACE_OVERHEAD }
+        if (!trace) {
+          trace = Object.assign(newTraceFacts(span.traceId), {
+            spans: [],
+            spanIds: undefined,
+            bytes: TRACE_OVERHEAD,
+          })
           traceBytes += TRACE_OVERHEAD
+          traces.set(span.traceId, trace)
+        } else if (trace !== latest) {
+          // re-inserted: the Map's order is the order of last change (spans of one trace come together)
+          traces.delete(span.traceId)
+          traces.set(span.traceId, trace)
         }
-        // re-inserted: the Map's order is the order of last change
-        traces.set(span.traceId, trace)
-        const bytes = sizeOf(span) + SPAN_OVERHEAD
-        trace.spans.push(span)
-        trace.spanIds.add(span.spanId)
+        latest = trace
+        // the trace's own copy of the id: its spans share it
+        span.traceId = trace.traceId
+        const bytes = spanBytes(span)
+        keepSpan(trace, span)
         addSpanToFacts(trace, span)
         trace.bytes += bytes
         traceBytes += bytes
@@ -119,7 +186,7 @@ export function createTelemetryStore(opts: TelemetryStoreOptions) {
     addLogs(entries: readonly LogEntry[]): AddOutcome {
       const outcome: AddOutcome = { kept: entries.length, evicted: 0, duplicates: 0, overLimit: 0 }
       for (const entry of entries) {
-        const bytes = sizeOf(entry) + LOG_OVERHEAD
+        const bytes = logEntryBytes(entry)
         logs.push(entry)
         logSizes.push(bytes)
         logBytes += bytes
