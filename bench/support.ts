@@ -17,15 +17,25 @@ export interface System {
   stop(): Promise<void>
 }
 
-/** `microshop up` on free ports in a fresh data directory, with the environment given. */
-export async function bootSystem(env: Record<string, string> = {}): Promise<System> {
+/** `microshop up` on free ports in a fresh data directory, with the environment and the flags given. */
+export async function bootSystem(env: Record<string, string> = {}, args: string[] = []): Promise<System> {
   const dataDir = await mkdtemp(join(tmpdir(), 'microshop-bench-'))
   await chmod(dataDir, 0o755)
   const [port, consolePort] = [await freePort(), await freePort()]
   let log = ''
   const launcher = spawn(
     process.execPath,
-    [CLI, 'up', '--data-dir', dataDir, '--port', String(port), '--console-port', String(consolePort)],
+    [
+      CLI,
+      'up',
+      '--data-dir',
+      dataDir,
+      '--port',
+      String(port),
+      '--console-port',
+      String(consolePort),
+      ...args,
+    ],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
@@ -210,6 +220,7 @@ function processName(cmdline: string): string {
   const backend = /^postgres: (?:\S+) (\S+) /.exec(cmdline)?.[1]
   if (backend) return `postgres ${backend}`
   if (/postgres/.test(cmdline)) return 'postgres'
+  if (/microshop(\.js)? up.* --in-process/.test(cmdline)) return 'launcher with every service (in-process)'
   if (/microshop(\.js)? up/.test(cmdline)) return 'launcher'
   return cmdline.split(' ')[0]?.split('/').at(-1) ?? '?'
 }

@@ -53,6 +53,13 @@ export { createServiceClient } from './grpc-client.js'
 export { fromGrpcError, toGrpcError } from './grpc-errors.js'
 export { createGrpcServer } from './grpc-server.js'
 export type { ServiceDefinition } from './grpc-types.js'
+export type { Dispatch, InProcessRegistry, InProcessServer } from './in-process.js'
+export {
+  createInProcessRegistry,
+  createInProcessServer,
+  IN_PROCESS,
+  inProcessTransport,
+} from './in-process.js'
 export { advisoryLocks } from './locks.js'
 export { createLogExporter } from './log-export.js'
 export { createLogger } from './logger.js'
@@ -61,5 +68,3 @@ export { loadMigrations, runMigrations } from './migrations.js'
 export { packageDir } from './paths.js'
 export { createLocalTelemetry, createTelemetry, formatTraceparent, parseTraceparent } from './telemetry.js'
 export { startTimer } from './timer.js'
-export type { Dispatch, InProcessRegistry, InProcessServer } from './in-process.js'
-export { createInProcessRegistry, createInProcessServer, IN_PROCESS, inProcessTransport } from './in-process.js'

@@ -3,7 +3,7 @@ import type { RunningService, ServiceStarter } from '@microshop/chassis'
 import { createInProcessRegistry } from '@microshop/chassis/internal'
 import { CliError } from './cli-error.js'
 import type { InstanceState } from './state.js'
-import { NotReadyError, type Supervisor, type SupervisorOptions } from './supervisor.js'
+import { instanceView, type Supervisor, type SupervisorOptions, waitUntilReady } from './supervisor.js'
 import type { ResolvedService } from './topology.js'
 
 const KEPT_LINES = 30
@@ -63,17 +63,7 @@ export function createInProcessHost(opts: SupervisorOptions): Supervisor {
     for (const listener of changed) listener()
   }
 
-  const view = (i: Instance): InstanceState => ({
-    id: i.id,
-    service: i.service,
-    entry: i.entry,
-    pid: i.pid,
-    grpcPort: i.grpcPort,
-    httpPort: i.httpPort,
-    publicPort: i.publicPort,
-    status: i.status,
-    restarts: i.restarts,
-  })
+  const view = instanceView
 
   const keep = (instance: Instance, line: string) => {
     instance.lines.push(line)
@@ -143,39 +133,18 @@ export function createInProcessHost(opts: SupervisorOptions): Supervisor {
 
     instances: () => instances.map(view),
 
-    waitAllReady(timeoutMs: number, abort?: AbortSignal) {
-      return new Promise<void>((resolve, reject) => {
-        const finish = (err?: Error) => {
-          clearTimeout(timer)
-          changed.delete(check)
-          abort?.removeEventListener('abort', onAbort)
-          if (err) reject(err)
-          else resolve()
-        }
-        const notReady = (list: Instance[], why: (i: Instance) => string) =>
-          new NotReadyError(list.map((i) => ({ id: i.id, why: why(i), lines: [...i.lines] })))
-        const check = () => {
-          const failed = instances.filter((i) => i.failure)
-          if (failed.length > 0) finish(notReady(failed, (i) => i.failure ?? ''))
-          else if (instances.every((i) => i.status === 'ready')) finish()
-        }
-        const onAbort = () => finish(abort?.reason ?? new Error('aborted'))
-        const timer = setTimeout(
-          () =>
-            finish(
-              notReady(
-                instances.filter((i) => i.status !== 'ready'),
-                () => `not ready after ${timeoutMs / 1000} s`,
-              ),
-            ),
-          timeoutMs,
-        )
-        changed.add(check)
-        abort?.addEventListener('abort', onAbort)
-        if (abort?.aborted) onAbort()
-        else check()
-      })
-    },
+    waitAllReady: (timeoutMs: number, abort?: AbortSignal) =>
+      waitUntilReady(
+        {
+          changed,
+          ready: () => instances.every((i) => i.status === 'ready'),
+          failed: () =>
+            instances.flatMap((instance) => (instance.failure ? [{ instance, why: instance.failure }] : [])),
+          late: () => instances.filter((i) => i.status !== 'ready'),
+        },
+        timeoutMs,
+        abort,
+      ),
 
     async stop(graceMs = 10_000, force?: AbortSignal) {
       stopping = true
