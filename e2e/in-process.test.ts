@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { eventually, waitFor } from '@microshop/chassis/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { topology } from '../packages/cli/src/topology.js'
 import { freePort } from '../test-support/net.js'
 import { processTree } from '../test-support/processes.js'
 import { jsonCall } from './http.js'
@@ -59,7 +60,7 @@ describe('microshop up --in-process', () => {
   it('when it runs, then every service is in the launcher process: no child is a Node process, none listens for gRPC', async () => {
     const launcherPid = launcher.child.pid!
     const listed = await instances()
-    expect(new Set(listed.map((i) => i.service)).size).toBe(11)
+    expect(new Set(listed.map((i) => i.service))).toEqual(new Set(topology.map((s) => s.name)))
     for (const instance of listed) {
       expect(instance.pid, instance.id).toBe(launcherPid)
       expect(instance.grpcPort, instance.id).toBeUndefined()
