@@ -1,10 +1,11 @@
 // What the benchmarks share: a system booted by the launcher on free ports, buyers, orders, percentiles.
 import { spawn } from 'node:child_process'
-import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { waitFor } from '@microshop/chassis/testing'
 import { freePort } from '../test-support/net.js'
+import { processTree } from '../test-support/processes.js'
 
 const CLI = join(import.meta.dirname, '..', 'packages', 'cli', 'bin', 'microshop.js')
 export const PRODUCT = 'enamel-camp-mug'
@@ -16,15 +17,25 @@ export interface System {
   stop(): Promise<void>
 }
 
-/** `microshop up` on free ports in a fresh data directory, with the environment given. */
-export async function bootSystem(env: Record<string, string> = {}): Promise<System> {
+/** `microshop up` on free ports in a fresh data directory, with the environment and the flags given. */
+export async function bootSystem(env: Record<string, string> = {}, args: string[] = []): Promise<System> {
   const dataDir = await mkdtemp(join(tmpdir(), 'microshop-bench-'))
   await chmod(dataDir, 0o755)
   const [port, consolePort] = [await freePort(), await freePort()]
   let log = ''
   const launcher = spawn(
     process.execPath,
-    [CLI, 'up', '--data-dir', dataDir, '--port', String(port), '--console-port', String(consolePort)],
+    [
+      CLI,
+      'up',
+      '--data-dir',
+      dataDir,
+      '--port',
+      String(port),
+      '--console-port',
+      String(consolePort),
+      ...args,
+    ],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
@@ -209,27 +220,9 @@ function processName(cmdline: string): string {
   const backend = /^postgres: (?:\S+) (\S+) /.exec(cmdline)?.[1]
   if (backend) return `postgres ${backend}`
   if (/postgres/.test(cmdline)) return 'postgres'
+  if (/microshop(\.js)? up.* --in-process/.test(cmdline)) return 'launcher with every service (in-process)'
   if (/microshop(\.js)? up/.test(cmdline)) return 'launcher'
   return cmdline.split(' ')[0]?.split('/').at(-1) ?? '?'
-}
-
-/** Every process under root (root included), read from /proc: pid → parent. */
-async function processTree(root: number): Promise<number[]> {
-  const children = new Map<number, number[]>()
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '')
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
-    if (!children.has(ppid)) children.set(ppid, [])
-    children.get(ppid)!.push(Number(entry))
-  }
-  const all: number[] = []
-  const visit = (pid: number) => {
-    all.push(pid)
-    for (const child of children.get(pid) ?? []) visit(child)
-  }
-  visit(root)
-  return all
 }
 
 const TICKS_PER_SECOND = 100 // USER_HZ on Linux

@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process'
+import { readdir, readFile } from 'node:fs/promises'
 
 /** Whether the child has exited or died of a signal. */
 export const hasExited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null
@@ -22,4 +23,23 @@ export async function stopChild(
   } finally {
     clearTimeout(force)
   }
+}
+
+/** Every process under root (root included), read from /proc. */
+export async function processTree(root: number): Promise<number[]> {
+  const children = new Map<number, number[]>()
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '')
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+    if (!children.has(ppid)) children.set(ppid, [])
+    children.get(ppid)!.push(Number(entry))
+  }
+  const all: number[] = []
+  const visit = (pid: number) => {
+    all.push(pid)
+    for (const child of children.get(pid) ?? []) visit(child)
+  }
+  visit(root)
+  return all
 }

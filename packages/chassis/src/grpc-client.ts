@@ -15,7 +15,7 @@ import type { Discovery } from './discovery.js'
 import { AppError, CommonErrors } from './errors.js'
 import { backoffDelay, sleep } from './events/backoff.js'
 import { fromGrpcError } from './grpc-errors.js'
-import type { RequestOf, ResponseOf, ServiceDefinition } from './grpc-types.js'
+import type { RequestOf, ResponseOf, ServiceDefinition, UnaryMethod } from './grpc-types.js'
 import type { Logger } from './logger.js'
 import { type Metrics, serviceCounter } from './metrics.js'
 import { createRetryBudget } from './retry-budget.js'
@@ -62,10 +62,43 @@ export interface ServiceClient<D extends ServiceDefinition> {
   close(): void
 }
 
+/** What a call carries besides its message, whatever the transport. */
+export interface CallHeaders {
+  requestId?: string | undefined
+  authorization?: string | undefined
+  traceparent?: string | undefined
+}
+
+/**
+ * How a client reaches the instances of its peer: gRPC channels to the targets discovery finds (the default),
+ * or the handlers of services in this process (`inProcessTransport`). Failures reject as grpc-js does: a
+ * ServiceError with the status code, and the server's x-error-* metadata when it answered.
+ */
+export interface ClientTransport {
+  /** `network.transport` of the client spans, when not plain TCP. */
+  readonly kind?: string
+  /** The instances that may take a call now. */
+  targets(): Promise<string[]>
+  /** Forget what is cached, after a call found an instance gone. */
+  invalidate(): void
+  invoke(
+    target: string,
+    method: string,
+    definition: UnaryMethod,
+    request: unknown,
+    headers: CallHeaders,
+    deadlineMs: number,
+  ): Promise<unknown>
+  close(): void
+}
+
 export interface ServiceClientOptions<D extends ServiceDefinition> {
   service: string
   definition: D
-  discovery: Discovery
+  /** Where the gRPC targets of `service` come from; not needed with another `transport`. */
+  discovery?: Discovery
+  /** Calls go through this instead of gRPC channels to what discovery finds. */
+  transport?: ClientTransport
   log: Logger
   metrics?: Metrics
   /** Makes a client span per call and sends the trace on; without it the call is not traced. */
@@ -182,19 +215,14 @@ function createBreaker(opts: BreakerOptions, service: string, log: Logger, metri
   }
 }
 
-export function createServiceClient<D extends ServiceDefinition>(
-  opts: ServiceClientOptions<D>,
-): ServiceClient<D> {
+/** gRPC channels, one per target discovery names, dropped when the target leaves. */
+function grpcTransport<D extends ServiceDefinition>(opts: ServiceClientOptions<D>): ClientTransport {
+  const { discovery } = opts
+  if (!discovery) throw new Error(`a client of ${opts.service} needs discovery or a transport`)
   const Client = grpc.makeGenericClientConstructor(opts.definition as grpc.ServiceDefinition, opts.service)
-  const breaker = opts.breaker ? createBreaker(opts.breaker, opts.service, opts.log, opts.metrics) : undefined
-  const budget = createRetryBudget()
-  const retries = retryCounter(opts.metrics)
   const channels = new Map<string, grpc.Client>()
   const credentials = channelCredentials(opts.tls)
   const channelOptions = { ...CHANNEL_OPTIONS, ...serverNameOptions(opts.tls, opts.service) }
-  const suspects = new Map<string, number>()
-  let turn = 0
-
   const channelFor = (target: string) => {
     let channel = channels.get(target)
     if (!channel) {
@@ -203,15 +231,58 @@ export function createServiceClient<D extends ServiceDefinition>(
     }
     return channel
   }
+  type UnaryStub = (
+    request: unknown,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<unknown>,
+  ) => grpc.ClientUnaryCall
+  return {
+    async targets() {
+      const targets = await discovery.resolve(opts.service)
+      for (const target of channels.keys())
+        if (!targets.includes(target)) {
+          channels.get(target)?.close()
+          channels.delete(target)
+        }
+      return targets
+    },
+    invalidate: () => discovery.invalidate(opts.service),
+    invoke: (target, method, _definition, request, headers, deadlineMs) =>
+      new Promise<unknown>((resolve, reject) => {
+        const metadata = new grpc.Metadata()
+        if (headers.requestId) metadata.set('x-request-id', headers.requestId)
+        if (headers.authorization) metadata.set('authorization', headers.authorization)
+        if (headers.traceparent) metadata.set('traceparent', headers.traceparent)
+        const channel = channelFor(target) as unknown as Record<string, UnaryStub>
+        channel[method]!.call(
+          channel,
+          request,
+          metadata,
+          { deadline: Date.now() + deadlineMs },
+          (err: grpc.ServiceError | null, response: unknown) => (err ? reject(err) : resolve(response)),
+        )
+      }),
+    close() {
+      for (const channel of channels.values()) channel.close()
+      channels.clear()
+    },
+  }
+}
+
+export function createServiceClient<D extends ServiceDefinition>(
+  opts: ServiceClientOptions<D>,
+): ServiceClient<D> {
+  const transport = opts.transport ?? grpcTransport(opts)
+  const breaker = opts.breaker ? createBreaker(opts.breaker, opts.service, opts.log, opts.metrics) : undefined
+  const budget = createRetryBudget()
+  const retries = retryCounter(opts.metrics)
+  const suspects = new Map<string, number>()
+  let turn = 0
 
   const pick = async (unreachable: Set<string>) => {
-    const targets = await opts.discovery.resolve(opts.service)
+    const targets = await transport.targets()
     for (const [target, until] of suspects) if (until < Date.now()) suspects.delete(target)
-    for (const target of channels.keys())
-      if (!targets.includes(target)) {
-        channels.get(target)?.close()
-        channels.delete(target)
-      }
     const reachable = targets.filter((t) => !unreachable.has(t))
     const fresh = reachable.filter((t) => !suspects.has(t))
     const pool = fresh.length > 0 ? fresh : reachable
@@ -220,59 +291,49 @@ export function createServiceClient<D extends ServiceDefinition>(
     return pool[turn]
   }
 
-  const invoke = (
+  const invoke = async (
     target: string,
-    path: string,
     method: string,
     request: unknown,
     deadlineMs: number,
     callOpts: CallOptions,
-  ) =>
-    new Promise<unknown>((resolve, reject) => {
-      const metadata = new grpc.Metadata()
-      const context = currentRequest()
-      if (context?.requestId) metadata.set('x-request-id', context.requestId)
-      const authorization = callOpts.authorization ?? context?.authorization
-      if (authorization) metadata.set('authorization', authorization)
-      const traceparent = activeTraceparent()
-      if (traceparent) metadata.set('traceparent', traceparent)
-      const started = process.hrtime.bigint()
-      type UnaryStub = (
-        request: unknown,
-        metadata: grpc.Metadata,
-        options: grpc.CallOptions,
-        callback: grpc.requestCallback<unknown>,
-      ) => grpc.ClientUnaryCall
-      const channel = channelFor(target) as unknown as Record<string, UnaryStub>
-      channel[method]!.call(
-        channel,
-        request,
-        metadata,
-        { deadline: Date.now() + deadlineMs },
-        (err: grpc.ServiceError | null, response: unknown) => {
-          const [rpcService = '', rpcMethod = ''] = path.slice(1).split('/')
-          opts.metrics?.rpcClient.observe(
-            {
-              rpc_system: 'grpc',
-              rpc_service: rpcService,
-              rpc_method: rpcMethod,
-              rpc_grpc_status_code: err?.code ?? 0,
-              peer_service: opts.service,
-            },
-            Number(process.hrtime.bigint() - started) / 1e9,
-          )
-          if (err) reject(err)
-          else resolve(response)
+  ) => {
+    const def = opts.definition[method]!
+    const context = currentRequest()
+    const headers: CallHeaders = {
+      requestId: context?.requestId,
+      authorization: callOpts.authorization ?? context?.authorization,
+      traceparent: activeTraceparent(),
+    }
+    const started = process.hrtime.bigint()
+    const observe = (code: number) => {
+      const [rpcService = '', rpcMethod = ''] = def.path.slice(1).split('/')
+      opts.metrics?.rpcClient.observe(
+        {
+          rpc_system: 'grpc',
+          rpc_service: rpcService,
+          rpc_method: rpcMethod,
+          rpc_grpc_status_code: code,
+          peer_service: opts.service,
         },
+        Number(process.hrtime.bigint() - started) / 1e9,
       )
-    })
+    }
+    try {
+      const response = await transport.invoke(target, method, def, request, headers, deadlineMs)
+      observe(0)
+      return response
+    } catch (err) {
+      observe((err as grpc.ServiceError).code ?? grpc.status.UNKNOWN)
+      throw err
+    }
+  }
 
   const callOnce = async <K extends keyof D & string>(
     method: K,
     request: RequestOf<D[K]>,
     callOpts: CallOptions,
   ): Promise<ResponseOf<D[K]>> => {
-    const def = opts.definition[method]!
     const deadlineMs = callOpts.deadlineMs ?? opts.deadlineMs ?? 2_000
     const giveUpAt = Date.now() + deadlineMs
     const attempts = 1 + (callOpts.retry === false ? 0 : (opts.retries ?? 2))
@@ -292,7 +353,7 @@ export function createServiceClient<D extends ServiceDefinition>(
       if (attempt > 1) trace.getActiveSpan()?.addEvent('retry', { attempt, 'server.address': target })
       let failure: grpc.ServiceError
       try {
-        const response = await invoke(target, def.path, method, request, remaining, callOpts)
+        const response = await invoke(target, method, request, remaining, callOpts)
         budget.succeeded()
         return response as ResponseOf<D[typeof method]>
       } catch (err) {
@@ -309,7 +370,7 @@ export function createServiceClient<D extends ServiceDefinition>(
       if (unreached) {
         unreachable.add(target)
         suspects.set(target, Date.now() + SUSPECT_MS)
-        opts.discovery.invalidate(opts.service)
+        transport.invalidate()
       }
       const withinBudget = budget.failed()
       if (attempt === attempts) break
@@ -348,6 +409,7 @@ export function createServiceClient<D extends ServiceDefinition>(
             'rpc.service': rpcService,
             'rpc.method': rpcMethod,
             'peer.service': opts.service,
+            ...(transport.kind ? { 'network.transport': transport.kind } : {}),
           },
         },
         async (span) => {
@@ -364,9 +426,6 @@ export function createServiceClient<D extends ServiceDefinition>(
       )
     },
     breakerState: () => breaker?.state() ?? 'closed',
-    close() {
-      for (const channel of channels.values()) channel.close()
-      channels.clear()
-    },
+    close: () => transport.close(),
   }
 }

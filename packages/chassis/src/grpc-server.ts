@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import * as grpc from '@grpc/grpc-js'
 import * as protoLoader from '@grpc/proto-loader'
 import { ReflectionService } from '@grpc/reflection'
-import { context } from '@opentelemetry/api'
+import { type Attributes, context } from '@opentelemetry/api'
 import { HealthImplementation } from 'grpc-health-check'
 import { AuthErrors, bearerToken, type Principal, type TokenVerifier } from './auth.js'
 import { withRequest } from './context.js'
@@ -35,7 +35,8 @@ export interface GrpcServer {
   shutdown(timeoutMs: number): Promise<void>
 }
 
-interface AdaptDeps {
+/** What every served call needs, whatever its transport. */
+export interface AdaptDeps {
   log: Logger
   metrics: Metrics
   telemetry: Telemetry
@@ -54,31 +55,61 @@ export const PeerErrors = {
     new AppError('permission_denied', 'PEER_FORBIDDEN', `${caller} may not call ${path}`),
 }
 
+/** One call as a transport hands it over: from gRPC's metadata and deadline, or from a caller in this process. */
+export interface IncomingCall {
+  request: unknown
+  traceparent: string | undefined
+  requestId: string | undefined
+  authorization: string | undefined
+  /** The calling service as the transport identifies it (its certificate, or the in-process caller); read under mTLS only. */
+  peerIdentity(): string | undefined
+  /** When the caller gives up, in ms since the epoch (Infinity when it set no deadline). */
+  deadlineAt: number
+  cancelled(): boolean
+  /** What the transport adds to the server span (`network.transport`). */
+  attributes?: Attributes
+}
+
+/** A call's outcome: the response, or the gRPC status an error maps to. */
+export type CallOutcome = { response: unknown } | { status: Partial<grpc.ServiceError> }
+
+/** A handler behind the chassis' checks, tracing and metrics, for any transport. */
+export type ServedMethod = (call: IncomingCall) => Promise<CallOutcome>
+
 /**
  * The calling service, checked before any handler runs: named by its client certificate (mTLS) and allowed
  * by the policy; undefined on plaintext (GRPC_INSECURE, development only), where no caller is known.
  */
-function authorizePeer(call: grpc.ServerUnaryCall<unknown, unknown>, path: string, deps: AdaptDeps) {
+function authorizePeer(call: IncomingCall, path: string, deps: AdaptDeps) {
   if (!deps.tls) return undefined
-  const identity = certificateIdentity(call.getAuthContext().sslPeerCertificate)
+  const identity = call.peerIdentity()
   if (!identity) throw PeerErrors.unauthenticated()
   if (!deps.policy?.(identity, path)) throw PeerErrors.forbidden(identity, path)
   return identity
 }
 
-function adapt(handler: (req: unknown, ctx: CallContext) => Promise<unknown>, path: string, deps: AdaptDeps) {
+function serveMethod(
+  handler: (req: unknown, ctx: CallContext) => Promise<unknown>,
+  path: string,
+  deps: AdaptDeps,
+): ServedMethod {
   const { log, metrics, telemetry } = deps
   const [rpcService = '', rpcMethod = ''] = path.slice(1).split('/')
-  return (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+  return (call) => {
     const started = process.hrtime.bigint()
     // a caller's traceparent continues its trace; a call without one starts a new trace
     const { span, context: active } = telemetry.startSpan(`${rpcService}/${rpcMethod}`, {
       kind: SpanKind.SERVER,
-      parent: String(call.metadata.get('traceparent')[0] ?? '') || undefined,
-      attributes: { 'rpc.system': RPC, 'rpc.service': rpcService, 'rpc.method': rpcMethod },
+      parent: call.traceparent || undefined,
+      attributes: {
+        'rpc.system': RPC,
+        'rpc.service': rpcService,
+        'rpc.method': rpcMethod,
+        ...call.attributes,
+      },
     })
-    const requestId = String(call.metadata.get('x-request-id')[0] ?? '') || randomUUID()
-    const authorization = String(call.metadata.get('authorization')[0] ?? '') || undefined
+    const requestId = call.requestId || randomUUID()
+    const authorization = call.authorization || undefined
     let principal: Promise<Principal | undefined> | undefined
     const caller = () => {
       principal ??= (async () => {
@@ -89,8 +120,7 @@ function adapt(handler: (req: unknown, ctx: CallContext) => Promise<unknown>, pa
       })()
       return principal
     }
-    const deadline = call.getDeadline()
-    const deadlineAt = deadline instanceof Date ? deadline.getTime() : Number(deadline)
+    const { deadlineAt } = call
     let peerService: string | undefined
     let refused: unknown
     try {
@@ -108,7 +138,7 @@ function adapt(handler: (req: unknown, ctx: CallContext) => Promise<unknown>, pa
         return found
       },
       remainingMs: () => (Number.isFinite(deadlineAt) ? deadlineAt - Date.now() : Number.POSITIVE_INFINITY),
-      cancelled: () => call.cancelled,
+      cancelled: () => call.cancelled(),
       annotate: (attributes) => void span.setAttributes(attributes),
     }
     const finish = (code: grpc.status) => {
@@ -119,23 +149,55 @@ function adapt(handler: (req: unknown, ctx: CallContext) => Promise<unknown>, pa
         Number(process.hrtime.bigint() - started) / 1e9,
       )
     }
-    context.with(active, () =>
-      withRequest({ requestId, authorization }, () => {
-        ;(refused === undefined ? handler(call.request, ctx) : Promise.reject(refused)).then(
-          (response) => {
+    return context.with(active, () =>
+      withRequest({ requestId, authorization }, () =>
+        (refused === undefined ? handler(call.request, ctx) : Promise.reject(refused)).then(
+          (response): CallOutcome => {
             finish(grpc.status.OK)
-            callback(null, response)
+            return { response }
           },
-          (err: unknown) => {
+          (err: unknown): CallOutcome => {
             const status = toGrpcError(err)
             if (!isAppError(err) || err.kind === 'internal') log.error({ err, method: path }, 'call failed')
             else log.debug({ code: err.code, method: path }, 'call rejected')
             recordFailure(span, err)
             finish(status.code ?? grpc.status.INTERNAL)
-            callback(status)
+            return { status }
           },
-        )
-      }),
+        ),
+      ),
+    )
+  }
+}
+
+/** Every method of the bindings, served: by method name within each definition, for one transport to expose. */
+export function serveBindings(bindings: GrpcBinding[], deps: AdaptDeps) {
+  return bindings.map(({ definition, handlers }) => {
+    const methods = new Map<string, { path: string; serve: ServedMethod }>()
+    for (const [name, method] of Object.entries(definition)) {
+      const handler = (handlers as Record<string, (req: unknown, ctx: CallContext) => Promise<unknown>>)[name]
+      if (!handler) throw new Error(`no handler for ${method.path}`)
+      methods.set(name, { path: method.path, serve: serveMethod(handler.bind(handlers), method.path, deps) })
+    }
+    return { definition, methods }
+  })
+}
+
+/** A served method as grpc-js calls it. */
+function overGrpc(serve: ServedMethod) {
+  return (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+    const deadline = call.getDeadline()
+    const first = (key: string) => String(call.metadata.get(key)[0] ?? '') || undefined
+    void serve({
+      request: call.request,
+      traceparent: first('traceparent'),
+      requestId: first('x-request-id'),
+      authorization: first('authorization'),
+      peerIdentity: () => certificateIdentity(call.getAuthContext().sslPeerCertificate),
+      deadlineAt: deadline instanceof Date ? deadline.getTime() : Number(deadline),
+      cancelled: () => call.cancelled,
+    }).then((outcome) =>
+      'response' in outcome ? callback(null, outcome.response) : callback(outcome.status),
     )
   }
 }
@@ -155,13 +217,9 @@ export function createGrpcServer(opts: {
 }): GrpcServer {
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 4 * 1024 * 1024 })
   const serviceNames: string[] = []
-  for (const { definition, handlers } of opts.bindings) {
+  for (const { definition, methods } of serveBindings(opts.bindings, opts)) {
     const impl: grpc.UntypedServiceImplementation = {}
-    for (const [name, method] of Object.entries(definition)) {
-      const handler = (handlers as Record<string, (req: unknown, ctx: CallContext) => Promise<unknown>>)[name]
-      if (!handler) throw new Error(`no handler for ${method.path}`)
-      impl[name] = adapt(handler.bind(handlers), method.path, opts)
-    }
+    for (const [name, { serve }] of methods) impl[name] = overGrpc(serve)
     server.addService(definition as unknown as grpc.ServiceDefinition, impl)
     const first = Object.values(definition)[0]
     if (first) serviceNames.push(first.path.split('/')[1]!)

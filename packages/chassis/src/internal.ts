@@ -53,6 +53,13 @@ export { createServiceClient } from './grpc-client.js'
 export { fromGrpcError, toGrpcError } from './grpc-errors.js'
 export { createGrpcServer } from './grpc-server.js'
 export type { ServiceDefinition } from './grpc-types.js'
+export type { Dispatch, InProcessRegistry, InProcessServer } from './in-process.js'
+export {
+  createInProcessRegistry,
+  createInProcessServer,
+  IN_PROCESS,
+  inProcessTransport,
+} from './in-process.js'
 export { advisoryLocks } from './locks.js'
 export { createLogExporter } from './log-export.js'
 export { createLogger } from './logger.js'

@@ -31,6 +31,8 @@ export function createLogger(opts: {
   instance: string
   level?: string
   also?: DestinationStream
+  /** Where lines go instead of stdout (services sharing one process: the launcher labels each line). */
+  destination?: DestinationStream
 }): Logger {
   const options: pino.LoggerOptions = {
     level: opts.level ?? 'info',
@@ -45,12 +47,13 @@ export function createLogger(opts: {
     },
     redact: { paths: SECRET_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`]), censor: '[redacted]' },
   }
-  if (!opts.also) return pino(options)
+  const out = opts.destination ?? process.stdout
+  if (!opts.also) return pino(options, out)
   const level = (opts.level ?? 'info') as pino.Level
   return pino(
     options,
     pino.multistream([
-      { stream: process.stdout, level },
+      { stream: out, level },
       { stream: opts.also, level },
     ]),
   )

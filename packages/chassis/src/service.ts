@@ -4,6 +4,7 @@ import type { JwksJson } from '@microshop/contracts'
 import { mayCall } from '@microshop/contracts'
 import type { FastifyInstance } from 'fastify'
 import type { JSONWebKeySet } from 'jose'
+import type { DestinationStream } from 'pino'
 import { createTokenVerifier, type TokenVerifier } from './auth.js'
 import { type BaseConfig, ConfigError } from './config.js'
 import { createDb, type Db } from './db.js'
@@ -23,6 +24,7 @@ import { type BreakerOptions, createServiceClient, type ServiceClient } from './
 import { createGrpcServer, type GrpcBinding } from './grpc-server.js'
 import type { ServiceDefinition } from './grpc-types.js'
 import { createHealthServer } from './health-server.js'
+import { createInProcessServer, type InProcessRegistry, inProcessTransport } from './in-process.js'
 import { createLogExporter } from './log-export.js'
 import { createLogger, type Logger } from './logger.js'
 import { createMetrics, type Metrics } from './metrics.js'
@@ -129,6 +131,13 @@ export interface StartOptions {
   clock?: Clock
   /** Where the service's spans go instead of OTLP (tests: the SDK's in-memory exporter). */
   spanExporter?: SpanExporter
+  /**
+   * Run in-process with the other services of this registry: peers are called through their handlers here,
+   * not over gRPC, and the service serves its own calls the same way (it listens on no gRPC port).
+   */
+  inProcess?: InProcessRegistry
+  /** Where log lines go instead of stdout. */
+  logDestination?: DestinationStream
 }
 
 export interface RunningService {
@@ -198,6 +207,7 @@ async function start<C extends BaseConfig, P extends PeerSpecs, D extends boolea
     instance: config.instanceId,
     level: config.logLevel,
     ...(logExport ? { also: logExport.stream } : {}),
+    ...(opts.logDestination ? { destination: opts.logDestination } : {}),
   })
   const telemetry = createTelemetry({
     service: spec.name,
@@ -258,11 +268,12 @@ async function start<C extends BaseConfig, P extends PeerSpecs, D extends boolea
       const client = createServiceClient({
         service,
         definition,
-        discovery,
         log,
         ...obs,
         ...clientOpts,
-        tls: grpcTls(),
+        ...(opts.inProcess
+          ? { transport: inProcessTransport(opts.inProcess, service, spec.name) }
+          : { discovery, tls: grpcTls() }),
       })
       peers[service] = client
       resources.add(() => client.close())
@@ -343,22 +354,36 @@ async function start<C extends BaseConfig, P extends PeerSpecs, D extends boolea
     const httpPort = await health.listen(config.host, config.httpPort)
     resources.add(() => health.close())
 
+    const bindings = parts.grpc ?? []
+    const serves = bindings.length > 0
+    const grpcDeps = {
+      ...(serves && grpcTls() ? { tls: grpcTls(), policy: mayCall } : {}),
+      bindings,
+      log,
+      metrics,
+      telemetry,
+      verifier,
+    }
     const grpcServer =
-      parts.grpc && parts.grpc.length > 0
+      serves && !opts.inProcess
         ? createGrpcServer({
-            ...(grpcTls() ? { tls: grpcTls(), policy: mayCall } : {}),
-            bindings: parts.grpc,
+            ...grpcDeps,
             protoRoot: parts.proto?.root ?? '',
             protoFiles: parts.proto?.files ?? [],
-            log,
-            metrics,
-            telemetry,
-            verifier,
           })
         : undefined
     const grpcPort = grpcServer ? await grpcServer.listen(config.host, config.grpcPort) : undefined
     if (grpcServer) resources.add(() => grpcServer.shutdown(config.shutdownTimeoutMs))
     grpcServer?.setServing(true)
+    const registry = opts.inProcess
+    if (serves && registry) {
+      const server = createInProcessServer(grpcDeps)
+      const leave = registry.add(spec.name, config.instanceId, server.dispatch)
+      resources.add(() => {
+        leave()
+        return server.drain(config.shutdownTimeoutMs)
+      })
+    }
 
     let publicPort: number | undefined
     const http = parts.http
@@ -382,14 +407,16 @@ async function start<C extends BaseConfig, P extends PeerSpecs, D extends boolea
     resources.add(() => discovery.deregister())
     started = true
     log.info({ grpcPort, httpPort, publicPort }, `${spec.name} ready`)
-    process.send?.({
-      type: 'microshop:ready',
-      instanceId: config.instanceId,
-      pid: process.pid,
-      grpcPort,
-      httpPort,
-      publicPort,
-    })
+    // a service sharing the process with others is not the process the launcher waits for
+    if (!opts.inProcess)
+      process.send?.({
+        type: 'microshop:ready',
+        instanceId: config.instanceId,
+        pid: process.pid,
+        grpcPort,
+        httpPort,
+        publicPort,
+      })
 
     let stopping: Promise<void> | undefined
     const stop = () => {

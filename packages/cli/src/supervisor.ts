@@ -54,6 +54,70 @@ export class NotReadyError extends Error {
   }
 }
 
+/** What the launcher shows and saves of an instance, without what its host keeps beside it. */
+export const instanceView = (i: InstanceState): InstanceState => ({
+  id: i.id,
+  service: i.service,
+  entry: i.entry,
+  pid: i.pid,
+  grpcPort: i.grpcPort,
+  httpPort: i.httpPort,
+  publicPort: i.publicPort,
+  status: i.status,
+  restarts: i.restarts,
+})
+
+interface Waited {
+  id: string
+  lines: string[]
+}
+
+/**
+ * Resolves once `ready()` holds, looked at whenever `changed` fires; rejects with the instances `failed()`
+ * names (and why), with those `late()` names after timeoutMs, or with the abort's reason.
+ */
+export function waitUntilReady<I extends Waited>(
+  opts: {
+    changed: Set<() => void>
+    ready(): boolean
+    failed(): Array<{ instance: I; why: string }>
+    late(): I[]
+  },
+  timeoutMs: number,
+  abort?: AbortSignal,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const finish = (err?: Error) => {
+      clearTimeout(timer)
+      opts.changed.delete(check)
+      abort?.removeEventListener('abort', onAbort)
+      if (err) reject(err)
+      else resolve()
+    }
+    const notReady = (list: Array<{ instance: I; why: string }>) =>
+      new NotReadyError(list.map(({ instance: i, why }) => ({ id: i.id, why, lines: [...i.lines] })))
+    const check = () => {
+      const failed = opts.failed()
+      if (failed.length > 0) finish(notReady(failed))
+      else if (opts.ready()) finish()
+    }
+    const onAbort = () => finish(abort?.reason ?? new Error('aborted'))
+    const timer = setTimeout(
+      () =>
+        finish(
+          notReady(
+            opts.late().map((instance) => ({ instance, why: `not ready after ${timeoutMs / 1000} s` })),
+          ),
+        ),
+      timeoutMs,
+    )
+    opts.changed.add(check)
+    abort?.addEventListener('abort', onAbort)
+    if (abort?.aborted) onAbort()
+    else check()
+  })
+}
+
 async function isHealthy(httpPort: number): Promise<boolean> {
   try {
     const res = await fetch(`http://127.0.0.1:${httpPort}/health/ready`, {
@@ -94,17 +158,7 @@ export function createSupervisor(opts: SupervisorOptions) {
     for (const listener of changed) listener()
   }
 
-  const view = (i: Instance): InstanceState => ({
-    id: i.id,
-    service: i.service,
-    entry: i.entry,
-    pid: i.pid,
-    grpcPort: i.grpcPort,
-    httpPort: i.httpPort,
-    publicPort: i.publicPort,
-    status: i.status,
-    restarts: i.restarts,
-  })
+  const view = instanceView
 
   const keep = (instance: Instance, line: string) => {
     instance.lines.push(line)
@@ -195,35 +249,23 @@ export function createSupervisor(opts: SupervisorOptions) {
     instances: () => instances.map(view),
 
     /** Resolves once every instance has been ready; rejects on timeout, on a crash loop, or on abort. */
-    waitAllReady(timeoutMs: number, abort?: AbortSignal) {
-      return new Promise<void>((resolve, reject) => {
-        const finish = (err?: Error) => {
-          clearTimeout(timer)
-          changed.delete(check)
-          abort?.removeEventListener('abort', onAbort)
-          if (err) reject(err)
-          else resolve()
-        }
-        const notReady = (list: Instance[], why: (i: Instance) => string) =>
-          new NotReadyError(list.map((i) => ({ id: i.id, why: why(i), lines: [...i.lines] })))
-        const check = () => {
-          const crashing = instances.filter((i) => i.earlyCrashes >= MAX_EARLY_CRASHES)
-          if (crashing.length > 0)
-            finish(notReady(crashing, (i) => `crashed ${i.earlyCrashes} times before it was ready`))
-          else if (instances.every((i) => i.everReady)) finish()
-        }
-        const onAbort = () => finish(abort?.reason ?? new Error('aborted'))
-        const late = () => instances.filter((i) => !i.everReady)
-        const timer = setTimeout(
-          () => finish(notReady(late(), () => `not ready after ${timeoutMs / 1000} s`)),
-          timeoutMs,
-        )
-        changed.add(check)
-        abort?.addEventListener('abort', onAbort)
-        if (abort?.aborted) onAbort()
-        else check()
-      })
-    },
+    waitAllReady: (timeoutMs: number, abort?: AbortSignal) =>
+      waitUntilReady(
+        {
+          changed,
+          ready: () => instances.every((i) => i.everReady),
+          failed: () =>
+            instances
+              .filter((i) => i.earlyCrashes >= MAX_EARLY_CRASHES)
+              .map((instance) => ({
+                instance,
+                why: `crashed ${instance.earlyCrashes} times before it was ready`,
+              })),
+          late: () => instances.filter((i) => !i.everReady),
+        },
+        timeoutMs,
+        abort,
+      ),
 
     /**
      * SIGTERM to every instance, SIGKILL to those still running after graceMs or once `force` aborts; the

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import pg from 'pg'
 import { CliError } from './cli-error.js'
+import { createInProcessHost } from './in-process-host.js'
 import { createLogFiles, createLogFormatter } from './log-stream.js'
 import { type MailCatcher, startMailCatcher } from './mail-catcher.js'
 import { ensureCertificates } from './pki.js'
@@ -31,6 +32,8 @@ export interface SystemOptions {
   prefixWidth: number
   logLevel: string
   readyTimeoutMs?: number
+  /** Every service in this process (peers called without the network), instead of a process each. */
+  inProcess?: boolean
   /** Aborting it during start stops what was started and rejects. */
   signal?: AbortSignal
 }
@@ -231,7 +234,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       saveState()
     }
 
-    supervisor = createSupervisor({
+    supervisor = (options.inProcess ? createInProcessHost : createSupervisor)({
       services,
       cwd: repoRoot,
       env: (service, instanceId) => {
@@ -268,7 +271,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     })
     const count = supervisor.instances().length
     report(
-      `starting ${count} instance${count === 1 ? '' : 's'}: ${services.map((s) => `${s.name}×${s.replicas}`).join(', ')}`,
+      `starting ${count} instance${count === 1 ? '' : 's'}${options.inProcess ? ` in this process (pid ${process.pid}), peers called in-process` : ''}: ${services.map((s) => `${s.name}×${s.replicas}`).join(', ')}`,
     )
     supervisor.start()
     saveState()

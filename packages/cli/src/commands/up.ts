@@ -13,6 +13,7 @@ const options = {
   'console-port': { type: 'string' },
   json: { type: 'boolean' },
   topology: { type: 'string' },
+  'in-process': { type: 'boolean' },
 } as const
 
 /** The same signal twice within this window is one Ctrl-C: npm forwards to us what the terminal already sent. */
@@ -87,6 +88,7 @@ async function run(args: string[]): Promise<number> {
       json,
       prefixWidth: width,
       logLevel: process.env.LOG_LEVEL ?? 'info',
+      inProcess: values['in-process'] === true,
       signal: stopRequested.signal,
     })
   } catch (err) {
@@ -134,6 +136,9 @@ export const up: Command = {
   --console-port <n>   the console's port: traces, logs, Prometheus discovery (default 8081,
                        env MICROSHOP_CONSOLE_PORT); services export to it unless
                        OTEL_EXPORTER_OTLP_ENDPOINT is set
-  --json               print the services' raw JSON log lines (launcher messages go to stderr)`,
+  --json               print the services' raw JSON log lines (launcher messages go to stderr)
+  --in-process         run every service in this one Node process from the same code: peers are
+                       called through the same typed clients without the network (no gRPC port);
+                       events still go through each outbox and the event log`,
   run,
 }
