@@ -1,6 +1,7 @@
 // npm run bench:memory — the memory (PSS) of the whole process tree (services, console, PostgreSQL and its
 // backends, the launcher) after a checkout load, as `microshop up` runs it, against the same system with V8's
-// own young-generation sizing (the baseline, in the same run). BENCH_MEMORY_MINUTES (default 5) long each,
+// and PostgreSQL's own sizing (the baseline, in the same run: young generation, old-generation headroom,
+// shared buffers). BENCH_MEMORY_MINUTES (default 5) long each,
 // 8 buyers; tracing on at 100 %.
 import { bootSystem, machine, prepareBuyers, pssByName, runCheckout } from './support.js'
 
@@ -31,8 +32,12 @@ async function measure(env: Record<string, string>): Promise<Figures> {
   }
 }
 
-// V8's own sizing: a later --max-semi-space-size wins over the one the launcher gives every service
-const baseline = await measure({ MICROSHOP_NODE_ARGS: '--max-semi-space-size=16' })
+// the defaults: a later --max-semi-space-size wins over the launcher's, a given --heap-growing-percent over the
+// chassis', a later -c shared_buffers over the launcher's
+const baseline = await measure({
+  MICROSHOP_NODE_ARGS: '--max-semi-space-size=16 --heap-growing-percent=0',
+  MICROSHOP_POSTGRES_ARGS: '-c shared_buffers=128MB',
+})
 const shipped = await measure({})
 
 const mb = (kb: number) => (kb / 1024).toFixed(0)
@@ -42,7 +47,7 @@ const postgres = (f: Figures) =>
 console.log(
   `memory benchmark (${machine()}), ${MINUTES} min of checkouts at ${BUYERS} buyers each, tracing on`,
 )
-console.log('| | V8 default young generation (baseline) | as shipped |')
+console.log('| | V8 and PostgreSQL defaults (baseline) | as shipped |')
 console.log('|---|---|---|')
 console.log(`| orders placed | ${baseline.orders} | ${shipped.orders} |`)
 console.log(`| orders/s | ${baseline.ordersPerSecond.toFixed(1)} | ${shipped.ordersPerSecond.toFixed(1)} |`)

@@ -126,7 +126,9 @@ export function createDb(
     connectionString: url,
     max: opts.max ?? 10,
     connectionTimeoutMillis: 5_000,
-    idleTimeoutMillis: 30_000,
+    // the pool hands out its most recently used connection first, so one idle this long is one the load does
+    // not need: closed, it gives back its backend's 3 MB (a burst's connections otherwise stayed 30 s)
+    idleTimeoutMillis: 5_000,
     application_name: opts.name,
   })
   const dbAttributes = { 'db.system.name': 'postgresql', 'db.namespace': databaseOf(url) }

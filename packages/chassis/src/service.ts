@@ -1,5 +1,6 @@
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { setFlagsFromString } from 'node:v8'
 import type { JwksJson } from '@microshop/contracts'
 import { mayCall } from '@microshop/contracts'
 import type { FastifyInstance } from 'fastify'
@@ -154,6 +155,19 @@ export interface RunningService {
 /** Starts a service from its environment; `startCart(env, { handleSignals: false })` in tests. */
 export type ServiceStarter = (env?: Env, opts?: StartOptions) => Promise<RunningService>
 
+/**
+ * V8 lets the old generation grow to up to four times what survived the last full collection before it
+ * collects again; a service's heap is mostly its code and a few caches, and that headroom was most of its
+ * memory (the console's heap at 200 MB for 75 MB live). At 1.3 times, `npm run bench:memory` shows ~90 MB less
+ * over the system at the same CPU per order. Set here, not on the command line, because NODE_OPTIONS may not
+ * carry this flag: so it holds however the service is started (launcher, compose, Kubernetes, tests).
+ */
+function keepHeapSnug() {
+  // a process started with its own choice keeps it (bench:memory's baseline gives V8's default, 0)
+  if (!process.execArgv.some((arg) => arg.startsWith('--heap-growing-percent')))
+    setFlagsFromString('--heap-growing-percent=30')
+}
+
 /** Closers of what start() opened, run last-opened first: at stop, or when start fails half-way. */
 function createResources(log: Logger) {
   const closers: Array<() => Promise<unknown> | unknown> = []
@@ -182,6 +196,7 @@ export function defineService<
 >(spec: ServiceSpec<C, P, D, E>): ServiceStarter {
   return async (env = process.env, opts = {}) => {
     const config = spec.config(env)
+    keepHeapSnug()
     return start(spec, config, opts)
   }
 }

@@ -38,11 +38,11 @@ export const topology: readonly ServiceSpec[] = [
 /**
  * V8 options every service runs with, wherever it runs: on the launcher's command line, and as NODE_OPTIONS
  * in compose and Kubernetes. V8 grows a busy process' young generation to 2 × 16 MB of semi-spaces and keeps
- * it; a service's requests live for milliseconds, and 2 × 8 MB hold them. `npm run bench:memory` (5 minutes
- * of checkouts): 132 MB less PSS over the whole system at the same orders/s. Smaller cost CPU: at 4 MB the
- * checkout's CPU per order rose by a third (bench:checkout).
+ * it; a service's requests live for milliseconds, and 2 × 4 MB hold them: ~70 MB less PSS over the system
+ * (eleven processes) in `npm run bench:memory`, with no change in CPU per order measured at 8 buyers. (The old
+ * generation's headroom is set by the chassis itself, service.ts keepHeapSnug: NODE_OPTIONS cannot carry it.)
  */
-export const SERVICE_NODE_OPTIONS: readonly string[] = ['--max-semi-space-size=8']
+export const SERVICE_NODE_OPTIONS: readonly string[] = ['--max-semi-space-size=4']
 
 /** What a service needs where it is deployed (compose, Kubernetes): the event log, one instance's share, the most instances. */
 export interface Footprint {
