@@ -3,10 +3,15 @@ import type { RunningService, ServiceStarter } from '@microshop/chassis'
 import { createInProcessRegistry } from '@microshop/chassis/internal'
 import { CliError } from './cli-error.js'
 import type { InstanceState } from './state.js'
-import { instanceView, type Supervisor, type SupervisorOptions, waitUntilReady } from './supervisor.js'
+import {
+  createInstanceBook,
+  instanceView,
+  type Supervisor,
+  type SupervisorOptions,
+  waitUntilReady,
+} from './supervisor.js'
 import type { ResolvedService } from './topology.js'
 
-const KEPT_LINES = 30
 /** Attempts at starting an instance (a peer or the database not ready yet) before the start fails. */
 const START_ATTEMPTS = 5
 const FIRST_BACKOFF_MS = 500
@@ -58,18 +63,8 @@ export function createInProcessHost(opts: SupervisorOptions): Supervisor {
     })),
   )
   let stopping = false
-  const changed = new Set<() => void>()
-  const notify = () => {
-    for (const listener of changed) listener()
-  }
-
+  const { changed, notify, keep } = createInstanceBook<Instance>(opts.onLine)
   const view = instanceView
-
-  const keep = (instance: Instance, line: string) => {
-    instance.lines.push(line)
-    if (instance.lines.length > KEPT_LINES) instance.lines.shift()
-    opts.onLine(view(instance), instance.serviceIndex, line)
-  }
 
   // each instance's log lines, one pino line per write, labelled as the child's stdout would be
   const linesOf = (instance: Instance) => ({

@@ -67,6 +67,24 @@ export const instanceView = (i: InstanceState): InstanceState => ({
   restarts: i.restarts,
 })
 
+/** What both ways of running instances keep of each: its last lines, and who to tell of a change. */
+export function createInstanceBook<I extends InstanceState & { lines: string[]; serviceIndex: number }>(
+  onLine: SupervisorOptions['onLine'],
+) {
+  const changed = new Set<() => void>()
+  return {
+    changed,
+    notify() {
+      for (const listener of changed) listener()
+    },
+    keep(instance: I, line: string) {
+      instance.lines.push(line)
+      if (instance.lines.length > KEPT_LINES) instance.lines.shift()
+      onLine(instanceView(instance), instance.serviceIndex, line)
+    },
+  }
+}
+
 interface Waited {
   id: string
   lines: string[]
@@ -153,18 +171,8 @@ export function createSupervisor(opts: SupervisorOptions) {
     })),
   )
   let stopping = false
-  const changed = new Set<() => void>()
-  const notify = () => {
-    for (const listener of changed) listener()
-  }
-
+  const { changed, notify, keep } = createInstanceBook<Instance>(opts.onLine)
   const view = instanceView
-
-  const keep = (instance: Instance, line: string) => {
-    instance.lines.push(line)
-    if (instance.lines.length > KEPT_LINES) instance.lines.shift()
-    opts.onLine(view(instance), instance.serviceIndex, line)
-  }
 
   async function awaitHealthy(instance: Instance, child: ChildProcess, httpPort: number) {
     while (instance.child === child && !stopping) {
