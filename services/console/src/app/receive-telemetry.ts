@@ -42,7 +42,6 @@ function createCounters(metrics: Metrics) {
 }
 
 const DECODERS = {
-  traces: { protobuf: decodeTracesProtobuf, json: decodeTracesJson },
   logs: { protobuf: decodeLogsProtobuf, json: decodeLogsJson },
   metrics: { protobuf: decodeMetricsProtobuf, json: decodeMetricsJson },
 } as const
@@ -55,8 +54,10 @@ export function createReceiver(deps: { store: TelemetryStore; feed: LogFeed; met
     receive(signal: Signal, encoding: Encoding, body: Uint8Array): void {
       try {
         if (signal === 'traces') {
-          const spans = DECODERS.traces[encoding](body)
-          const outcome = deps.store.addSpans(spans)
+          // protobuf spans are kept as their bytes (see the store); JSON ones as decoded
+          const raw: Uint8Array[] | undefined = encoding === 'protobuf' ? [] : undefined
+          const spans = raw ? decodeTracesProtobuf(body, raw) : decodeTracesJson(body)
+          const outcome = deps.store.addSpans(spans, raw)
           counters.received.inc({ signal }, spans.length)
           counters.evicted.inc({ signal }, outcome.evicted)
           counters.dropped.inc({ signal, reason: 'duplicate' }, outcome.duplicates)

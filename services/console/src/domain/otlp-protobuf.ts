@@ -1,15 +1,19 @@
-import type { BinaryReader, WireType } from '@bufbuild/protobuf/wire'
+import { WireType } from '@bufbuild/protobuf/wire'
 import { ConsoleErrors } from './errors.js'
 import {
   addKeyValue,
   anyValue,
   decodeBody,
   eachField,
+  expectType,
   nested,
+  nextTag,
   read,
   resource,
   scopeName,
   WireError,
+  type WireReader,
+  within,
 } from './protobuf-wire.js'
 import {
   type Attributes,
@@ -42,10 +46,10 @@ type WithoutResource<T> = Omit<T, 'service' | 'instance'>
 
 /** Reads `Resource{1}, Scope*{2}` of a Resource* message, then gives every item its resource's service. */
 function resourceGroup<T>(
-  r: BinaryReader,
+  r: WireReader,
   end: number,
   scopeField: string,
-  readScope: (r: BinaryReader, end: number, into: WithoutResource<T>[]) => void,
+  readScope: (r: WireReader, end: number, into: WithoutResource<T>[]) => void,
 ): T[] {
   let attributes: Attributes = {}
   const items: WithoutResource<T>[] = []
@@ -66,10 +70,10 @@ function resourceGroup<T>(
 
 /** Reads `Scope{1}, Item*{2}` of a Scope* message; `scoped` gives an item its scope's name. */
 function scopeGroup<T>(
-  r: BinaryReader,
+  r: WireReader,
   end: number,
   itemField: string,
-  readItem: (r: BinaryReader, end: number) => T,
+  readItem: (r: WireReader, end: number) => T,
   into: T[],
   scoped: (item: T, scope: string) => T = (item) => item,
 ) {
@@ -89,7 +93,7 @@ function requestOf<T>(
   bytes: Uint8Array,
   what: string,
   resourceField: string,
-  readResource: (r: BinaryReader, end: number) => T[],
+  readResource: (r: WireReader, end: number) => T[],
 ): T[] {
   try {
     return decodeBody(bytes, (r, end) => {
@@ -117,13 +121,13 @@ function id(bytes: Uint8Array, length: number, name: string): string {
 const optionalId = (bytes: Uint8Array, length: number, name: string) =>
   bytes.length === 0 ? null : id(bytes, length, name)
 
-function attributesField(into: Attributes, r: BinaryReader, type: WireType) {
+function attributesField(into: Attributes, r: WireReader, type: WireType) {
   addKeyValue(into, r, type)
   return true
 }
 
 /** Span.Event{1 fixed64 time, 2 name, 3 attributes}. */
-function spanEvent(r: BinaryReader, end: number): SpanEvent {
+function spanEvent(r: WireReader, end: number): SpanEvent {
   const event: SpanEvent = { timeUnixNano: '0', name: '', attributes: {} }
   eachField(r, end, (field, type) => {
     if (field === 1) event.timeUnixNano = read.fixed64(r, type).toString()
@@ -136,7 +140,7 @@ function spanEvent(r: BinaryReader, end: number): SpanEvent {
 }
 
 /** Span.Link{1 trace_id, 2 span_id, 4 attributes}. */
-function spanLink(r: BinaryReader, end: number): SpanLink {
+function spanLink(r: WireReader, end: number): SpanLink {
   let traceId = NO_BYTES
   let spanId = NO_BYTES
   const attributes: Attributes = {}
@@ -150,98 +154,152 @@ function spanLink(r: BinaryReader, end: number): SpanLink {
   return { traceId: id(traceId, 16, 'trace_id'), spanId: id(spanId, 8, 'span_id'), attributes }
 }
 
+// the status of most spans: shared, frozen so that no span can change another's
+const UNSET: SpanRecord['status'] = Object.freeze({ code: 'unset', message: '' })
+const OK: SpanRecord['status'] = Object.freeze({ code: 'ok', message: '' })
+
 /** Status{2 message, 3 code}. */
-function spanStatus(r: BinaryReader, end: number): SpanRecord['status'] {
+function spanStatus(r: WireReader, end: number): SpanRecord['status'] {
   let message = ''
   let code = 0
-  eachField(r, end, (field, type) => {
-    if (field === 2) message = read.string(r, type)
-    else if (field === 3) code = read.varint(r, type)
-    else return false
-    return true
-  })
-  return { code: statusCodeOf(code), message }
+  while (r.pos < end) {
+    const tag = nextTag(r)
+    const type = (tag & 7) as WireType
+    if (tag >>> 3 === 2) message = read.string(r, type)
+    else if (tag >>> 3 === 3) code = read.varint(r, type)
+    else r.skip(type, tag >>> 3)
+    within(r, end, tag)
+  }
+  const status = statusCodeOf(code)
+  if (message === '' && status !== 'error') return status === 'ok' ? OK : UNSET
+  return { code: status, message }
 }
 
-function span(r: BinaryReader, end: number): WithoutResource<SpanRecord> {
-  let traceId = NO_BYTES
-  let spanId = NO_BYTES
-  let parent = NO_BYTES
+/** Where an id field is, read once the whole span is (fields come in any order, and may repeat). */
+const NOT_SEEN = -1
+
+/**
+ * Span{1 trace_id, 2 span_id, 4 parent_span_id, 5 name, 6 kind, 7 start, 8 end, 9 attributes, 11 events,
+ * 13 links, 15 status}. A loop over the fields rather than eachField's visitor, and ids and times read
+ * straight from the body: every span of every service comes through here.
+ */
+function span(r: WireReader, end: number): WithoutResource<SpanRecord> {
+  let traceId: string | null = null
+  let spanId: string | null = null
+  let parentSpanId: string | null = null
   let name = ''
   let kind = 0
-  let start = 0n
-  let finish = 0n
-  let status: SpanRecord['status'] = { code: 'unset', message: '' }
+  let start = NOT_SEEN
+  let finish = NOT_SEEN
+  let status = UNSET
   const attributes: Attributes = {}
-  const events: SpanEvent[] = []
-  const links: SpanLink[] = []
-  eachField(r, end, (field, type) => {
-    switch (field) {
+  let events = NO_EVENTS
+  let links = NO_LINKS
+  while (r.pos < end) {
+    const tag = nextTag(r)
+    const type = (tag & 7) as WireType
+    switch (tag >>> 3) {
       case 1:
-        traceId = read.bytes(r, type)
-        return true
+        expectType(type, WireType.LengthDelimited)
+        traceId = r.hexId(16, 'trace_id')
+        break
       case 2:
-        spanId = read.bytes(r, type)
-        return true
+        expectType(type, WireType.LengthDelimited)
+        spanId = r.hexId(8, 'span_id')
+        break
       case 4:
-        parent = read.bytes(r, type)
-        return true
+        expectType(type, WireType.LengthDelimited)
+        parentSpanId = r.hexId(8, 'parent_span_id', true)
+        break
       case 5:
         name = intern(read.string(r, type))
-        return true
+        break
       case 6:
         kind = read.varint(r, type)
-        return true
+        break
       case 7:
-        start = read.fixed64(r, type)
-        return true
+        expectType(type, WireType.Bit64)
+        start = r.fixed64At()
+        break
       case 8:
-        finish = read.fixed64(r, type)
-        return true
+        expectType(type, WireType.Bit64)
+        finish = r.fixed64At()
+        break
       case 9:
-        return attributesField(attributes, r, type)
+        addKeyValue(attributes, r, type)
+        break
       case 11:
+        if (events === NO_EVENTS) events = []
         events.push(nested(r, type, 'events', spanEvent))
-        return true
+        break
       case 13:
+        if (links === NO_LINKS) links = []
         links.push(nested(r, type, 'links', spanLink))
-        return true
+        break
       case 15:
         status = nested(r, type, 'status', spanStatus)
-        return true
+        break
+      default:
+        r.skip(type, tag >>> 3)
     }
-    return false
-  })
+    within(r, end, tag)
+  }
+  if (traceId === null) throw new WireError('expected 16 bytes, got 0').at('trace_id')
+  if (spanId === null) throw new WireError('expected 8 bytes, got 0').at('span_id')
+  const elapsed = start === NOT_SEEN || finish === NOT_SEEN ? 0 : r.u64Difference(start, finish)
   return {
-    traceId: id(traceId, 16, 'trace_id'),
-    spanId: id(spanId, 8, 'span_id'),
-    parentSpanId: optionalId(parent, 8, 'parent_span_id'),
+    traceId,
+    spanId,
+    parentSpanId,
     name,
     kind: spanKindOf(kind),
     scope: '',
-    startTimeUnixNano: start.toString(),
-    endTimeUnixNano: finish.toString(),
-    startMs: nanosToMs(start),
-    durationMs: finish > start ? Number(finish - start) / 1e6 : 0,
+    startTimeUnixNano: start === NOT_SEEN ? '0' : r.u64Text(start),
+    endTimeUnixNano: finish === NOT_SEEN ? '0' : r.u64Text(finish),
+    // to the microsecond, as nanosToMs gives it
+    startMs: start === NOT_SEEN ? 0 : r.u64Thousandths(start) / 1000,
+    durationMs: elapsed > 0 ? elapsed / 1e6 : 0,
     status,
     attributes,
-    events: events.length > 0 ? events : NO_EVENTS,
-    links: links.length > 0 ? links : NO_LINKS,
+    events,
+    links,
   }
 }
 
-/** ExportTraceServiceRequest{1 ResourceSpans{1 Resource, 2 ScopeSpans{1 scope, 2 Span}}}. */
-export const decodeTracesProtobuf = (bytes: Uint8Array): SpanRecord[] =>
-  requestOf(bytes, 'ExportTraceServiceRequest', 'resource_spans', (r, end) =>
+/**
+ * ExportTraceServiceRequest{1 ResourceSpans{1 Resource, 2 ScopeSpans{1 scope, 2 Span}}}. With `raw`, the
+ * bytes of each span's message are pushed to it, in the order of the spans (views of `bytes`, not copies).
+ */
+export function decodeTracesProtobuf(bytes: Uint8Array, raw?: Uint8Array[]): SpanRecord[] {
+  const readSpan = raw
+    ? (r: WireReader, end: number) => {
+        const from = r.pos
+        const record = span(r, end)
+        raw.push(r.view(from, end))
+        return record
+      }
+    : span
+  return requestOf(bytes, 'ExportTraceServiceRequest', 'resource_spans', (r, end) =>
     resourceGroup<SpanRecord>(r, end, 'scope_spans', (r, end, into) =>
-      scopeGroup(r, end, 'spans', span, into, (item, scope) => {
+      scopeGroup(r, end, 'spans', readSpan, into, (item, scope) => {
         item.scope = scope
         return item
       }),
     ),
   )
+}
 
-function logRecord(r: BinaryReader, end: number): WithoutResource<LogEntry> {
+/** One Span message's bytes, as pushed to `raw` by decodeTracesProtobuf, decoded again (without its resource). */
+export function decodeSpanMessage(bytes: Uint8Array): Omit<SpanRecord, 'service' | 'instance'> {
+  try {
+    return decodeBody(bytes, span)
+  } catch (err) {
+    if (err instanceof WireError) throw ConsoleErrors.malformedProtobuf('Span', err.reason)
+    throw err
+  }
+}
+
+function logRecord(r: WireReader, end: number): WithoutResource<LogEntry> {
   let time = 0n
   let observed = 0n
   let severityNumber = 0
@@ -302,7 +360,7 @@ export const decodeLogsProtobuf = (bytes: Uint8Array): LogEntry[] =>
   )
 
 /** NumberDataPoint{3 fixed64 time, 4 double as_double, 6 sfixed64 as_int}: its time and value. */
-function numberPoint(r: BinaryReader, end: number): { time: bigint; value: number | null } {
+function numberPoint(r: WireReader, end: number): { time: bigint; value: number | null } {
   let time = 0n
   let value: number | null = null
   eachField(r, end, (field, type) => {
@@ -316,7 +374,7 @@ function numberPoint(r: BinaryReader, end: number): { time: bigint; value: numbe
 }
 
 /** Gauge, Sum, Histogram, …{1 repeated data point}: how many points, and the latest value of number points. */
-function dataPoints(r: BinaryReader, end: number, numbers: boolean) {
+function dataPoints(r: WireReader, end: number, numbers: boolean) {
   let points = 0
   let latest: { time: bigint; value: number | null } | undefined
   eachField(r, end, (field, type) => {
@@ -339,7 +397,7 @@ const METRIC_DATA: Record<number, { type: MetricType; numbers: boolean }> = {
 }
 
 /** Metric{1 name, 2 description, 3 unit, 5 gauge | 7 sum | 9 histogram | 10 exponential_histogram | 11 summary}. */
-function metric(r: BinaryReader, end: number): WithoutResource<MetricSummary> {
+function metric(r: WireReader, end: number): WithoutResource<MetricSummary> {
   const out: WithoutResource<MetricSummary> = {
     name: '',
     description: '',

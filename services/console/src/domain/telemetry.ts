@@ -171,8 +171,12 @@ export function toBase64(bytes: Uint8Array): string {
 }
 
 /** An int64 as a number when it is exact, else as its decimal string. */
-export const int64Value = (v: bigint): number | string =>
-  v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v.toString()
+export const int64Value = (v: bigint | number): number | string =>
+  typeof v === 'number'
+    ? v
+    : v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER)
+      ? Number(v)
+      : v.toString()
 
 /** The service and instance a resource names (semantic conventions service.name, service.instance.id). */
 export function serviceOf(resource: Attributes): { service: string; instance: string | null } {

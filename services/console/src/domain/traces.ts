@@ -14,9 +14,17 @@ export interface TraceFacts {
   operations: string[]
   orderIds: string[]
   errors: number
-  /** The earliest span without a parent; until one came, the earliest span. */
-  root: SpanRecord | undefined
+  // The root: the earliest span without a parent; until one came, the earliest span. Its fields, not an
+  // object: a store keeps thousands of traces of one span each, and every object kept costs collections.
+  rootService: string
+  rootName: string
+  /** Whether the span standing for the root has a parent; undefined until a span came. */
+  rootHasParent: boolean | undefined
+  rootStartMs: number
 }
+
+// most traces concern no order: they share this empty list until one does (frozen: none can grow it)
+export const NO_ORDERS: string[] = Object.freeze([]) as unknown as string[]
 
 /** One line of a trace list. */
 export interface TraceSummary {
@@ -39,15 +47,18 @@ export const newTraceFacts = (traceId: string): TraceFacts => ({
   spanCount: 0,
   services: [],
   operations: [],
-  orderIds: [],
+  orderIds: NO_ORDERS,
   errors: 0,
-  root: undefined,
+  rootService: '',
+  rootName: '',
+  rootHasParent: undefined,
+  rootStartMs: 0,
 })
 
-const isBetterRoot = (span: SpanRecord, current: SpanRecord | undefined) =>
-  !current ||
-  (span.parentSpanId === null && current.parentSpanId !== null) ||
-  ((span.parentSpanId === null) === (current.parentSpanId === null) && span.startMs < current.startMs)
+const isBetterRoot = (span: SpanRecord, facts: TraceFacts) =>
+  facts.rootHasParent === undefined ||
+  (span.parentSpanId === null && facts.rootHasParent) ||
+  ((span.parentSpanId === null) === !facts.rootHasParent && span.startMs < facts.rootStartMs)
 
 const addOnce = (list: string[], value: string) => {
   if (!list.includes(value)) list.push(value)
@@ -61,17 +72,26 @@ export function addSpanToFacts(facts: TraceFacts, span: SpanRecord): void {
   addOnce(facts.services, span.service)
   addOnce(facts.operations, span.name)
   const orderId = span.attributes[ORDER_ID_ATTRIBUTE]
-  if (typeof orderId === 'string' || typeof orderId === 'number') addOnce(facts.orderIds, String(orderId))
+  if (typeof orderId === 'string' || typeof orderId === 'number') {
+    if (facts.orderIds === NO_ORDERS) facts.orderIds = []
+    addOnce(facts.orderIds, String(orderId))
+  }
   if (span.status.code === 'error') facts.errors++
-  if (isBetterRoot(span, facts.root)) facts.root = span
+  // what the summary needs of it, not the span: a store may keep spans only as their bytes
+  if (isBetterRoot(span, facts)) {
+    facts.rootService = span.service
+    facts.rootName = span.name
+    facts.rootHasParent = span.parentSpanId !== null
+    facts.rootStartMs = span.startMs
+  }
 }
 
 export function summaryOf(facts: TraceFacts): TraceSummary {
   const durationMs = facts.spanCount > 0 ? facts.endMs - facts.startMs : 0
   return {
     traceId: facts.traceId,
-    rootService: facts.root?.service ?? '',
-    rootOperation: facts.root?.name ?? '',
+    rootService: facts.rootService,
+    rootOperation: facts.rootName,
     start: facts.spanCount > 0 ? new Date(facts.startMs).toISOString() : '',
     startMs: facts.spanCount > 0 ? facts.startMs : 0,
     durationMs: Math.round(durationMs * 1000) / 1000,

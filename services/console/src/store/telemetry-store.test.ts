@@ -1,6 +1,48 @@
+import { trace as otelTrace, ROOT_CONTEXT, SpanKind, SpanStatusCode } from '@opentelemetry/api'
+import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer'
+import { resourceFromAttributes } from '@opentelemetry/resources'
+import { type ReadableSpan, TracerProvider } from '@opentelemetry/sdk-trace'
 import { describe, expect, it } from 'vitest'
 import { logEntry, newTraceId, spanRecord } from '../../test/fixtures.js'
+import { decodeTracesProtobuf } from '../domain/otlp-protobuf.js'
 import { createTelemetryStore } from './telemetry-store.js'
+
+/** An OTLP/protobuf export of one checkout-like trace, as the official serializer writes it. */
+function exportedTrace(): { body: Uint8Array; traceId: string } {
+  const ended: ReadableSpan[] = []
+  const provider = new TracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'orders', 'service.instance.id': 'orders-2' }),
+    spanProcessors: [
+      {
+        onStart() {},
+        onEnd: (s) => void ended.push(s),
+        forceFlush: async () => {},
+        shutdown: async () => {},
+      },
+    ],
+  })
+  const tracer = provider.getTracer('microshop-chassis')
+  const root = tracer.startSpan('POST /api/orders', {
+    kind: SpanKind.SERVER,
+    attributes: { 'http.route': '/api/orders' },
+  })
+  const parent = otelTrace.setSpan(ROOT_CONTEXT, root)
+  for (let i = 0; i < 5; i++) {
+    const child = tracer.startSpan(
+      `payments.v1.Payments/Step${i}`,
+      {
+        kind: SpanKind.CLIENT,
+        attributes: { 'order.id': 'ord-7', attempt: i, big: 2 ** 60, ok: i % 2 === 0 },
+      },
+      parent,
+    )
+    child.addEvent('retry', { reason: 'unavailable' })
+    if (i === 3) child.setStatus({ code: SpanStatusCode.ERROR, message: 'card declined' })
+    child.end()
+  }
+  root.end()
+  return { body: ProtobufTraceSerializer.serializeRequest(ended)!, traceId: root.spanContext().traceId }
+}
 
 const MiB = 1024 * 1024
 const allTraces = { errorsOnly: false, limit: 1_000 }
@@ -58,6 +100,37 @@ describe('telemetry store', () => {
     expect(store.addSpans([spans[0]!, spans[50]!, spans[99]!])).toMatchObject({ kept: 0, duplicates: 3 })
     expect(store.addSpans(traceOf(1, spans[0]!.traceId))).toMatchObject({ kept: 1, duplicates: 0 })
     expect(store.trace(spans[0]!.traceId)?.spans).toHaveLength(101)
+  })
+
+  it('when spans come as their protobuf bytes, then a trace asked for whole is what decoding them gives', () => {
+    const { body, traceId } = exportedTrace()
+    const asRecords = createTelemetryStore({ maxBytes: 2 * MiB, maxSpansPerTrace: 5_000 })
+    asRecords.addSpans(decodeTracesProtobuf(body))
+    const asBytes = createTelemetryStore({ maxBytes: 2 * MiB, maxSpansPerTrace: 5_000 })
+    const again = Uint8Array.from(body)
+    const raw: Uint8Array[] = []
+    expect(asBytes.addSpans(decodeTracesProtobuf(body, raw), raw)).toMatchObject({ kept: 6 })
+    // the bytes kept are the store's own: the sender's buffer used for something else changes nothing
+    body.fill(0)
+    const whole = asBytes.trace(traceId)
+    expect(whole?.spans).toHaveLength(6)
+    expect(whole).toEqual(asRecords.trace(traceId))
+    expect(whole?.spans.find((s) => s.name.endsWith('Step3'))).toMatchObject({
+      service: 'orders',
+      instance: 'orders-2',
+      scope: 'microshop-chassis',
+      status: { code: 'error', message: 'card declined' },
+      attributes: { 'order.id': 'ord-7', attempt: 3, big: '1152921504606846976', ok: false },
+      events: [{ name: 'retry', attributes: { reason: 'unavailable' } }],
+    })
+    expect(asBytes.findTraces({ ...allTraces, orderId: 'ord-7', errorsOnly: true })).toMatchObject([
+      { traceId, rootService: 'orders', rootOperation: 'POST /api/orders', spanCount: 6, error: true },
+    ])
+    const rawAgain: Uint8Array[] = []
+    expect(asBytes.addSpans(decodeTracesProtobuf(again, rawAgain), rawAgain)).toMatchObject({
+      kept: 0,
+      duplicates: 6,
+    })
   })
 
   it('when a trace reaches its span limit, then further spans of it are refused and counted', () => {

@@ -1,8 +1,9 @@
 import { type LogFilter, logMatches } from '../domain/logs.js'
+import { decodeSpanMessage } from '../domain/otlp-protobuf.js'
 import type { Attributes, AttributeValue, LogEntry, MetricSummary, SpanRecord } from '../domain/telemetry.js'
 import {
   addSpanToFacts,
-  newTraceFacts,
+  NO_ORDERS,
   orderedSpans,
   summaryOf,
   type TraceFacts,
@@ -15,13 +16,19 @@ import {
 // keeps (its objects, its strings; attribute keys and names, which the decoders keep once for all, as one
 // reference each), and the oldest go first when a budget is full. `npm run bench:console`
 // prints the heap really kept against the budget.
+// A span that came as protobuf is kept as its own message's bytes (a copy), not as decoded objects: what a
+// trace list needs is folded into the trace's facts as it comes, and a trace asked for whole is decoded again.
+// A dozen objects a span, kept until evicted, made the garbage collector the console's largest cost (about
+// two thirds of its CPU per span); bytes are one object, and a third of the memory.
 // Traces and logs have a half each, so a flood of logs cannot push out every trace, nor the reverse.
 // A trace is "old" by its last span: one still receiving spans (a saga in progress) stays.
 
 // what a record costs beyond its strings and attributes: its object and nested objects, its place in the indexes
 const SPAN_OVERHEAD = 400
+// a span kept as bytes: the Buffer's object, its slice of a pool, its place in the trace's lists
+const RAW_SPAN_OVERHEAD = 184
 const LOG_OVERHEAD = 200
-const TRACE_OVERHEAD = 640
+const TRACE_OVERHEAD = 560
 const MAX_METRICS = 2_000
 // a trace's span ids are searched in its list until it has this many, then in a set
 const SPAN_ID_SET_FROM = 32
@@ -75,23 +82,94 @@ export interface TelemetryStoreOptions {
   maxSpansPerTrace: number
 }
 
-interface StoredTrace extends TraceFacts {
-  spans: SpanRecord[]
-  /** Made once the trace is long enough for a search of its spans to cost more than a set. */
-  spanIds: Set<string> | undefined
-  bytes: number
+/** Where spans kept as bytes came from: shared by the spans of one resource and scope. */
+interface SpanOrigin {
+  service: string
+  instance: string | null
+  scope: string
 }
 
+/** A trace as kept: its facts and its spans, in one object of one shape (the store keeps thousands). */
+class StoredTrace implements TraceFacts {
+  startMs = Number.POSITIVE_INFINITY
+  endMs = Number.NEGATIVE_INFINITY
+  spanCount = 0
+  services: string[]
+  operations: string[]
+  orderIds: string[] = NO_ORDERS
+  errors = 0
+  rootService = ''
+  rootName = ''
+  rootHasParent: boolean | undefined = undefined
+  rootStartMs = 0
+  /**
+   * Three entries a span: its id, the span (the bytes of its protobuf message, or decoded when it came as
+   * JSON) and, for bytes, its origin. One list, not three: most traces have a single span.
+   */
+  entries: (string | Uint8Array | SpanRecord | SpanOrigin | undefined)[]
+  /** Made once the trace is long enough for a search of its ids to cost more than a set. */
+  idSet: Set<string> | undefined = undefined
+  bytes = TRACE_OVERHEAD
+
+  /**
+   * A trace begun by its first span. Its lists start as literals holding that span: a list begun empty and
+   * pushed to reserves room for 17, and most traces never grow past one (addSpanToFacts finds the first span's
+   * service and name already there).
+   */
+  constructor(
+    readonly traceId: string,
+    first: SpanRecord,
+    kept: Uint8Array | SpanRecord,
+    origin: SpanOrigin | undefined,
+  ) {
+    this.services = [first.service]
+    this.operations = [first.name]
+    this.entries = [first.spanId, kept, origin]
+  }
+}
+
+const ENTRY = 3
+
 function hasSpan(trace: StoredTrace, spanId: string): boolean {
-  if (trace.spanIds) return trace.spanIds.has(spanId)
-  for (const span of trace.spans) if (span.spanId === spanId) return true
+  if (trace.idSet) return trace.idSet.has(spanId)
+  for (let i = 0; i < trace.entries.length; i += ENTRY) if (trace.entries[i] === spanId) return true
   return false
 }
 
-function keepSpan(trace: StoredTrace, span: SpanRecord) {
-  trace.spans.push(span)
-  if (trace.spanIds) trace.spanIds.add(span.spanId)
-  else if (trace.spans.length >= SPAN_ID_SET_FROM) trace.spanIds = new Set(trace.spans.map((s) => s.spanId))
+function keepSpan(trace: StoredTrace, spanId: string, kept: Uint8Array | SpanRecord, origin?: SpanOrigin) {
+  trace.entries.push(spanId, kept, origin)
+  indexSpan(trace, spanId)
+}
+
+function indexSpan(trace: StoredTrace, spanId: string) {
+  if (trace.idSet) trace.idSet.add(spanId)
+  else if (trace.entries.length >= SPAN_ID_SET_FROM * ENTRY) {
+    trace.idSet = new Set()
+    for (let i = 0; i < trace.entries.length; i += ENTRY) trace.idSet.add(trace.entries[i] as string)
+  }
+}
+
+/** The spans of a trace, as records. */
+function recordsOf(trace: StoredTrace): SpanRecord[] {
+  const records: SpanRecord[] = []
+  for (let i = 0; i < trace.entries.length; i += ENTRY)
+    records.push(
+      recordOf(
+        trace.entries[i + 1] as Uint8Array | SpanRecord,
+        trace.entries[i + 2] as SpanOrigin | undefined,
+      ),
+    )
+  return records
+}
+
+/** A kept span as a record again. */
+function recordOf(kept: Uint8Array | SpanRecord, origin: SpanOrigin | undefined): SpanRecord {
+  if (!(kept instanceof Uint8Array)) return kept
+  const record = decodeSpanMessage(kept) as SpanRecord
+  record.service = origin?.service ?? ''
+  record.instance = origin?.instance ?? null
+  record.scope = origin?.scope ?? ''
+  return record
 }
 
 /** What one add did: kept, evicted to make room, and refused (duplicates, spans past a trace's limit). */
@@ -138,10 +216,16 @@ export function createTelemetryStore(opts: TelemetryStoreOptions) {
   }
 
   return {
-    addSpans(spans: readonly SpanRecord[]): AddOutcome {
+    /**
+     * Keeps spans; with `raw` (the bytes of each one's protobuf message, as decodeTracesProtobuf gives them),
+     * each is kept as a copy of its bytes, else as the record.
+     */
+    addSpans(spans: readonly SpanRecord[], raw?: readonly Uint8Array[]): AddOutcome {
       const outcome: AddOutcome = { kept: 0, evicted: 0, duplicates: 0, overLimit: 0 }
       let latest: StoredTrace | undefined
-      for (const span of spans) {
+      let origin: SpanOrigin | undefined
+      for (let i = 0; i < spans.length; i++) {
+        const span = spans[i]!
         let trace = latest?.traceId === span.traceId ? latest : traces.get(span.traceId)
         if (trace && hasSpan(trace, span.spanId)) {
           outcome.duplicates++
@@ -151,24 +235,39 @@ export function createTelemetryStore(opts: TelemetryStoreOptions) {
           outcome.overLimit++
           continue
         }
+        const message = raw?.[i]
+        let kept: Uint8Array | SpanRecord = span
+        let bytes: number
+        if (message) {
+          if (
+            origin?.service !== span.service ||
+            origin.instance !== span.instance ||
+            origin.scope !== span.scope
+          )
+            origin = { service: span.service, instance: span.instance, scope: span.scope }
+          // a copy: a view would keep the whole request body
+          const copy = Buffer.allocUnsafe(message.byteLength)
+          copy.set(message)
+          kept = copy
+          bytes = RAW_SPAN_OVERHEAD + message.byteLength + stringBytes(span.spanId)
+        } else bytes = spanBytes(span)
+        const spanOrigin = message ? origin : undefined
         if (!trace) {
-          trace = Object.assign(newTraceFacts(span.traceId), {
-            spans: [],
-            spanIds: undefined,
-            bytes: TRACE_OVERHEAD,
-          })
+          trace = new StoredTrace(span.traceId, span, kept, spanOrigin)
+          indexSpan(trace, span.spanId)
           traceBytes += TRACE_OVERHEAD
           traces.set(span.traceId, trace)
-        } else if (trace !== latest) {
-          // re-inserted: the Map's order is the order of last change (spans of one trace come together)
-          traces.delete(span.traceId)
-          traces.set(span.traceId, trace)
+        } else {
+          if (trace !== latest) {
+            // re-inserted: the Map's order is the order of last change (spans of one trace come together)
+            traces.delete(span.traceId)
+            traces.set(span.traceId, trace)
+          }
+          keepSpan(trace, span.spanId, kept, spanOrigin)
         }
+        // a decoded span keeps the trace's own copy of the id: the trace's spans share it
+        if (!message) span.traceId = trace.traceId
         latest = trace
-        // the trace's own copy of the id: its spans share it
-        span.traceId = trace.traceId
-        const bytes = spanBytes(span)
-        keepSpan(trace, span)
         addSpanToFacts(trace, span)
         trace.bytes += bytes
         traceBytes += bytes
@@ -225,7 +324,12 @@ export function createTelemetryStore(opts: TelemetryStoreOptions) {
     /** One trace whole, its spans by start time; undefined when never seen or evicted. */
     trace(traceId: string): { summary: TraceSummary; spans: SpanRecord[] } | undefined {
       const trace = traces.get(traceId)
-      return trace && { summary: summaryOf(trace), spans: orderedSpans(trace.spans) }
+      return (
+        trace && {
+          summary: summaryOf(trace),
+          spans: orderedSpans(recordsOf(trace)),
+        }
+      )
     },
 
     /** The latest `limit` matching lines, oldest first. */
