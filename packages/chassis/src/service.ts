@@ -81,6 +81,11 @@ export interface BaseContext<C, P extends PeerSpecs> {
   every(spec: TimerSpec): Timer
   /** Runs fn at shutdown, after the servers stopped and before the peers, the bus and the database close. */
   onStop(fn: () => Promise<void> | void): void
+  /**
+   * Holds the instance's readiness until work settles: start-up work that needs a peer, which may start after
+   * this service, so setup cannot await it. Called during setup.
+   */
+  readyAfter(work: Promise<unknown>): void
 }
 
 /** The context of a service, with a handle for each thing it declared it uses and nothing else. */
@@ -149,6 +154,8 @@ export interface RunningService {
   publicPort: number | undefined
   log: Logger
   db: Db | undefined
+  /** Resolves once the instance is ready (its readyAfter work settled), or once it stops before. */
+  whenReady: Promise<void>
   stop(): Promise<void>
 }
 
@@ -340,6 +347,7 @@ async function start<C extends BaseConfig, P extends PeerSpecs, D extends boolea
     )
     resources.add(() => keyRefresh.stop())
 
+    const startUpWork: Promise<unknown>[] = []
     const ctx = {
       config,
       log,
@@ -356,13 +364,17 @@ async function start<C extends BaseConfig, P extends PeerSpecs, D extends boolea
       onStop(fn: () => Promise<void> | void) {
         resources.add(fn)
       },
+      readyAfter(work: Promise<unknown>) {
+        startUpWork.push(work)
+      },
       ...(db ? { db } : {}),
       ...(events ? { events } : {}),
     } as unknown as ServiceContext<C, P, D, E>
     const parts = await spec.setup(ctx)
     if (parts.accessTokenKeys) keySource = parts.accessTokenKeys
 
-    // ready once every listener is up and the instance is in the registry, not as soon as /health answers
+    // ready once every listener is up, the instance is in the registry and its start-up work is done,
+    // not as soon as /health answers
     let started = false
     const ready = async () => started && !draining && (db ? await db.ping() : true)
     const health = createHealthServer({ ready, metrics })
@@ -420,23 +432,31 @@ async function start<C extends BaseConfig, P extends PeerSpecs, D extends boolea
       pid: process.pid,
     })
     resources.add(() => discovery.deregister())
-    started = true
-    log.info({ grpcPort, httpPort, publicPort }, `${spec.name} ready`)
-    // a service sharing the process with others is not the process the launcher waits for
-    if (!opts.inProcess)
-      process.send?.({
-        type: 'microshop:ready',
-        instanceId: config.instanceId,
-        pid: process.pid,
-        grpcPort,
-        httpPort,
-        publicPort,
-      })
+    let stopRequested: () => void = () => undefined
+    const stopped = new Promise<void>((resolve) => {
+      stopRequested = resolve
+    })
+    const whenReady = Promise.race([Promise.allSettled(startUpWork), stopped]).then(() => {
+      if (draining) return
+      started = true
+      log.info({ grpcPort, httpPort, publicPort }, `${spec.name} ready`)
+      // a service sharing the process with others is not the process the launcher waits for
+      if (!opts.inProcess)
+        process.send?.({
+          type: 'microshop:ready',
+          instanceId: config.instanceId,
+          pid: process.pid,
+          grpcPort,
+          httpPort,
+          publicPort,
+        })
+    })
 
     let stopping: Promise<void> | undefined
     const stop = () => {
       stopping ??= (async () => {
         draining = true
+        stopRequested()
         grpcServer?.setServing(false)
         log.info('stopping: draining in-flight calls')
         await resources.closeAll()
@@ -445,7 +465,7 @@ async function start<C extends BaseConfig, P extends PeerSpecs, D extends boolea
       return stopping
     }
     if (opts.handleSignals !== false) handleSignals(stop, log, config.shutdownTimeoutMs)
-    return { http, grpcPort, httpPort, publicPort, log, db, stop }
+    return { http, grpcPort, httpPort, publicPort, log, db, whenReady, stop }
   } catch (err) {
     await resources.closeAll()
     throw err

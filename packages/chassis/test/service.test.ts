@@ -391,4 +391,54 @@ describe('defineService', () => {
     await other.stop()
     expect(runs).toBe(stoppedAt)
   })
+
+  it('when setup hands start-up work to readyAfter, then /health/ready answers 503 until it is done, then 200', async () => {
+    let finish: () => void = () => undefined
+    const work = new Promise<void>((resolve) => {
+      finish = resolve
+    })
+    const start = defineService({
+      name: 'inventory',
+      module: moduleUrl,
+      config: loadConfig,
+      database: true,
+      setup({ readyAfter }) {
+        readyAfter(work)
+        return {}
+      },
+    })
+    const running = await start(envOf('ready-after'), { handleSignals: false })
+    const readiness = async () => (await fetch(`http://127.0.0.1:${running.httpPort}/health/ready`)).status
+    try {
+      expect(await readiness()).toBe(503)
+      finish()
+      await running.whenReady
+      expect(await readiness()).toBe(200)
+    } finally {
+      await running.stop()
+    }
+  })
+
+  it('when the service stops before its readyAfter work is done, then whenReady resolves and it never said ready', async () => {
+    const start = defineService({
+      name: 'inventory',
+      module: moduleUrl,
+      config: loadConfig,
+      database: true,
+      setup({ readyAfter }) {
+        readyAfter(new Promise(() => undefined))
+        return {}
+      },
+    })
+    const lines: string[] = []
+    const running = await start(envOf('never-ready', { LOG_LEVEL: 'info' }), {
+      handleSignals: false,
+      logDestination: { write: (line: string) => void lines.push(line) },
+    })
+    await running.stop()
+    await running.whenReady
+    const messages = lines.map((line) => (JSON.parse(line) as { msg: string }).msg)
+    expect(messages).toContain('stopped')
+    expect(messages).not.toContain('inventory ready')
+  })
 })

@@ -63,6 +63,8 @@ export function createInProcessHost(opts: SupervisorOptions): Supervisor {
     })),
   )
   let stopping = false
+  const halt = new AbortController()
+  const halted = new Promise<void>((resolve) => halt.signal.addEventListener('abort', () => resolve()))
   const { changed, notify, keep } = createInstanceBook<Instance>(opts.onLine)
   const view = instanceView
 
@@ -86,6 +88,9 @@ export function createInProcessHost(opts: SupervisorOptions): Supervisor {
         })
         instance.running = running
         if (stopping) return void (await running.stop())
+        // ready as its /health/ready says, not as soon as it listens: its start-up work may wait for a peer
+        await Promise.race([running.whenReady, halted])
+        if (stopping) return
         instance.httpPort = running.httpPort
         instance.publicPort = running.publicPort
         instance.status = 'ready'
@@ -143,6 +148,7 @@ export function createInProcessHost(opts: SupervisorOptions): Supervisor {
 
     async stop(graceMs = 10_000, force?: AbortSignal) {
       stopping = true
+      halt.abort()
       const last = new Set(opts.stopLast ?? [])
       await stopGroup(
         instances.filter((i) => !last.has(i.service)),

@@ -28,7 +28,7 @@ export const startInventory = defineService({
     identity: IdentityServiceService,
   },
   accessTokens: ({ identity }) => jwksOf(identity),
-  async setup({ config, db, events, peers, log, metrics, every }) {
+  async setup({ config, db, events, peers, log, metrics, every, readyAfter }) {
     const ledger = createLedger({ stock: stockStore, lowStockThreshold: config.lowStockThreshold })
     const emit = emitterOf(events, toContractEvents)
     const products = createCatalogDirectory(peers.catalog)
@@ -44,7 +44,13 @@ export const startInventory = defineService({
     })
     await consumeOrdersAndProducts(events, { reservations, stock, concurrency: config.consumerConcurrency })
     every(createReservationExpiry({ reservations, intervalMs: config.sweepIntervalMs, log }))
-    if (config.seed) every(createStockSeeding({ stock, products, retryMs: config.seedRetryMs, log, metrics }))
+    if (config.seed) {
+      const seeding = every(
+        createStockSeeding({ stock, products, retryMs: config.seedRetryMs, log, metrics }),
+      )
+      // an order right after start needs the opening stock: not ready before it is there
+      readyAfter(seeding.finished)
+    }
     return {
       grpc: [bindGrpc(InventoryServiceService, createInventoryHandlers({ stock, reservations }))],
       proto: { root: protoRoot, files: [protobufFileName] },

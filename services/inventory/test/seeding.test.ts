@@ -40,6 +40,9 @@ const initialMovements = async () =>
   (await query<{ n: number }>("select count(*)::int as n from stock_movements where kind = 'initial'"))[0]?.n
 const seedings = () => query<{ products: number }>('select products from stock_seeding')
 
+/** The status the running inventory's /health/ready answers. */
+const readiness = async () => (await fetch(`http://127.0.0.1:${inventory?.httpPort}/health/ready`)).status
+
 /** How many seeding runs of the running inventory ended this way (its own metrics, counted from its start). */
 async function seedingRuns(outcome: 'seeded' | 'already_seeded' | 'failed') {
   const text = await (await fetch(`http://127.0.0.1:${inventory?.httpPort}/metrics`)).text()
@@ -61,7 +64,7 @@ afterAll(async () => {
 })
 
 describe('opening stock from the catalog', () => {
-  it('when the catalog is not up yet, then the inventory starts anyway and seeds once the catalog answers', async () => {
+  it('when the catalog is not up yet, then the inventory starts anyway, not ready, and seeds and becomes ready once the catalog answers', async () => {
     inventory = await startOwnInventory()
     const client = createServiceClient({
       service: 'inventory',
@@ -72,17 +75,18 @@ describe('opening stock from the catalog', () => {
     try {
       const { levels } = await client.call('getAvailability', { productIds: ['chefs-knife-8in'] })
       expect(levels[0]).toMatchObject({ productId: 'chefs-knife-8in', onHand: 0 })
-      // a run that found no catalog: it left nothing seeded
+      // a run that found no catalog: it left nothing seeded, and nothing to order, so the inventory is not ready
       await waitFor(async () => (await seedingRuns('failed')) >= 1, {
         what: 'a seeding run without the catalog',
       })
       expect(await seedings()).toEqual([])
+      expect(await readiness()).toBe(503)
 
       catalog = await startTestCatalog(catalogDb.url, { REGISTRY_URL: registry.url })
-      const [seeded] = await waitFor(async () => {
-        const rows = await seedings()
-        return rows.length > 0 ? rows : undefined
-      })
+      await inventory.whenReady
+      expect(await readiness()).toBe(200)
+      // ready means stocked: the opening stock is there by then
+      const [seeded] = await seedings()
       expect(seeded?.products).toBeGreaterThan(20)
       expect(await initialMovements()).toBe(seeded?.products)
       const after = await client.call('getAvailability', { productIds: ['chefs-knife-8in'] })

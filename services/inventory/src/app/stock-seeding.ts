@@ -10,7 +10,8 @@ import type { Stock } from './stock.js'
 
 /**
  * Gives the catalog's products their opening stock once, in the background: at start, and while the
- * catalog cannot be reached, again every retryMs. Start-up never waits for it.
+ * catalog cannot be reached, again every retryMs. Start-up does not wait for it (the catalog may start
+ * later); the instance's readiness does.
  */
 export function createStockSeeding(deps: {
   stock: Stock
