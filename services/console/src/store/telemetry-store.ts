@@ -194,6 +194,21 @@ export function createTelemetryStore(opts: TelemetryStoreOptions) {
   const metrics = new Map<string, MetricSummary>()
   const totals = { spans: 0, logs: 0, evictedTraces: 0, evictedSpans: 0, evictedLogs: 0 }
 
+  // One iterator over the traces, oldest first, kept from one eviction to the next: a Map keeps the slots of
+  // deleted entries until it is rebuilt, and a new iterator would step over all of them every time. An
+  // iterator sees entries added after it was made (a trace changed is re-inserted at the end), so the order
+  // is kept.
+  let oldestFirst: Iterator<StoredTrace> | undefined
+  const nextOldest = (): StoredTrace | undefined => {
+    for (let fresh = false; ; fresh = true) {
+      oldestFirst ??= traces.values()
+      const next = oldestFirst.next()
+      if (!next.done) return next.value
+      oldestFirst = undefined
+      if (fresh) return undefined
+    }
+  }
+
   const evictTrace = (trace: StoredTrace) => {
     traces.delete(trace.traceId)
     traceBytes -= trace.bytes
@@ -275,8 +290,9 @@ export function createTelemetryStore(opts: TelemetryStoreOptions) {
         outcome.kept++
       }
       totals.spans += outcome.kept
-      for (const oldest of traces.values()) {
-        if (traceBytes <= traceBudget) break
+      while (traceBytes > traceBudget) {
+        const oldest = nextOldest()
+        if (!oldest) break
         outcome.evicted += evictTrace(oldest)
       }
       return outcome
