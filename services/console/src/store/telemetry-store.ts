@@ -16,7 +16,7 @@ import {
 // keeps (its objects, its strings; attribute keys and names, which the decoders keep once for all, as one
 // reference each), and the oldest go first when a budget is full. `npm run bench:console`
 // prints the heap really kept against the budget.
-// A span that came as protobuf is kept as its own message's bytes (a copy), not as decoded objects: what a
+// A span that came as protobuf is kept as its own message's bytes, not as decoded objects: what a
 // trace list needs is folded into the trace's facts as it comes, and a trace asked for whole is decoded again.
 // A dozen objects a span, kept until evicted, made the garbage collector the console's largest cost (about
 // two thirds of its CPU per span); bytes are one object, and a third of the memory.
@@ -25,8 +25,8 @@ import {
 
 // what a record costs beyond its strings and attributes: its object and nested objects, its place in the indexes
 const SPAN_OVERHEAD = 400
-// a span kept as bytes: the Buffer's object, its slice of a pool, its place in the trace's lists
-const RAW_SPAN_OVERHEAD = 184
+// a span kept as bytes: its place in the trace's list, its string's header, its id
+const RAW_SPAN_OVERHEAD = 72
 const LOG_OVERHEAD = 200
 const TRACE_OVERHEAD = 560
 const MAX_METRICS = 2_000
@@ -106,7 +106,7 @@ class StoredTrace implements TraceFacts {
    * Three entries a span: its id, the span (the bytes of its protobuf message, or decoded when it came as
    * JSON) and, for bytes, its origin. One list, not three: most traces have a single span.
    */
-  entries: (string | Uint8Array | SpanRecord | SpanOrigin | undefined)[]
+  entries: (string | SpanRecord | SpanOrigin | undefined)[]
   /** Made once the trace is long enough for a search of its ids to cost more than a set. */
   idSet: Set<string> | undefined = undefined
   bytes = TRACE_OVERHEAD
@@ -119,7 +119,7 @@ class StoredTrace implements TraceFacts {
   constructor(
     readonly traceId: string,
     first: SpanRecord,
-    kept: Uint8Array | SpanRecord,
+    kept: KeptSpan,
     origin: SpanOrigin | undefined,
   ) {
     this.services = [first.service]
@@ -136,7 +136,7 @@ function hasSpan(trace: StoredTrace, spanId: string): boolean {
   return false
 }
 
-function keepSpan(trace: StoredTrace, spanId: string, kept: Uint8Array | SpanRecord, origin?: SpanOrigin) {
+function keepSpan(trace: StoredTrace, spanId: string, kept: KeptSpan, origin?: SpanOrigin) {
   trace.entries.push(spanId, kept, origin)
   indexSpan(trace, spanId)
 }
@@ -153,19 +153,17 @@ function indexSpan(trace: StoredTrace, spanId: string) {
 function recordsOf(trace: StoredTrace): SpanRecord[] {
   const records: SpanRecord[] = []
   for (let i = 0; i < trace.entries.length; i += ENTRY)
-    records.push(
-      recordOf(
-        trace.entries[i + 1] as Uint8Array | SpanRecord,
-        trace.entries[i + 2] as SpanOrigin | undefined,
-      ),
-    )
+    records.push(recordOf(trace.entries[i + 1] as KeptSpan, trace.entries[i + 2] as SpanOrigin | undefined))
   return records
 }
 
+/** A span as kept: the bytes of its protobuf message (as latin1 text), or decoded (it came as JSON). */
+type KeptSpan = string | SpanRecord
+
 /** A kept span as a record again. */
-function recordOf(kept: Uint8Array | SpanRecord, origin: SpanOrigin | undefined): SpanRecord {
-  if (!(kept instanceof Uint8Array)) return kept
-  const record = decodeSpanMessage(kept) as SpanRecord
+function recordOf(kept: KeptSpan, origin: SpanOrigin | undefined): SpanRecord {
+  if (typeof kept !== 'string') return kept
+  const record = decodeSpanMessage(Buffer.from(kept, 'latin1')) as SpanRecord
   record.service = origin?.service ?? ''
   record.instance = origin?.instance ?? null
   record.scope = origin?.scope ?? ''
@@ -251,7 +249,7 @@ export function createTelemetryStore(opts: TelemetryStoreOptions) {
           continue
         }
         const message = raw?.[i]
-        let kept: Uint8Array | SpanRecord = span
+        let kept: KeptSpan = span
         let bytes: number
         if (message) {
           if (
@@ -260,11 +258,11 @@ export function createTelemetryStore(opts: TelemetryStoreOptions) {
             origin.scope !== span.scope
           )
             origin = { service: span.service, instance: span.instance, scope: span.scope }
-          // a copy: a view would keep the whole request body
-          const copy = Buffer.allocUnsafe(message.byteLength)
-          copy.set(message)
-          kept = copy
-          bytes = RAW_SPAN_OVERHEAD + message.byteLength + stringBytes(span.spanId)
+          // a copy (a view would keep the whole request body), as a string of one byte a character: in the
+          // heap, one object the collector never looks into. A Buffer's bytes would be malloc's, which
+          // returns them to the system far less readily than V8 its pages.
+          kept = Buffer.from(message.buffer, message.byteOffset, message.byteLength).toString('latin1')
+          bytes = RAW_SPAN_OVERHEAD + stringBytes(kept) + stringBytes(span.spanId)
         } else bytes = spanBytes(span)
         const spanOrigin = message ? origin : undefined
         if (!trace) {
