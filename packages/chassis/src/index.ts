@@ -48,7 +48,7 @@ export type {
   ServiceStarter,
   StartOptions,
 } from './service.js'
-export { defineService, peer, runAsMain } from './service.js'
+export { defineService, keepHeapSnug, peer, runAsMain } from './service.js'
 export type { Span, SpanOptions, Telemetry } from './telemetry.js'
 export { activeIds, activeTraceparent, SpanKind } from './telemetry.js'
 export type { RunOutcome, Timer, TimerSpec } from './timer.js'

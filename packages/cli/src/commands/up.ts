@@ -1,3 +1,4 @@
+import { keepHeapSnug } from '@microshop/chassis'
 import { usageError } from '../cli-error.js'
 import { type Command, dataDirOption, parseFlags, resolveDataDir } from '../command.js'
 import { renderInstances, renderUrls } from '../instance-table.js'
@@ -45,6 +46,8 @@ async function run(args: string[]): Promise<number> {
     process.stdout.write(`${up.usage}\n`)
     return 0
   }
+  // the launcher lives as long as the system: its heap kept as close as each service's
+  keepHeapSnug()
   const dataDir = resolveDataDir(values['data-dir'])
   const topology = loadTopology(values.topology)
   const replicas = parseReplicas(values.replicas ?? process.env.MICROSHOP_REPLICAS ?? '', topology)
