@@ -392,12 +392,9 @@ describe('defineService', () => {
     expect(runs).toBe(stoppedAt)
   })
 
-  it('when setup hands start-up work to readyAfter, then /health/ready answers 503 until it is done, then 200', async () => {
-    let finish: () => void = () => undefined
-    const work = new Promise<void>((resolve) => {
-      finish = resolve
-    })
-    const start = defineService({
+  /** A service whose setup holds its readiness on `work`. */
+  const readyAfterService = (work: Promise<unknown>) =>
+    defineService({
       name: 'inventory',
       module: moduleUrl,
       config: loadConfig,
@@ -407,7 +404,13 @@ describe('defineService', () => {
         return {}
       },
     })
-    const running = await start(envOf('ready-after'), { handleSignals: false })
+
+  it('when setup hands start-up work to readyAfter, then /health/ready answers 503 until it is done, then 200', async () => {
+    let finish: () => void = () => undefined
+    const work = new Promise<void>((resolve) => {
+      finish = resolve
+    })
+    const running = await readyAfterService(work)(envOf('ready-after'), { handleSignals: false })
     const readiness = async () => (await fetch(`http://127.0.0.1:${running.httpPort}/health/ready`)).status
     try {
       expect(await readiness()).toBe(503)
@@ -420,21 +423,14 @@ describe('defineService', () => {
   })
 
   it('when the service stops before its readyAfter work is done, then whenReady resolves and it never said ready', async () => {
-    const start = defineService({
-      name: 'inventory',
-      module: moduleUrl,
-      config: loadConfig,
-      database: true,
-      setup({ readyAfter }) {
-        readyAfter(new Promise(() => undefined))
-        return {}
-      },
-    })
     const lines: string[] = []
-    const running = await start(envOf('never-ready', { LOG_LEVEL: 'info' }), {
-      handleSignals: false,
-      logDestination: { write: (line: string) => void lines.push(line) },
-    })
+    const running = await readyAfterService(new Promise(() => undefined))(
+      envOf('never-ready', { LOG_LEVEL: 'info' }),
+      {
+        handleSignals: false,
+        logDestination: { write: (line: string) => void lines.push(line) },
+      },
+    )
     await running.stop()
     await running.whenReady
     const messages = lines.map((line) => (JSON.parse(line) as { msg: string }).msg)
