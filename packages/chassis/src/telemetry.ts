@@ -13,7 +13,6 @@ import {
   trace,
 } from '@opentelemetry/api'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto'
 import { resourceFromAttributes } from '@opentelemetry/resources'
 import {
   AlwaysOffSampler,
@@ -27,6 +26,7 @@ import {
   TracerProvider,
 } from '@opentelemetry/sdk-trace'
 import { isAppError } from './errors.js'
+import { OtlpSpanBatch } from './otlp-spans.js'
 
 export type { ReadableSpan, Span, SpanExporter }
 export { SpanKind, SpanStatusCode }
@@ -147,40 +147,103 @@ function samplerOf(name: SamplerName = 'parentbased_always_on', arg = 1): Sample
 /** Marks a span as the root of background work that is dropped, with all of its trace, when the work was idle. */
 export const IDLE_ROOT = 'microshop.idle_root'
 
+/** Where finished spans wait for their batch: as the SDK's objects for a SpanExporter, or as OTLP bytes. */
+interface SpanQueue {
+  readonly length: number
+  push(span: ReadableSpan): void
+  /** Sends a batch of what waits; resolves to how many spans were lost (the receiver failed or refused). */
+  send(): Promise<number>
+  shutdown(): Promise<void>
+}
+
+const BATCH = 512
+
+function exporterQueue(exporter: SpanExporter): SpanQueue {
+  const spans: ReadableSpan[] = []
+  return {
+    get length() {
+      return spans.length
+    },
+    push: (span) => void spans.push(span),
+    send() {
+      const batch = spans.splice(0, BATCH)
+      return new Promise((resolve) => exporter.export(batch, (r) => resolve(r.code === 0 ? 0 : batch.length)))
+    },
+    shutdown: () => exporter.shutdown(),
+  }
+}
+
+/** OTEL_EXPORTER_OTLP_HEADERS and OTEL_EXPORTER_OTLP_TRACES_HEADERS: `key=value,key2=value2`, URL-encoded. */
+export function otlpHeaders(env: Record<string, string | undefined> = process.env): Record<string, string> {
+  const headers: Record<string, string> = {}
+  for (const list of [env.OTEL_EXPORTER_OTLP_HEADERS, env.OTEL_EXPORTER_OTLP_TRACES_HEADERS])
+    for (const pair of list?.split(',') ?? []) {
+      const at = pair.indexOf('=')
+      if (at <= 0) continue
+      try {
+        headers[decodeURIComponent(pair.slice(0, at).trim()).toLowerCase()] = decodeURIComponent(
+          pair.slice(at + 1).trim(),
+        )
+      } catch {
+        // a malformed pair is skipped, as the SDK's own exporter does
+      }
+    }
+  return headers
+}
+
+/** Spans written as OTLP/protobuf as they end (see otlp-spans.ts) and POSTed to `url` in batches. */
+function otlpQueue(url: string): SpanQueue {
+  const batch = new OtlpSpanBatch()
+  const headers = { ...otlpHeaders(), 'content-type': 'application/x-protobuf' }
+  return {
+    get length() {
+      return batch.count
+    },
+    push: (span) => batch.add(span),
+    async send() {
+      const count = batch.count
+      const body = batch.take()
+      if (!body) return 0
+      try {
+        const res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(5_000) })
+        await res.body?.cancel()
+        return res.ok ? 0 : count
+      } catch {
+        return count
+      }
+    },
+    shutdown: async () => undefined,
+  }
+}
+
 /**
  * A bounded batching processor: finished spans wait in a queue (dropped, and counted, when it is full)
  * and leave in batches every second. Spans of a trace whose root is periodic work are held until the root
  * ends: when it ends idle (nothing was done), the whole trace is dropped, so a timer that found nothing to
  * do leaves no trace behind.
  */
-function createBatchProcessor(exporter: SpanExporter, opts: TelemetryOptions): SpanProcessor {
+function createBatchProcessor(queue: SpanQueue, opts: TelemetryOptions): SpanProcessor {
   const MAX_QUEUE = 4_096
-  const BATCH = 512
-  const queue: ReadableSpan[] = []
   const held = new Map<string, ReadableSpan[]>()
   let exporting: Promise<void> | undefined
   const drop = (n: number): void => {
     if (n > 0) opts.onDrop?.(n)
   }
 
-  const enqueue = (spans: readonly ReadableSpan[]) => {
-    const room = MAX_QUEUE - queue.length
-    queue.push(...spans.slice(0, Math.max(0, room)))
-    drop(spans.length - Math.max(0, room))
+  const enqueue = (span: ReadableSpan) => {
+    if (queue.length >= MAX_QUEUE) return drop(1)
+    queue.push(span)
     if (queue.length >= BATCH) void flushOnce()
   }
 
   const flushOnce = (): Promise<void> => {
     if (exporting || queue.length === 0) return exporting ?? Promise.resolve()
-    const batch = queue.splice(0, BATCH)
-    exporting = new Promise<void>((resolve) => {
-      exporter.export(batch, (result) => {
-        if (result.code !== 0) drop(batch.length)
-        resolve()
+    exporting = queue
+      .send()
+      .then(drop)
+      .finally(() => {
+        exporting = undefined
       })
-    }).finally(() => {
-      exporting = undefined
-    })
     return exporting
   }
 
@@ -195,11 +258,12 @@ function createBatchProcessor(exporter: SpanExporter, opts: TelemetryOptions): S
     onEnd(span) {
       const traceId = span.spanContext().traceId
       const holding = held.get(traceId)
-      if (!holding) return enqueue([span])
+      if (!holding) return enqueue(span)
       if (span.parentSpanContext) return void holding.push(span)
       held.delete(traceId)
       if (span.attributes[IDLE_ROOT] === true) return
-      enqueue([...holding, span])
+      for (const one of holding) enqueue(one)
+      enqueue(span)
     },
     async forceFlush() {
       while (queue.length > 0 || exporting) await flushOnce()
@@ -207,7 +271,7 @@ function createBatchProcessor(exporter: SpanExporter, opts: TelemetryOptions): S
     async shutdown() {
       clearInterval(timer)
       while (queue.length > 0 || exporting) await flushOnce()
-      await exporter.shutdown()
+      await queue.shutdown()
     },
   }
 }
@@ -219,12 +283,12 @@ const discard: SpanExporter = {
 
 export function createTelemetry(opts: TelemetryOptions): Telemetry {
   ensureContextManager()
-  const exporter =
-    opts.exporter ??
-    (opts.endpoint
-      ? new OTLPTraceExporter({ url: `${opts.endpoint.replace(/\/$/, '')}/v1/traces`, timeoutMillis: 5_000 })
-      : discard)
-  const processor = createBatchProcessor(exporter, opts)
+  const queue = opts.exporter
+    ? exporterQueue(opts.exporter)
+    : opts.endpoint
+      ? otlpQueue(`${opts.endpoint.replace(/\/$/, '')}/v1/traces`)
+      : exporterQueue(discard)
+  const processor = createBatchProcessor(queue, opts)
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ 'service.name': opts.service, 'service.instance.id': opts.instance }),
     sampler: samplerOf(opts.sampler, opts.samplerArg),

@@ -1,11 +1,12 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createTelemetry } from '../src/telemetry.js'
 
 interface Received {
   path: string
   contentType: string | undefined
+  authorization: string | undefined
   body: Buffer
 }
 
@@ -17,6 +18,7 @@ async function receiver(status: number): Promise<{ url: string; received: Receiv
     received.push({
       path: req.url ?? '',
       contentType: req.headers['content-type'],
+      authorization: req.headers.authorization,
       body: Buffer.concat(chunks),
     })
     res.writeHead(status).end()
@@ -83,5 +85,19 @@ describe('OTLP span export', () => {
       await telemetry.shutdown(5_000)
       expect(dropped).toBe(10)
     }
+  })
+
+  it('when OTEL_EXPORTER_OTLP_HEADERS names headers, then every export carries them (a collector behind auth)', async () => {
+    const { url, received, server } = await receiver(200)
+    servers.push(server)
+    vi.stubEnv('OTEL_EXPORTER_OTLP_HEADERS', 'Authorization=Bearer%20s3cret,broken')
+    try {
+      const telemetry = createTelemetry({ service: 'orders', instance: 'orders-1', endpoint: url })
+      await telemetry.span('work', {}, async () => undefined)
+      await telemetry.shutdown(5_000)
+    } finally {
+      vi.unstubAllEnvs()
+    }
+    expect(received.map((r) => r.authorization)).toEqual(['Bearer s3cret'])
   })
 })
