@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto'
+import { SpanKind } from '@opentelemetry/api'
 import pg from 'pg'
 import type { Logger } from './logger.js'
 import type { Metrics } from './metrics.js'
-import { SpanKind, type Telemetry } from './telemetry.js'
+import type { Telemetry } from './telemetry.js'
 
 /** Anything that runs a query: the pool, or a client inside a transaction. */
 export interface Queryable {

@@ -31,6 +31,7 @@ export type { BreakerOptions, CallOptions, ServiceClient } from './grpc-client.j
 export type { GrpcBinding } from './grpc-server.js'
 export { bindGrpc } from './grpc-server.js'
 export type { CallContext, Handlers } from './grpc-types.js'
+export { keepHeapSnug } from './heap.js'
 export { httpLogging, instrumentHttp } from './http-telemetry.js'
 export { advisoryLocks } from './locks.js'
 export type { Logger } from './logger.js'
@@ -48,7 +49,7 @@ export type {
   ServiceStarter,
   StartOptions,
 } from './service.js'
-export { defineService, keepHeapSnug, peer, runAsMain } from './service.js'
+export { defineService, peer, runAsMain } from './service.js'
 export type { Span, SpanOptions, Telemetry } from './telemetry.js'
 export { activeIds, activeTraceparent, SpanKind } from './telemetry.js'
 export type { RunOutcome, Timer, TimerSpec } from './timer.js'

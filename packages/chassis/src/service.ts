@@ -1,6 +1,5 @@
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { setFlagsFromString } from 'node:v8'
 import type { JwksJson } from '@microshop/contracts'
 import { mayCall } from '@microshop/contracts'
 import type { FastifyInstance } from 'fastify'
@@ -25,6 +24,7 @@ import { type BreakerOptions, createServiceClient, type ServiceClient } from './
 import { createGrpcServer, type GrpcBinding } from './grpc-server.js'
 import type { ServiceDefinition } from './grpc-types.js'
 import { createHealthServer } from './health-server.js'
+import { keepHeapSnug } from './heap.js'
 import { createInProcessServer, type InProcessRegistry, inProcessTransport } from './in-process.js'
 import { createLogExporter } from './log-export.js'
 import { createLogger, type Logger } from './logger.js'
@@ -161,20 +161,6 @@ export interface RunningService {
 
 /** Starts a service from its environment; `startCart(env, { handleSignals: false })` in tests. */
 export type ServiceStarter = (env?: Env, opts?: StartOptions) => Promise<RunningService>
-
-/**
- * V8 lets the old generation grow to up to four times what survived the last full collection before it
- * collects again; a service's heap is mostly its code and a few caches, and that headroom was most of its
- * memory (the console's heap at 200 MB for 75 MB live). At 1.3 times, `npm run bench:memory` shows ~90 MB less
- * over the system at the same CPU per order. Set here, not on the command line, because NODE_OPTIONS may not
- * carry this flag: so it holds however the service is started (launcher, compose, Kubernetes, tests). The
- * launcher's own process (`microshop up`) sets it too.
- */
-export function keepHeapSnug() {
-  // a process started with its own choice keeps it (bench:memory's baseline gives V8's default, 0)
-  if (!process.execArgv.some((arg) => arg.startsWith('--heap-growing-percent')))
-    setFlagsFromString('--heap-growing-percent=30')
-}
 
 /** Closers of what start() opened, run last-opened first: at stop, or when start fails half-way. */
 function createResources(log: Logger) {

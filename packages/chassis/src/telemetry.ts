@@ -26,10 +26,11 @@ import {
   TracerProvider,
 } from '@opentelemetry/sdk-trace'
 import { isAppError } from './errors.js'
+import { IDLE_ROOT } from './idle-root.js'
 import { OtlpSpanBatch } from './otlp-spans.js'
 
 export type { ReadableSpan, Span, SpanExporter }
-export { SpanKind, SpanStatusCode }
+export { IDLE_ROOT, SpanKind, SpanStatusCode }
 
 /** OTEL_TRACES_SAMPLER's values (the OpenTelemetry environment specification), with its argument. */
 export type SamplerName =
@@ -143,9 +144,6 @@ function samplerOf(name: SamplerName = 'parentbased_always_on', arg = 1): Sample
       return new ParentBasedSampler({ root: new AlwaysOnSampler() })
   }
 }
-
-/** Marks a span as the root of background work that is dropped, with all of its trace, when the work was idle. */
-export const IDLE_ROOT = 'microshop.idle_root'
 
 /** Where finished spans wait for their batch: as the SDK's objects for a SpanExporter, or as OTLP bytes. */
 interface SpanQueue {

@@ -1,6 +1,7 @@
+import { IDLE_ROOT } from './idle-root.js'
 import type { Logger } from './logger.js'
 import { type Metrics, serviceCounter } from './metrics.js'
-import { IDLE_ROOT, type Telemetry } from './telemetry.js'
+import type { Telemetry } from './telemetry.js'
 
 /**
  * What a run asks for next: nothing (the next interval), `idle` (the same, and there was nothing to do: the

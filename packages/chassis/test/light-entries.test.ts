@@ -8,13 +8,13 @@ const run = promisify(execFile)
 const root = join(import.meta.dirname, '..', '..', '..')
 const IO_PACKAGES = ['pg', '@grpc/grpc-js', 'fastify', 'pino', 'undici', '@nats-io']
 
-/** The packages with I/O a fresh Node process has loaded after importing these compiled modules. */
-async function ioPackagesLoadedBy(files: string[]): Promise<string[]> {
+/** Which of `packages` (I/O ones by default) a fresh Node process has loaded after importing these compiled modules. */
+async function ioPackagesLoadedBy(files: string[], packages = IO_PACKAGES): Promise<string[]> {
   const script = `
     import { createRequire } from 'node:module'
     for (const file of ${JSON.stringify(files)}) await import(file)
     const loaded = Object.keys(createRequire(import.meta.url).cache)
-    const io = ${JSON.stringify(IO_PACKAGES)}.filter((p) => loaded.some((f) => f.includes('/node_modules/' + p + '/')))
+    const io = ${JSON.stringify(packages)}.filter((p) => loaded.some((f) => f.includes('/node_modules/' + p + '/')))
     process.stdout.write(JSON.stringify(io))`
   const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: root })
   return JSON.parse(stdout) as string[]
@@ -44,5 +44,14 @@ describe('the light entry points', () => {
     })
     expect(domainFiles.length).toBeGreaterThan(20)
     expect(await ioPackagesLoadedBy(domainFiles)).toEqual([])
+  })
+
+  it("when the launcher's CLI is imported, then no tracing SDK and no HTTP server is loaded (each child has its own)", async () => {
+    const sdk = ['@opentelemetry/sdk-trace', '@opentelemetry/context-async-hooks', 'fastify', 'pino']
+    expect(await ioPackagesLoadedBy([join(root, 'packages/cli/dist/main.js')], sdk)).toEqual([])
+    // the control: a service's entry loads them
+    expect(await ioPackagesLoadedBy([join(root, 'packages/chassis/dist/service.js')], sdk)).toEqual(
+      expect.arrayContaining(['@opentelemetry/sdk-trace', 'fastify']),
+    )
   })
 })

@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import pg from 'pg'
 import { CliError } from './cli-error.js'
-import { createInProcessHost } from './in-process-host.js'
 import { createLogFiles, createLogFormatter } from './log-stream.js'
 import { type MailCatcher, startMailCatcher } from './mail-catcher.js'
 import { ensureCertificates } from './pki.js'
@@ -234,7 +233,10 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       saveState()
     }
 
-    supervisor = (options.inProcess ? createInProcessHost : createSupervisor)({
+    // the in-process host loads the whole chassis: a launcher of child processes needs none of it
+    supervisor = (
+      options.inProcess ? (await import('./in-process-host.js')).createInProcessHost : createSupervisor
+    )({
       services,
       cwd: repoRoot,
       env: (service, instanceId) => {

@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { readNatsLog } from '@microshop/chassis/internal'
 import pg from 'pg'
 import { CliError } from '../cli-error.js'
 import { type Command, dataDirOption, parseFlags, resolveDataDir } from '../command.js'
@@ -131,7 +130,8 @@ const postgresLog =
 
 /** `--bus`: a deployed system's BUS_URL, NATS or PostgreSQL. */
 function logAt(busUrl: string): ReadLog {
-  if (busUrl.startsWith('nats://')) return (types) => readNatsLog(busUrl, types)
+  if (busUrl.startsWith('nats://'))
+    return async (types) => (await import('@microshop/chassis/internal')).readNatsLog(busUrl, types)
   if (/^postgres(ql)?:\/\//.test(busUrl))
     return postgresLog(() => readOnlyClient({ connectionString: busUrl }))
   throw new CliError(`--bus ${busUrl}: expected a nats:// or postgres:// URL, as the services' BUS_URL`, 2)

@@ -1,4 +1,4 @@
-import { keepHeapSnug } from '@microshop/chassis'
+import { keepHeapSnug } from '@microshop/chassis/registry'
 import { usageError } from '../cli-error.js'
 import { type Command, dataDirOption, parseFlags, resolveDataDir } from '../command.js'
 import { renderInstances, renderUrls } from '../instance-table.js'
