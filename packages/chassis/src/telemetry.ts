@@ -172,7 +172,7 @@ function exporterQueue(exporter: SpanExporter): SpanQueue {
 }
 
 /** OTEL_EXPORTER_OTLP_HEADERS and OTEL_EXPORTER_OTLP_TRACES_HEADERS: `key=value,key2=value2`, URL-encoded. */
-export function otlpHeaders(env: Record<string, string | undefined> = process.env): Record<string, string> {
+function otlpHeaders(env: Record<string, string | undefined> = process.env): Record<string, string> {
   const headers: Record<string, string> = {}
   for (const list of [env.OTEL_EXPORTER_OTLP_HEADERS, env.OTEL_EXPORTER_OTLP_TRACES_HEADERS])
     for (const pair of list?.split(',') ?? []) {
