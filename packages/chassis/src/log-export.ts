@@ -1,4 +1,5 @@
 import type { DestinationStream } from 'pino'
+import { otlpPoster } from './otlp-post.js'
 
 // pino's levels as OTLP severity numbers (the OpenTelemetry log data model)
 const SEVERITY: Record<number, [number, string]> = {
@@ -55,7 +56,7 @@ export function createLogExporter(opts: {
   instance: string
   onDrop?: (count: number) => void
 }): LogExporter {
-  const url = `${opts.endpoint.replace(/\/$/, '')}/v1/logs`
+  const post = otlpPoster(`${opts.endpoint.replace(/\/$/, '')}/v1/logs`, 'application/json', 'LOGS')
   const resource = {
     attributes: [
       { key: 'service.name', value: { stringValue: opts.service } },
@@ -87,21 +88,12 @@ export function createLogExporter(opts: {
   const sendOnce = (): Promise<void> => {
     if (sending || queue.length === 0) return sending ?? Promise.resolve()
     const logRecords = queue.splice(0, BATCH)
-    sending = fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        resourceLogs: [{ resource, scopeLogs: [{ scope: { name: 'pino' }, logRecords }] }],
-      }),
-      signal: AbortSignal.timeout(5_000),
-    })
-      .then(
-        async (res) => {
-          if (!res.ok) drop(logRecords.length)
-          await res.body?.cancel()
-        },
-        () => drop(logRecords.length),
-      )
+    sending = post(
+      JSON.stringify({ resourceLogs: [{ resource, scopeLogs: [{ scope: { name: 'pino' }, logRecords }] }] }),
+    )
+      .then((ok) => {
+        if (!ok) drop(logRecords.length)
+      })
       .finally(() => {
         sending = undefined
       })

@@ -9,7 +9,6 @@ import {
   SpanKind,
   SpanStatusCode,
   TraceFlags,
-  type Tracer,
   trace,
 } from '@opentelemetry/api'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
@@ -21,13 +20,13 @@ import {
   type ReadableSpan,
   type Sampler,
   type SpanExporter,
-  type SpanProcessor,
   TraceIdRatioBasedSampler,
-  TracerProvider,
 } from '@opentelemetry/sdk-trace'
 import { isAppError } from './errors.js'
 import { IDLE_ROOT } from './idle-root.js'
+import { otlpPoster } from './otlp-post.js'
 import { OtlpSpanBatch } from './otlp-spans.js'
+import { chassisTracer, type SpanSink } from './span.js'
 
 export type { ReadableSpan, Span, SpanExporter }
 export { IDLE_ROOT, SpanKind, SpanStatusCode }
@@ -69,7 +68,6 @@ export interface SpanOptions {
 
 /** A service's tracing: spans made at the chassis' boundaries, exported in the background, never in the way. */
 export interface Telemetry {
-  readonly tracer: Tracer
   /** Runs fn inside a new span, records a thrown error on it and ends it. */
   span<T>(name: string, opts: SpanOptions, fn: (span: Span) => Promise<T>): Promise<T>
   /** A span that the caller ends, and the context it is active in (for hooks that begin and end apart). */
@@ -171,28 +169,10 @@ function exporterQueue(exporter: SpanExporter): SpanQueue {
   }
 }
 
-/** OTEL_EXPORTER_OTLP_HEADERS and OTEL_EXPORTER_OTLP_TRACES_HEADERS: `key=value,key2=value2`, URL-encoded. */
-function otlpHeaders(env: Record<string, string | undefined> = process.env): Record<string, string> {
-  const headers: Record<string, string> = {}
-  for (const list of [env.OTEL_EXPORTER_OTLP_HEADERS, env.OTEL_EXPORTER_OTLP_TRACES_HEADERS])
-    for (const pair of list?.split(',') ?? []) {
-      const at = pair.indexOf('=')
-      if (at <= 0) continue
-      try {
-        headers[decodeURIComponent(pair.slice(0, at).trim()).toLowerCase()] = decodeURIComponent(
-          pair.slice(at + 1).trim(),
-        )
-      } catch {
-        // a malformed pair is skipped, as the SDK's own exporter does
-      }
-    }
-  return headers
-}
-
 /** Spans written as OTLP/protobuf as they end (see otlp-spans.ts) and POSTed to `url` in batches. */
 function otlpQueue(url: string): SpanQueue {
   const batch = new OtlpSpanBatch()
-  const headers = { ...otlpHeaders(), 'content-type': 'application/x-protobuf' }
+  const post = otlpPoster(url, 'application/x-protobuf', 'TRACES')
   return {
     get length() {
       return batch.count
@@ -202,13 +182,7 @@ function otlpQueue(url: string): SpanQueue {
       const count = batch.count
       const body = batch.take()
       if (!body) return 0
-      try {
-        const res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(5_000) })
-        await res.body?.cancel()
-        return res.ok ? 0 : count
-      } catch {
-        return count
-      }
+      return (await post(body)) ? 0 : count
     },
     shutdown: async () => undefined,
   }
@@ -220,7 +194,10 @@ function otlpQueue(url: string): SpanQueue {
  * ends: when it ends idle (nothing was done), the whole trace is dropped, so a timer that found nothing to
  * do leaves no trace behind.
  */
-function createBatchProcessor(queue: SpanQueue, opts: TelemetryOptions): SpanProcessor {
+function createBatchProcessor(
+  queue: SpanQueue,
+  opts: TelemetryOptions,
+): SpanSink & { shutdown(): Promise<void> } {
   const MAX_QUEUE = 4_096
   const held = new Map<string, ReadableSpan[]>()
   let exporting: Promise<void> | undefined
@@ -263,9 +240,6 @@ function createBatchProcessor(queue: SpanQueue, opts: TelemetryOptions): SpanPro
       for (const one of holding) enqueue(one)
       enqueue(span)
     },
-    async forceFlush() {
-      while (queue.length > 0 || exporting) await flushOnce()
-    },
     async shutdown() {
       clearInterval(timer)
       while (queue.length > 0 || exporting) await flushOnce()
@@ -287,12 +261,12 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
       ? otlpQueue(`${opts.endpoint.replace(/\/$/, '')}/v1/traces`)
       : exporterQueue(discard)
   const processor = createBatchProcessor(queue, opts)
-  const provider = new TracerProvider({
+  const tracer = chassisTracer({
     resource: resourceFromAttributes({ 'service.name': opts.service, 'service.instance.id': opts.instance }),
+    scope: { name: 'microshop-chassis' },
     sampler: samplerOf(opts.sampler, opts.samplerArg),
-    spanProcessors: [processor],
+    sink: processor,
   })
-  const tracer = provider.getTracer('microshop-chassis')
 
   const toLink = (value: string | undefined): Link[] => {
     const c = parseTraceparent(value)
@@ -311,7 +285,7 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
       {
         kind: spanOpts.kind ?? SpanKind.INTERNAL,
         attributes: spanOpts.attributes,
-        links: (spanOpts.links ?? []).flatMap(toLink),
+        links: spanOpts.links ? spanOpts.links.flatMap(toLink) : [],
       },
       parentContext,
     )
@@ -319,7 +293,6 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
   }
 
   return {
-    tracer,
     startSpan,
     span(name, spanOpts, fn) {
       const { span, context: active } = startSpan(name, spanOpts)
@@ -344,7 +317,7 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
         }, timeoutMs)
       })
       try {
-        await Promise.race([provider.shutdown(), late])
+        await Promise.race([processor.shutdown(), late])
       } finally {
         clearTimeout(timer)
       }

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { createLogExporter } from '../src/log-export.js'
 import { createTelemetry } from '../src/telemetry.js'
 
 interface Received {
@@ -99,5 +100,23 @@ describe('OTLP span export', () => {
       vi.unstubAllEnvs()
     }
     expect(received.map((r) => r.authorization)).toEqual(['Bearer s3cret'])
+  })
+
+  it('when OTEL_EXPORTER_OTLP_LOGS_HEADERS names headers, then the log export carries them too, over the shared ones', async () => {
+    const { url, received, server } = await receiver(200)
+    servers.push(server)
+    vi.stubEnv('OTEL_EXPORTER_OTLP_HEADERS', 'Authorization=Bearer%20shared')
+    vi.stubEnv('OTEL_EXPORTER_OTLP_LOGS_HEADERS', 'authorization=Bearer%20logs')
+    try {
+      const logs = createLogExporter({ endpoint: url, service: 'orders', instance: 'orders-1' })
+      logs.stream.write(`${JSON.stringify({ level: 30, time: Date.now(), msg: 'placed' })}\n`)
+      await logs.shutdown(5_000)
+    } finally {
+      vi.unstubAllEnvs()
+    }
+    expect(received.map((r) => [r.path, r.contentType, r.authorization])).toEqual([
+      ['/v1/logs', 'application/json', 'Bearer logs'],
+    ])
+    expect(received[0]!.body.toString()).toContain('"placed"')
   })
 })
