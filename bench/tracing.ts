@@ -1,10 +1,10 @@
 // npm run bench:tracing — what tracing costs: the same system with tracing off (OTEL_TRACES_SAMPLER=always_off)
-// and on at 100 % (every span exported to the console), side by side in one run: the gateway's cached product
-// list under wrk, and checkouts confirmed end to end. BENCH_PSS_MINUTES=5 then keeps a checkout load on the
+// and on at 100 % (every span exported to the console), both running and measured in alternating turns: the
+// gateway's cached product list under wrk, and checkouts confirmed end to end. BENCH_PSS_MINUTES=5 then keeps a checkout load on the
 // traced system that long and prints the memory (PSS) of the whole process tree, the console included.
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
-import { bootSystem, call, machine, prepareBuyers, pssByName, runCheckout } from './support.js'
+import { bootSystem, call, machine, prepareBuyers, pssByName, runCheckout, type System } from './support.js'
 
 const run = promisify(execFile)
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 150)
@@ -20,67 +20,85 @@ async function wrk(url: string, seconds = WRK_SECONDS): Promise<number> {
   return Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? Number.NaN)
 }
 
-/**
- * A freshly booted system is still compiling its hot paths and finishing its start-up work, so a single
- * run right after boot moved the ratio between 0.73× and 0.99× for the same code: warm up first, then take
- * the median of three runs.
- */
-async function steadyWrk(url: string): Promise<number> {
-  await wrk(url, 3)
-  const runs = [await wrk(url), await wrk(url), await wrk(url)].sort((a, b) => a - b)
-  return runs[1]!
-}
-
 interface Figures {
   cachedList: number
   ordersPerSecond: number
   failed: number
-  pssMb?: number
-  pssByName?: Map<string, number>
 }
 
-async function measure(sampler: string, pssMinutes = 0): Promise<Figures> {
-  const system = await bootSystem({ OTEL_TRACES_SAMPLER: sampler })
-  try {
-    const list = `${system.base}/api/products?pageSize=20`
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!
+
+/**
+ * Both systems run at once, measured in turns: off, on, off, on… Measured one after the other, minutes
+ * apart, the same code moved this ratio between 0.72× and 0.99× as the machine's speed drifted; taken in
+ * alternation, a drift weighs on both sides alike. The first turn of each is a warm-up (a fresh system is
+ * still compiling its hot paths); then the median of ROUNDS turns.
+ */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
+const [off, on] = [
+  await bootSystem({ OTEL_TRACES_SAMPLER: 'always_off' }),
+  await bootSystem({ OTEL_TRACES_SAMPLER: 'always_on' }),
+]
+const figures = new Map<System, Figures>()
+let pssMb: number | undefined
+let byName: Map<string, number> | undefined
+try {
+  const systems = [off, on]
+  const buyers = new Map<System, string[]>()
+  for (const system of systems) {
     await call(system.base, '/api/products?pageSize=20')
-    const cachedList = await steadyWrk(list)
-    const tokens = await prepareBuyers(system.base, CONCURRENCY)
-    const { ordersPerSecond, failures } = await runCheckout(system.base, tokens, ORDERS)
-    const failed = failures.length
-    if (pssMinutes <= 0) return { cachedList, ordersPerSecond, failed }
-    const until = Date.now() + pssMinutes * 60_000
-    while (Date.now() < until) await runCheckout(system.base, tokens, 50, 0)
-    const byName = await pssByName(system.launcherPid)
-    const pssMb = [...byName.values()].reduce((a, b) => a + b, 0) / 1024
-    return { cachedList, ordersPerSecond, failed, pssMb, pssByName: byName }
-  } finally {
-    await system.stop()
+    await wrk(`${system.base}/api/products?pageSize=20`, 3)
+    buyers.set(system, await prepareBuyers(system.base, CONCURRENCY))
   }
+  const lists = new Map<System, number[]>(systems.map((s) => [s, []]))
+  const rates = new Map<System, number[]>(systems.map((s) => [s, []]))
+  const failed = new Map<System, number>(systems.map((s) => [s, 0]))
+  for (let round = 0; round < ROUNDS; round++)
+    for (const system of systems)
+      lists.get(system)!.push(await wrk(`${system.base}/api/products?pageSize=20`))
+  for (let round = 0; round < ROUNDS; round++)
+    for (const system of systems) {
+      const run = await runCheckout(system.base, buyers.get(system)!, Math.ceil(ORDERS / ROUNDS))
+      rates.get(system)!.push(run.ordersPerSecond)
+      failed.set(system, failed.get(system)! + run.failures.length)
+    }
+  for (const system of systems)
+    figures.set(system, {
+      cachedList: median(lists.get(system)!),
+      ordersPerSecond: median(rates.get(system)!),
+      failed: failed.get(system)!,
+    })
+  if (PSS_MINUTES > 0) {
+    // the traced system alone from here: the PSS is its own after its own load
+    await off.stop()
+    const until = Date.now() + PSS_MINUTES * 60_000
+    while (Date.now() < until) await runCheckout(on.base, buyers.get(on)!, 50, 0)
+    byName = await pssByName(on.launcherPid)
+    pssMb = [...byName.values()].reduce((a, b) => a + b, 0) / 1024
+  }
+} finally {
+  await off.stop()
+  await on.stop()
 }
-
-const off = await measure('always_off')
-const on = await measure('always_on', PSS_MINUTES)
+const [offFigures, onFigures] = [figures.get(off)!, figures.get(on)!]
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`
 console.log(
-  `tracing benchmark (${machine()}), ${ORDERS} orders at ${CONCURRENCY} buyers, wrk -t1 -c50 ${WRK_SECONDS} s`,
+  `tracing benchmark (${machine()}), ${ORDERS} orders at ${CONCURRENCY} buyers, wrk -t1 -c50 ${WRK_SECONDS} s, median of ${ROUNDS} alternating turns`,
 )
 console.log('| figure | tracing off | tracing on (100 %) | on / off |')
 console.log('|---|---|---|---|')
 console.log(
-  `| GET /api/products?pageSize=20 (cached), req/s | ${off.cachedList.toFixed(0)} | ${on.cachedList.toFixed(0)} | ${ratio(on.cachedList, off.cachedList)} |`,
+  `| GET /api/products?pageSize=20 (cached), req/s | ${offFigures.cachedList.toFixed(0)} | ${onFigures.cachedList.toFixed(0)} | ${ratio(onFigures.cachedList, offFigures.cachedList)} |`,
 )
 console.log(
-  `| checkout, orders/s confirmed | ${off.ordersPerSecond.toFixed(1)} | ${on.ordersPerSecond.toFixed(1)} | ${ratio(on.ordersPerSecond, off.ordersPerSecond)} |`,
+  `| checkout, orders/s confirmed | ${offFigures.ordersPerSecond.toFixed(1)} | ${onFigures.ordersPerSecond.toFixed(1)} | ${ratio(onFigures.ordersPerSecond, offFigures.ordersPerSecond)} |`,
 )
-console.log(`| checkout, orders refused (503) | ${off.failed} | ${on.failed} | |`)
-if (on.pssMb !== undefined)
-  console.log(
-    `PSS of the whole system after ${PSS_MINUTES} min of checkouts, traced: ${on.pssMb.toFixed(0)} MB`,
-  )
-if (on.pssByName) {
+console.log(`| checkout, orders refused (503) | ${offFigures.failed} | ${onFigures.failed} | |`)
+if (pssMb !== undefined)
+  console.log(`PSS of the whole system after ${PSS_MINUTES} min of checkouts, traced: ${pssMb.toFixed(0)} MB`)
+if (byName) {
   console.log('| process | PSS, MB |')
   console.log('|---|---|')
-  for (const [name, kb] of [...on.pssByName].sort((a, b) => b[1] - a[1]))
+  for (const [name, kb] of [...byName].sort((a, b) => b[1] - a[1]))
     console.log(`| ${name} | ${(kb / 1024).toFixed(0)} |`)
 }
