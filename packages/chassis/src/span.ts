@@ -9,14 +9,14 @@ import {
   type Span,
   type SpanAttributes,
   type SpanContext,
-  SpanKind,
+  type SpanKind,
   type SpanStatus,
   SpanStatusCode,
   type TimeInput,
   TraceFlags,
   trace,
 } from '@opentelemetry/api'
-import type { ReadableSpan, Sampler, TimedEvent } from '@opentelemetry/sdk-trace'
+import { type ReadableSpan, type Sampler, SamplingDecision, type TimedEvent } from '@opentelemetry/sdk-trace'
 
 // The chassis' own span: the OpenTelemetry API's Span for the code that makes it, the SDK's ReadableSpan for
 // whatever reads it when it ends (the OTLP writer, a test's exporter). The SDK's Span and Tracer did the same
@@ -33,9 +33,7 @@ export interface SpanSink {
   onEnd(span: ChassisSpan): void
 }
 
-const RECORD = 1
 const NO_ATTRIBUTES: Attributes = Object.freeze({})
-const RECORD_AND_SAMPLED = 2
 
 /** Random ids drawn from a pool of crypto bytes refilled as it runs out: one system call per 256 spans. */
 const pool = Buffer.allocUnsafe(8 * 1024)
@@ -223,15 +221,15 @@ export function chassisTracer(deps: {
         opts.links,
       )
       const traceState = result.traceState ?? (child ? parent.traceState : undefined)
-      const flags = result.decision === RECORD_AND_SAMPLED ? TraceFlags.SAMPLED : TraceFlags.NONE
+      const flags =
+        result.decision === SamplingDecision.RECORD_AND_SAMPLED ? TraceFlags.SAMPLED : TraceFlags.NONE
       const context: SpanContext = {
         traceId,
         spanId,
         traceFlags: flags,
         ...(traceState ? { traceState } : {}),
       }
-      if (result.decision !== RECORD && result.decision !== RECORD_AND_SAMPLED)
-        return trace.wrapSpanContext(context)
+      if (result.decision === SamplingDecision.NOT_RECORD) return trace.wrapSpanContext(context)
       // copied only for a span that keeps them (setAttribute writes to its own object)
       const attributes = copyAttributes(opts.attributes)
       if (result.attributes) Object.assign(attributes, copyAttributes(result.attributes))
@@ -252,5 +250,3 @@ export function chassisTracer(deps: {
     },
   }
 }
-
-export { SpanKind }
