@@ -5,7 +5,7 @@ import { waitFor } from '@microshop/chassis/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isAlive } from './processes.js'
 import { createSupervisor, type SupervisorEvent } from './supervisor.js'
-import { type ResolvedService, SERVICE_NODE_OPTIONS } from './topology.js'
+import { nodeOptionsOf, type ResolvedService } from './topology.js'
 
 // the launcher side of the contract, against the smallest service that honours it
 const FAKE_SERVICE = `
@@ -83,13 +83,13 @@ describe('supervisor', () => {
     await supervisor.stop()
   })
 
-  it('when an instance is started, then it runs with the V8 options every service gets, as in a container', async () => {
+  it('when an instance is started, then it runs with the V8 options its service gets, as in a container', async () => {
     const { supervisor } = start()
     await supervisor.waitAllReady(10_000)
     try {
       for (const instance of supervisor.instances()) {
         const argv = (await readFile(`/proc/${instance.pid}/cmdline`, 'utf8')).split('\0')
-        expect(argv).toEqual(expect.arrayContaining([...SERVICE_NODE_OPTIONS]))
+        expect(argv).toEqual(expect.arrayContaining([...nodeOptionsOf(instance.service)]))
       }
     } finally {
       await supervisor.stop()

@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { signal } from './processes.js'
 import type { InstanceState } from './state.js'
-import { type ResolvedService, SERVICE_NODE_OPTIONS } from './topology.js'
+import { nodeOptionsOf, type ResolvedService } from './topology.js'
 
 const FIRST_BACKOFF_MS = 500
 const MAX_BACKOFF_MS = 15_000
@@ -195,12 +195,16 @@ export function createSupervisor(opts: SupervisorOptions) {
     instance.status = 'starting'
     instance.spawnedAt = Date.now()
     // detached: its own process group, so a terminal Ctrl-C reaches only the launcher, which stops it in order
-    const child = spawn(process.execPath, [...SERVICE_NODE_OPTIONS, ...nodeArgs(), instance.entry], {
-      cwd: opts.cwd,
-      env: opts.env(instance.spec, instance.id),
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      detached: true,
-    })
+    const child = spawn(
+      process.execPath,
+      [...nodeOptionsOf(instance.spec.name), ...nodeArgs(), instance.entry],
+      {
+        cwd: opts.cwd,
+        env: opts.env(instance.spec, instance.id),
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+        detached: true,
+      },
+    )
     instance.child = child
     instance.pid = child.pid
     for (const stream of [child.stdout, child.stderr]) {

@@ -36,13 +36,18 @@ export const topology: readonly ServiceSpec[] = [
 ]
 
 /**
- * V8 options every service runs with, wherever it runs: on the launcher's command line, and as NODE_OPTIONS
- * in compose and Kubernetes. V8 grows a busy process' young generation to 2 × 16 MB of semi-spaces and keeps
- * it; a service's requests live for milliseconds, and 2 × 4 MB hold them: ~70 MB less PSS over the system
- * (eleven processes) in `npm run bench:memory`, with no change in CPU per order measured at 8 buyers. (The old
- * generation's headroom is set by the chassis itself, service.ts keepHeapSnug: NODE_OPTIONS cannot carry it.)
+ * V8 options a service runs with, wherever it runs: on the launcher's command line, and as NODE_OPTIONS in
+ * compose and Kubernetes. V8 grows a busy process' young generation to 2 × 16 MB of semi-spaces and keeps it;
+ * a service's requests live for milliseconds, and 2 × 2 MB hold them: 1080 → 1031 MB of PSS over the system
+ * after 5 minutes of checkouts (`BENCH_PSS_MINUTES=5 npm run bench:tracing`, from 4 MB for all). Two keep
+ * 2 × 4 MB: the gateway allocates the most per request (HTTP, JSON, the edge's checks; with every service at
+ * 2 MB its cached list fell from 0.86× to 0.72× of the untraced figure), and the console decodes every span
+ * the others send, so its CPU is part of tracing's cost. (The old generation's headroom is set by the chassis
+ * itself, keepHeapSnug: NODE_OPTIONS cannot carry it.)
  */
-export const SERVICE_NODE_OPTIONS: readonly string[] = ['--max-semi-space-size=4']
+export function nodeOptionsOf(service: string): readonly string[] {
+  return [`--max-semi-space-size=${service === GATEWAY || service === CONSOLE ? 4 : 2}`]
+}
 
 /** What a service needs where it is deployed (compose, Kubernetes): the event log, one instance's share, the most instances. */
 export interface Footprint {

@@ -1,12 +1,5 @@
 import { calleesOf, callPolicy } from '@microshop/contracts'
-import {
-  CONSOLE,
-  type Footprint,
-  footprints,
-  GATEWAY,
-  SERVICE_NODE_OPTIONS,
-  type ServiceSpec,
-} from '../topology.js'
+import { CONSOLE, type Footprint, footprints, GATEWAY, nodeOptionsOf, type ServiceSpec } from '../topology.js'
 
 /** Where every service listens for gRPC and for its health and metrics, in a container. */
 export const GRPC_PORT = 50051
@@ -84,7 +77,7 @@ export const databasesOf = (services: readonly DeployedService[]) =>
 export function environmentOf(service: DeployedService, infra: Infrastructure): ServiceEnvironment {
   const plain: Record<string, string> = {
     NODE_ENV: 'production',
-    NODE_OPTIONS: SERVICE_NODE_OPTIONS.join(' '),
+    NODE_OPTIONS: nodeOptionsOf(service.name).join(' '),
     LOG_LEVEL: 'info',
     HOST: '0.0.0.0',
     HTTP_PORT: String(HEALTH_PORT),
