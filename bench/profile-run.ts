@@ -18,7 +18,6 @@ const dbs = [
   'inventory',
   'shipping',
   'notifications',
-  'platform',
   'fraud',
   'cart',
 ]

@@ -291,7 +291,7 @@ describe('credentials per service', () => {
     } finally {
       await cart.end()
     }
-    const registry = await sessionAs('cart', 'platform')
+    const registry = await sessionAs('cart', 'bus')
     try {
       await expect(
         registry.query(

@@ -1,7 +1,8 @@
-import pg from 'pg'
+import type pg from 'pg'
 import { ensureSchema, keepsSchemaOf } from './db.js'
 import { advisoryLocks } from './locks.js'
 import type { Logger } from './logger.js'
+import { acquirePool } from './shared-pool.js'
 import { startTimer, type Timer } from './timer.js'
 
 /** One running replica of a service, as the registry knows it. */
@@ -71,7 +72,9 @@ export async function listInstances(db: Pick<pg.Pool, 'query'>, service?: string
  * every HEARTBEAT_MS; an instance silent for TTL_SECONDS drops out of every resolve.
  */
 export function createRegistryDiscovery(url: string, log: Logger): Discovery {
-  const pool = new pg.Pool({ connectionString: url, max: 2, connectionTimeoutMillis: 3_000 })
+  // with the event log in the same database as the same role (locally), its connections serve both
+  const shared = acquirePool(url, { max: 2, connectionTimeoutMillis: 3_000 })
+  const { pool } = shared
   pool.on('error', (err) => log.warn({ err }, 'registry connection failed'))
   const cache = new Map<string, { at: number; targets: Promise<string[]> }>()
   let self: Instance | undefined
@@ -132,7 +135,7 @@ export function createRegistryDiscovery(url: string, log: Logger): Discovery {
     },
     async close() {
       await heartbeat?.stop()
-      await pool.end()
+      await shared.release()
     },
   }
 }

@@ -4,9 +4,10 @@ import { CliError } from './cli-error.js'
 import type { Postgres } from './postgres.js'
 import type { Secrets } from './secrets.js'
 
-/** The role and database holding the service registry: the role owns the table, services get their share. */
-export const PLATFORM = 'platform'
-/** The role and database of the local event log: the role owns the tables, services get their share. */
+/**
+ * The role and database of the local event log and the service registry: the role owns the tables, services
+ * get their share. One database for both, so an instance's registry heartbeats share its bus connections.
+ */
 export const BUS = 'bus'
 
 /** What provisioning needs of a service: its name (its role's) and whether it keeps a database. */
@@ -15,7 +16,8 @@ export interface ProvisionedService {
   database: boolean
 }
 
-const RESERVED = new Set(['postgres', PLATFORM, BUS, 'public'])
+// platform: the registry's database before it moved into the bus's; a data dir made then still has it
+const RESERVED = new Set(['postgres', 'platform', BUS, 'public'])
 
 /** Runs fn on a one-connection pool to url (the chassis's schema helpers take turns through a pool). */
 async function withPool(url: string, fn: (pool: pg.Pool) => Promise<void>) {
@@ -45,9 +47,9 @@ export async function provision(
         `a service cannot be named ${name}: its database role would clash with PostgreSQL's or the launcher's`,
       )
   const password = (role: string) => secrets.roles[role] ?? ''
-  const databases = [PLATFORM, BUS, ...services.filter((s) => s.database).map((s) => s.name)]
+  const databases = [BUS, ...services.filter((s) => s.database).map((s) => s.name)]
   await withConnection(postgres.url('postgres', secrets.superuser, 'postgres'), async (db) => {
-    for (const name of [PLATFORM, BUS, ...services.map((s) => s.name)]) {
+    for (const name of [BUS, ...services.map((s) => s.name)]) {
       const role = db.escapeIdentifier(name)
       const { rowCount: hasRole } = await db.query('select 1 from pg_roles where rolname = $1', [name])
       // ALTER on every start keeps the role in step with secrets.json
@@ -63,15 +65,13 @@ export async function provision(
       await db.query(`grant connect, temporary on database ${database} to ${database}`)
     }
     for (const { name } of services)
-      await db.query(
-        `grant connect on database ${db.escapeIdentifier(PLATFORM)}, ${db.escapeIdentifier(BUS)} to ${db.escapeIdentifier(name)}`,
-      )
+      await db.query(`grant connect on database ${db.escapeIdentifier(BUS)} to ${db.escapeIdentifier(name)}`)
     await db.query('revoke connect, temporary on database postgres, template1 from public')
   })
   const roles: ServiceRole[] = services.map((s) => ({ role: s.name, service: s.name }))
-  await withPool(postgres.url(PLATFORM, password(PLATFORM), PLATFORM), async (pool) => {
+  await withPool(postgres.url(BUS, password(BUS), BUS), async (pool) => {
+    await secureBus(pool, roles)
     await secureRegistry(pool, roles)
     await pool.query('delete from service_instances')
   })
-  await withPool(postgres.url(BUS, password(BUS), BUS), (pool) => secureBus(pool, roles))
 }

@@ -8,7 +8,7 @@ import { ensureCertificates } from './pki.js'
 import { isPortTaken } from './ports.js'
 import { type Postgres, prepareDataDir, privateDir, startPostgres } from './postgres.js'
 import { commandLine, isAlive, signal } from './processes.js'
-import { BUS, PLATFORM, provision } from './provision.js'
+import { BUS, provision } from './provision.js'
 import { ensureSecrets, readSecrets } from './secrets.js'
 import { inheritedEnv } from './service-env.js'
 import { type InstanceState, readState, removeState, type SystemState, writeState } from './state.js'
@@ -107,7 +107,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   await preflight(options)
 
   // a login role per service (its own database, its share of the bus and the registry)
-  const secrets = await ensureSecrets(dataDir, [PLATFORM, BUS, ...new Set(services.map((s) => s.name))])
+  const secrets = await ensureSecrets(dataDir, [BUS, ...new Set(services.map((s) => s.name))])
   // service identity: a local CA made on first start, a certificate per service (SAN = its name) for mTLS
   const tlsDirs = await ensureCertificates(
     dataDir,
@@ -154,13 +154,14 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     await provision(postgres, secrets, services)
     options.signal?.throwIfAborted()
     const pgUrl = postgres.url
-    const registryUrl = pgUrl(PLATFORM, secrets.roles[PLATFORM] ?? '', PLATFORM)
+    const registryUrl = pgUrl(BUS, secrets.roles[BUS] ?? '', BUS)
     // each service logs in to its database, the registry and the bus as its own role
     const urlsOf = (service: string) => {
       const password = secrets.roles[service] ?? ''
       return {
         database: pgUrl(service, password, service),
-        registry: pgUrl(service, password, PLATFORM),
+        // the registry's table is in the bus's database: the same URL, so one pool serves both
+        registry: pgUrl(service, password, BUS),
         // a BUS_URL the user set (nats://…) wins over the local postgres log
         bus: process.env.BUS_URL || pgUrl(service, password, BUS),
       }

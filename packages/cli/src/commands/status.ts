@@ -3,7 +3,7 @@ import pg from 'pg'
 import { type Command, dataDirOption, parseFlags, resolveDataDir } from '../command.js'
 import { renderInstances, renderUrls } from '../instance-table.js'
 import { isAlive } from '../processes.js'
-import { PLATFORM } from '../provision.js'
+import { BUS } from '../provision.js'
 import { readSecrets } from '../secrets.js'
 import { type InstanceState, readState } from '../state.js'
 
@@ -68,7 +68,7 @@ async function run(args: string[]): Promise<number> {
     return 1
   }
   const secrets = readSecrets(dataDir)
-  const url = `postgres://${PLATFORM}:${encodeURIComponent(secrets?.roles[PLATFORM] ?? '')}@127.0.0.1:${state.pgPort}/${PLATFORM}`
+  const url = `postgres://${BUS}:${encodeURIComponent(secrets?.roles[BUS] ?? '')}@127.0.0.1:${state.pgPort}/${BUS}`
   let registry: RegistryRow[] = []
   let registryError: string | undefined
   try {

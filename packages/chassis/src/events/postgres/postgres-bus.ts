@@ -1,6 +1,7 @@
-import pg from 'pg'
+import type pg from 'pg'
 import { inTransaction as inTx } from '../../db.js'
 import type { Logger } from '../../logger.js'
+import { acquirePool } from '../../shared-pool.js'
 import { startTimer } from '../../timer.js'
 import { partitionOf } from '../cloud-event.js'
 import {
@@ -55,12 +56,14 @@ export async function createPostgresBus(url: string, opts: PostgresBusOptions): 
   const name = opts.name ?? 'event-bus'
   const retentionMs = opts.retentionMs ?? 7 * DAY_MS
   // appends come from the outbox relay one batch at a time, reads through the sessions: two connections do
-  const pool = new pg.Pool({ connectionString: url, max: 2, application_name: name })
+  // (shared with the registry's heartbeats where the registry lives in this database, as it does locally)
+  const shared = acquirePool(url, { max: 2, application_name: name })
+  const { pool } = shared
   pool.on('error', (err) => log.warn({ err }, 'idle bus connection failed'))
   try {
     await ensureBusSchema(pool)
   } catch (err) {
-    await pool.end()
+    await shared.release()
     throw new Error(`the event bus database at BUS_URL is not usable: ${(err as Error).message}`, {
       cause: err,
     })
@@ -235,7 +238,7 @@ export async function createPostgresBus(url: string, opts: PostgresBusOptions): 
       await pruner.stop()
       await Promise.all([...subscriptions].map((s) => s.stop()))
       subscriptions.clear()
-      await pool.end()
+      await shared.release()
     },
   }
 }
