@@ -17,6 +17,7 @@ import { FraudServiceService } from '@microshop/contracts/fraud/v1/fraud'
 import { InventoryServiceService } from '@microshop/contracts/inventory/v1/inventory'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { LOCAL_POOL_MAX } from '../packages/cli/src/system.js'
 import { rejectionOf } from '../test-support/grpc.js'
 import { freePort } from '../test-support/net.js'
 import { jsonCall } from './http.js'
@@ -379,6 +380,10 @@ describe('credentials per service', () => {
       for (const url of [env.REGISTRY_URL, env.BUS_URL, env.DATABASE_URL].filter(Boolean))
         expect(new URL(url as string).username).toBe(service)
       expect(env.SMTP_URL === undefined).toBe(service !== 'notifications')
+      // the registry's table is in the bus's database: one URL, so one pool serves both
+      if (env.BUS_URL?.startsWith('postgres')) expect(env.REGISTRY_URL).toBe(env.BUS_URL)
+      // the embedded PostgreSQL is shared by all: smaller pools than the chassis's default
+      expect(env.DATABASE_POOL_MAX).toBe(env.DATABASE_URL ? LOCAL_POOL_MAX : undefined)
     }
   })
 })
