@@ -14,8 +14,6 @@ import {
 /** How long a client may keep a product page: its availability must not go stale for long. */
 const AVAILABILITY_MAX_AGE_SECONDS = 5
 
-type Body = string | Buffer | ArrayBuffer
-
 export interface CachePolicy {
   cache: ResponseCache
   ttlMs: number
@@ -27,9 +25,14 @@ export function registerProductRoutes(app: GatewayApp, views: ProductViews, poli
   const cacheControl = `public, max-age=${Math.floor(policy.ttlMs / 1000)}, stale-while-revalidate=${Math.floor(policy.staleMs / 1000)}`
   const detailCacheControl = `public, max-age=${AVAILABILITY_MAX_AGE_SECONDS}`
   // a cached value's body, serialized by the route's response schema once, not on every hit (serializing a
-  // page of 20 products was most of a cached list's own cost)
-  const bodies = new WeakMap<object, Body>()
-  const pages = new WeakMap<object, { product: object; etag: string; body: Body }>()
+  // page of 20 products was most of a cached list's own cost), and kept as bytes: Node sends a string body
+  // glued to the response's head, a copy of both for every request, and a Buffer as it is
+  const serializedOnce = (reply: FastifyReply, value: unknown): Buffer => {
+    const body = reply.serialize(value)
+    return typeof body === 'string' ? Buffer.from(body) : Buffer.from(body as ArrayBuffer)
+  }
+  const bodies = new WeakMap<object, Buffer>()
+  const pages = new WeakMap<object, { product: object; etag: string; body: Buffer }>()
   const cached = async <T>(request: FastifyRequest, reply: FastifyReply, fetch: () => Promise<T>) => {
     const { value, etag, hit } = await policy.cache.get(request.url, fetch)
     reply.headers({ etag, 'cache-control': cacheControl, 'x-cache': hit })
@@ -37,7 +40,7 @@ export function registerProductRoutes(app: GatewayApp, views: ProductViews, poli
     const page = value as T & object
     let body = bodies.get(page)
     if (body === undefined) {
-      body = reply.serialize(page)
+      body = serializedOnce(reply, page)
       bodies.set(page, body)
     }
     return reply.type('application/json; charset=utf-8').send(body)
@@ -92,7 +95,7 @@ export function registerProductRoutes(app: GatewayApp, views: ProductViews, poli
       let page = pages.get(key)
       if (page?.product !== product) {
         const etag = `${productEtag.slice(0, -1)}.${availability ? availability.available : 'unknown'}"`
-        page = { product, etag, body: reply.serialize({ ...product, availability }) }
+        page = { product, etag, body: serializedOnce(reply, { ...product, availability }) }
         pages.set(key, page)
       }
       reply.headers({ etag: page.etag, 'cache-control': detailCacheControl, 'x-cache': hit })
