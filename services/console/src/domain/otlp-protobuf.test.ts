@@ -1,7 +1,12 @@
 import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire'
 import { isAppError } from '@microshop/chassis/errors'
 import { describe, expect, it } from 'vitest'
-import { decodeLogsProtobuf, decodeMetricsProtobuf, decodeTracesProtobuf } from './otlp-protobuf.js'
+import {
+  decodeLogsProtobuf,
+  decodeMetricsProtobuf,
+  decodeSpanMessage,
+  decodeTracesProtobuf,
+} from './otlp-protobuf.js'
 
 // Messages written field by field with the wire format's own writer, as any OTLP sender would.
 
@@ -81,6 +86,14 @@ function spanBody(w: BinaryWriter) {
   unknownFields(w)
 }
 
+/** A request of one span with its ids and `attribute` (one or more attribute fields, or anything else). */
+const withAttribute = (attribute: Fields) =>
+  traceRequest((w) => {
+    w.tag(1, WireType.LengthDelimited).bytes(bytes(TRACE))
+    w.tag(2, WireType.LengthDelimited).bytes(bytes(SPAN))
+    attribute(w)
+  })
+
 /** ExportTraceServiceRequest with the scope written after the spans: field order is free on the wire. */
 function traceRequest(span: Fields = spanBody): Uint8Array {
   const w = new BinaryWriter()
@@ -142,6 +155,39 @@ describe('OTLP protobuf traces', () => {
         },
       ],
       links: [{ traceId: TRACE.replace('4', '5'), spanId: PARENT, attributes: {} }],
+    })
+  })
+
+  it('when spans are kept as their bytes, then each record has order.id alone of its attributes, and its bytes the whole span', () => {
+    const raw: Uint8Array[] = []
+    const [record] = decodeTracesProtobuf(traceRequest(), raw)
+    const [whole] = decodeTracesProtobuf(traceRequest())
+    const { attributes, ...facts } = whole!
+    expect(record).toEqual({ ...facts, attributes: { 'order.id': 'ord-1' } })
+    expect(raw).toHaveLength(1)
+    // a message alone has no resource and no scope: the store keeps those beside the bytes
+    const { service, instance, ...ofMessage } = facts
+    expect([service, instance]).toEqual(['orders', 'orders-1'])
+    expect(decodeSpanMessage(raw[0]!)).toEqual({ ...ofMessage, scope: '', attributes })
+  })
+
+  it('when a span kept as bytes has no order.id, or one whose key comes after its value, then its facts say so', () => {
+    const asBytes = (body: Uint8Array) => decodeTracesProtobuf(body, [])[0]!.attributes
+    expect(asBytes(withAttribute((w) => keyValue(w, 9, 'order', str('ord-1'))))).toEqual({})
+    expect(asBytes(withAttribute((w) => keyValue(w, 9, 'order.idx', str('ord-1'))))).toEqual({})
+    const valueFirst = withAttribute((w) =>
+      message(w, 9, (w) => {
+        message(w, 2, (w) => w.tag(3, WireType.Varint).int64(42))
+        w.tag(1, WireType.LengthDelimited).string('order.id')
+      }),
+    )
+    expect(asBytes(valueFirst)).toEqual({ 'order.id': 42 })
+    expect(
+      asBytes(
+        withAttribute((w) => message(w, 9, (w) => w.tag(1, WireType.LengthDelimited).string('order.id'))),
+      ),
+    ).toEqual({
+      'order.id': null,
     })
   })
 
@@ -231,6 +277,47 @@ describe('OTLP protobuf traces', () => {
           expect(isAppError(err) && err.code).toBe('CONSOLE_MALFORMED_PROTOBUF')
         }
       }
+    // spans kept as bytes have their attributes checked, not read: the same bodies pass and fail, for the same reasons
+    const outcome = (decode: () => unknown) => {
+      try {
+        decode()
+        return 'accepted'
+      } catch (err) {
+        return reasonOf(() => {
+          throw err
+        })
+      }
+    }
+    let refused = 0
+    for (const body of bodies) {
+      const whole = outcome(() => decodeTracesProtobuf(body))
+      if (whole !== 'accepted') refused++
+      expect(outcome(() => decodeTracesProtobuf(body, []))).toBe(whole)
+    }
+    expect(refused).toBeGreaterThan(100)
+  })
+
+  it('when an attribute is malformed, then spans kept as bytes are refused with the reason a whole read gives', () => {
+    let deep: Fields = str('bottom')
+    for (let i = 0; i < 40; i++) {
+      const inner = deep
+      deep = (w) => message(w, 5, (w) => message(w, 1, inner))
+    }
+    const bodies = [
+      withAttribute((w) => keyValue(w, 9, 'deep', deep)),
+      withAttribute((w) => keyValue(w, 9, 'n', (w) => w.tag(3, WireType.LengthDelimited).string('x'))),
+      withAttribute((w) => keyValue(w, 9, 'd', (w) => w.tag(4, WireType.Varint).uint32(1))),
+      withAttribute((w) =>
+        keyValue(w, 9, 'l', (w) =>
+          message(w, 6, (w) => message(w, 1, (w) => w.tag(1, WireType.Varint).uint32(3))),
+        ),
+      ),
+      withAttribute((w) => w.tag(9, WireType.Varint).uint32(1)),
+    ]
+    for (const body of bodies) {
+      const reason = reasonOf(() => decodeTracesProtobuf(body))
+      expect(reasonOf(() => decodeTracesProtobuf(body, []))).toBe(reason)
+    }
   })
 })
 

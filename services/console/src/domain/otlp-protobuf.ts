@@ -3,6 +3,7 @@ import { ConsoleErrors } from './errors.js'
 import {
   addKeyValue,
   anyValue,
+  checkKeyValue,
   decodeBody,
   eachField,
   expectType,
@@ -34,6 +35,7 @@ import {
   statusCodeOf,
   toHex,
 } from './telemetry.js'
+import { ORDER_ID_ATTRIBUTE } from './traces.js'
 
 // OTLP 1.x over protobuf (opentelemetry/proto/collector/*/v1): the field numbers are the specification's.
 
@@ -175,15 +177,20 @@ function spanStatus(r: WireReader, end: number): SpanRecord['status'] {
   return { code: status, message }
 }
 
+// the one attribute the store reads of a span it keeps as bytes (for the trace's facts), as the wire has its key
+const ORDER_ID_KEY = new TextEncoder().encode(ORDER_ID_ATTRIBUTE)
+
 /** Where an id field is, read once the whole span is (fields come in any order, and may repeat). */
 const NOT_SEEN = -1
 
 /**
  * Span{1 trace_id, 2 span_id, 4 parent_span_id, 5 name, 6 kind, 7 start, 8 end, 9 attributes, 11 events,
  * 13 links, 15 status}. A loop over the fields rather than eachField's visitor, and ids and times read
- * straight from the body: every span of every service comes through here.
+ * straight from the body: every span of every service comes through here. With `factsOnly` (a span kept as
+ * its bytes), its attributes are checked but only `order.id` is read: reading every attribute's key and value
+ * was more than half of what the console spent on a span, and the store keeps none of them.
  */
-function span(r: WireReader, end: number): WithoutResource<SpanRecord> {
+function span(r: WireReader, end: number, factsOnly = false): WithoutResource<SpanRecord> {
   let traceId: string | null = null
   let spanId: string | null = null
   let parentSpanId: string | null = null
@@ -226,7 +233,11 @@ function span(r: WireReader, end: number): WithoutResource<SpanRecord> {
         finish = r.fixed64At()
         break
       case 9:
-        addKeyValue(attributes, r, type)
+        if (!factsOnly) addKeyValue(attributes, r, type)
+        else {
+          const orderId = checkKeyValue(r, type, 0, ORDER_ID_KEY)
+          if (orderId !== undefined) attributes[ORDER_ID_ATTRIBUTE] = orderId
+        }
         break
       case 11:
         if (events === NO_EVENTS) events = []
@@ -268,13 +279,15 @@ function span(r: WireReader, end: number): WithoutResource<SpanRecord> {
 
 /**
  * ExportTraceServiceRequest{1 ResourceSpans{1 Resource, 2 ScopeSpans{1 scope, 2 Span}}}. With `raw`, the
- * bytes of each span's message are pushed to it, in the order of the spans (views of `bytes`, not copies).
+ * bytes of each span's message are pushed to it, in the order of the spans (views of `bytes`, not copies),
+ * and the records carry, of their attributes, `order.id` alone: a record is then the span's facts, its
+ * bytes the span (decodeSpanMessage reads them whole).
  */
 export function decodeTracesProtobuf(bytes: Uint8Array, raw?: Uint8Array[]): SpanRecord[] {
   const readSpan = raw
     ? (r: WireReader, end: number) => {
         const from = r.pos
-        const record = span(r, end)
+        const record = span(r, end, true)
         raw.push(r.view(from, end))
         return record
       }

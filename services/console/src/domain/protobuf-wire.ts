@@ -147,6 +147,18 @@ export class WireReader {
     return this.buf.subarray(start, this.pos)
   }
 
+  /** The body's bytes from `start` to `end` as UTF-8 text. */
+  text(start: number, end: number): string {
+    return this.buf.toString('utf8', start, end)
+  }
+
+  /** Whether the body's bytes from `start` to `end` are `expected`'s. */
+  equals(start: number, end: number, expected: Uint8Array): boolean {
+    if (end - start !== expected.length) return false
+    for (let i = 0; i < expected.length; i++) if (this.buf[start + i] !== expected[i]) return false
+    return true
+  }
+
   /** The body's bytes from `start` to `end`, not copied. */
   view(start: number, end: number): Buffer {
     return this.buf.subarray(start, end)
@@ -380,21 +392,82 @@ function keyValueList(r: WireReader, end: number, depth: number): Attributes {
   return out
 }
 
-/** KeyValue{1 key, 2 AnyValue}, added to `into`. */
-export function addKeyValue(into: Attributes, r: WireReader, type: WireType, depth = 0): void {
-  let key = ''
-  let value: AttributeValue = null
+/**
+ * AnyValue checked as anyValue reads it, the same failures with the same reasons, but nothing made of it: what
+ * the receiver does with the attributes of a span it keeps as bytes (it reads them whole if the span is asked for).
+ */
+function checkAnyValue(r: WireReader, end: number, depth: number): void {
+  if (depth > MAX_DEPTH) throw new WireError(`values nested deeper than ${MAX_DEPTH}`)
+  while (r.pos < end) {
+    const tag = nextTag(r)
+    const type = (tag & 7) as WireType
+    switch (tag >>> 3) {
+      case 1:
+      case 7:
+        expectType(type, WireType.LengthDelimited)
+        r.delimited()
+        break
+      case 2:
+      case 3:
+        expectType(type, WireType.Varint)
+        r.int64()
+        break
+      case 4:
+        expectType(type, WireType.Bit64)
+        r.double()
+        break
+      case 5:
+        nested(r, type, 'array_value', (r, end) =>
+          eachField(r, end, (field, type) => {
+            if (field !== 1) return false
+            nested(r, type, 'values', (r, end) => checkAnyValue(r, end, depth + 2))
+            return true
+          }),
+        )
+        break
+      case 6:
+        nested(r, type, 'kvlist_value', (r, end) =>
+          eachField(r, end, (field, type) => {
+            if (field !== 1) return false
+            walkKeyValue(r, type, depth + 2)
+            return true
+          }),
+        )
+        break
+      default:
+        r.skip(type, tag >>> 3)
+    }
+    within(r, end, tag)
+  }
+}
+
+// where the last KeyValue walked has its key and its value (-1: it had none); read right after the walk
+let keyAt = -1
+let keyEnd = -1
+let valueAt = -1
+let valueEnd = -1
+
+/** KeyValue{1 key, 2 AnyValue}: checked whole, with the reasons a failure gives; sets where its parts are. */
+function walkKeyValue(r: WireReader, type: WireType, depth: number): void {
+  let key = -1
+  let keyStop = -1
+  let value = -1
+  let valueStop = -1
   try {
     const end = enter(r, type)
     while (r.pos < end) {
       const tag = nextTag(r)
       const fieldType = (tag & 7) as WireType
-      if (tag >>> 3 === 1) key = intern(read.string(r, fieldType))
-      else if (tag >>> 3 === 2) {
+      if (tag >>> 3 === 1) {
+        expectType(fieldType, WireType.LengthDelimited)
+        key = r.delimited()
+        keyStop = r.pos
+      } else if (tag >>> 3 === 2) {
         try {
-          const valueEnd = enter(r, fieldType)
-          value = anyValue(r, valueEnd, depth)
-          leave(r, valueEnd)
+          valueStop = enter(r, fieldType)
+          value = r.pos
+          checkAnyValue(r, valueStop, depth)
+          leave(r, valueStop)
         } catch (err) {
           throw failedIn(err, 'value')
         }
@@ -405,7 +478,43 @@ export function addKeyValue(into: Attributes, r: WireReader, type: WireType, dep
   } catch (err) {
     throw failedIn(err, 'attributes')
   }
-  into[key] = value
+  // set last: the check of a value walks the key-value lists inside it
+  keyAt = key
+  keyEnd = keyStop
+  valueAt = value
+  valueEnd = valueStop
+}
+
+/** The value of the KeyValue just walked, read (it was checked: this cannot fail). */
+function walkedValue(r: WireReader, depth: number): AttributeValue {
+  if (valueAt < 0) return null
+  const [at, end, after] = [valueAt, valueEnd, r.pos]
+  r.pos = at
+  const value = anyValue(r, end, depth)
+  r.pos = after
+  return value
+}
+
+/** KeyValue{1 key, 2 AnyValue}, added to `into`. */
+export function addKeyValue(into: Attributes, r: WireReader, type: WireType, depth = 0): void {
+  walkKeyValue(r, type, depth)
+  const key = keyAt < 0 ? '' : intern(r.text(keyAt, keyEnd))
+  into[key] = walkedValue(r, depth)
+}
+
+/**
+ * KeyValue{1 key, 2 AnyValue} checked as addKeyValue reads it, but its value read only when its key is
+ * `wanted` (as UTF-8 bytes); undefined for any other key.
+ */
+export function checkKeyValue(
+  r: WireReader,
+  type: WireType,
+  depth: number,
+  wanted: Uint8Array,
+): AttributeValue | undefined {
+  walkKeyValue(r, type, depth)
+  if (keyAt < 0 || !r.equals(keyAt, keyEnd, wanted)) return undefined
+  return walkedValue(r, depth)
 }
 
 /** Resource{1 repeated KeyValue attributes}: its attributes. */
