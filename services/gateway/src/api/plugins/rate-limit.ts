@@ -34,8 +34,8 @@ export function registerRateLimits(app: FastifyInstance, s: RateLimitSettings): 
   const users = createRateLimiter({ limit: s.user, windowMs: s.windowMs })
   const logins = createRateLimiter({ limit: s.login, windowMs: s.windowMs, lockoutMs: s.loginLockoutMs })
 
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.routeOptions.config.rateLimit === 'none') return
+  app.addHook('onRequest', (request, reply, done) => {
+    if (request.routeOptions.config.rateLimit === 'none') return done()
     const decision = request.principal ? users.hit(request.principal.userId) : anonymous.hit(request.ip)
     const login = request.routeOptions.config.rateLimit === 'login' ? logins.hit(request.ip) : undefined
     const verdict = login && !login.allowed ? login : decision
@@ -45,7 +45,8 @@ export function registerRateLimits(app: FastifyInstance, s: RateLimitSettings): 
     })
     if (!verdict.allowed) {
       reply.header('retry-after', String(Math.ceil(verdict.retryAfterMs / 1000)))
-      throw tooMany(verdict)
+      return done(tooMany(verdict))
     }
+    done()
   })
 }
