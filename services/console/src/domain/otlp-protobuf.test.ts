@@ -163,7 +163,12 @@ describe('OTLP protobuf traces', () => {
     const [record] = decodeTracesProtobuf(traceRequest(), raw)
     const [whole] = decodeTracesProtobuf(traceRequest())
     const { attributes, ...facts } = whole!
-    expect(record).toEqual({ ...facts, attributes: { 'order.id': 'ord-1' } })
+    expect(record).toEqual({
+      ...facts,
+      attributes: { 'order.id': 'ord-1' },
+      startTimeUnixNano: '',
+      endTimeUnixNano: '',
+    })
     expect(raw).toHaveLength(1)
     // a message alone has no resource and no scope: the store keeps those beside the bytes
     const { service, instance, ...ofMessage } = facts

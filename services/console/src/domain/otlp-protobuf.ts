@@ -265,8 +265,9 @@ function span(r: WireReader, end: number, factsOnly = false): WithoutResource<Sp
     name,
     kind: spanKindOf(kind),
     scope: '',
-    startTimeUnixNano: start === NOT_SEEN ? '0' : r.u64Text(start),
-    endTimeUnixNano: finish === NOT_SEEN ? '0' : r.u64Text(finish),
+    // the facts need the times in milliseconds only: their exact text is made when the span is read whole
+    startTimeUnixNano: factsOnly ? '' : start === NOT_SEEN ? '0' : r.u64Text(start),
+    endTimeUnixNano: factsOnly ? '' : finish === NOT_SEEN ? '0' : r.u64Text(finish),
     // to the microsecond, as nanosToMs gives it
     startMs: start === NOT_SEEN ? 0 : r.u64Thousandths(start) / 1000,
     durationMs: elapsed > 0 ? elapsed / 1e6 : 0,
@@ -280,8 +281,8 @@ function span(r: WireReader, end: number, factsOnly = false): WithoutResource<Sp
 /**
  * ExportTraceServiceRequest{1 ResourceSpans{1 Resource, 2 ScopeSpans{1 scope, 2 Span}}}. With `raw`, the
  * bytes of each span's message are pushed to it, in the order of the spans (views of `bytes`, not copies),
- * and the records carry, of their attributes, `order.id` alone: a record is then the span's facts, its
- * bytes the span (decodeSpanMessage reads them whole).
+ * and the records carry, of their attributes, `order.id` alone, and no exact times (startMs and durationMs
+ * only): a record is then the span's facts, its bytes the span (decodeSpanMessage reads them whole).
  */
 export function decodeTracesProtobuf(bytes: Uint8Array, raw?: Uint8Array[]): SpanRecord[] {
   const readSpan = raw
