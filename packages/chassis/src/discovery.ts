@@ -73,9 +73,10 @@ export async function listInstances(db: Pick<pg.Pool, 'query'>, service?: string
  */
 export function createRegistryDiscovery(url: string, log: Logger): Discovery {
   // with the event log in the same database as the same role (locally), its connections serve both
-  const shared = acquirePool(url, { max: 2, connectionTimeoutMillis: 3_000 })
+  const shared = acquirePool(url, { max: 2, connectionTimeoutMillis: 3_000 }, (err) =>
+    log.warn({ err }, 'registry connection failed'),
+  )
   const { pool } = shared
-  pool.on('error', (err) => log.warn({ err }, 'registry connection failed'))
   const cache = new Map<string, { at: number; targets: Promise<string[]> }>()
   let self: Instance | undefined
   let heartbeat: Timer | undefined

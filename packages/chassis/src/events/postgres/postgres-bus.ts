@@ -57,9 +57,10 @@ export async function createPostgresBus(url: string, opts: PostgresBusOptions): 
   const retentionMs = opts.retentionMs ?? 7 * DAY_MS
   // appends come from the outbox relay one batch at a time, reads through the sessions: two connections do
   // (shared with the registry's heartbeats where the registry lives in this database, as it does locally)
-  const shared = acquirePool(url, { max: 2, application_name: name })
+  const shared = acquirePool(url, { max: 2, application_name: name }, (err) =>
+    log.warn({ err }, 'idle bus connection failed'),
+  )
   const { pool } = shared
-  pool.on('error', (err) => log.warn({ err }, 'idle bus connection failed'))
   try {
     await ensureBusSchema(pool)
   } catch (err) {
