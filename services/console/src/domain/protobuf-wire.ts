@@ -488,9 +488,9 @@ function walkKeyValue(r: WireReader, type: WireType, depth: number): void {
 /** The value of the KeyValue just walked, read (it was checked: this cannot fail). */
 function walkedValue(r: WireReader, depth: number): AttributeValue {
   if (valueAt < 0) return null
-  const [at, end, after] = [valueAt, valueEnd, r.pos]
-  r.pos = at
-  const value = anyValue(r, end, depth)
+  const after = r.pos
+  r.pos = valueAt
+  const value = anyValue(r, valueEnd, depth)
   r.pos = after
   return value
 }
