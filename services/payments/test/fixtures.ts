@@ -125,7 +125,14 @@ export async function startPaymentsStack(paymentsEnv: Record<string, string>) {
         failure_code: string
         fraud_source: string | null
         attempts: number
-      }>('select status, failure_code, fraud_source, attempts from payments where order_id = $1', [orderId])
+        method: string | null
+        provider_reference: string | null
+        claimed_until: Date | null
+      }>(
+        `select status, failure_code, fraud_source, attempts, method, provider_reference, claimed_until
+           from payments where order_id = $1`,
+        [orderId],
+      )
       return rows[0]
     },
     async ledgerKinds(orderId: string) {

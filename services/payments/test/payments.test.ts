@@ -121,7 +121,13 @@ describe('charging on OrderCreated', () => {
     })
     expect(await t.emitted(orderId)).toEqual([SUCCEEDED])
     expect(t.typesOf(orderId)).toEqual([SUCCEEDED])
-    expect(await t.paymentRow(orderId)).toMatchObject({ status: 'CAPTURED', fraud_source: 'fraud' })
+    // the settlement ended the claim, and the card's description was recorded with the fraud decision
+    expect(await t.paymentRow(orderId)).toMatchObject({
+      status: 'CAPTURED',
+      fraud_source: 'fraud',
+      method: expect.stringMatching(/4242/),
+      claimed_until: null,
+    })
     expect(await t.ledgerKinds(orderId)).toEqual(['capture'])
     expect(await t.providerCharges(orderId)).toBe(1)
   })
@@ -175,7 +181,13 @@ describe('charging on OrderCreated', () => {
       code: 'fraud_blocked',
       reason: 'the card is on the blocklist',
     })
-    expect(await t.paymentRow(orderId)).toMatchObject({ status: 'FAILED', fraud_source: 'blocklist' })
+    // a refusal settles at once, with the card's description and the decision in the settlement
+    expect(await t.paymentRow(orderId)).toMatchObject({
+      status: 'FAILED',
+      fraud_source: 'blocklist',
+      method: expect.stringMatching(/••••/),
+      claimed_until: null,
+    })
     expect(await t.providerCharges(orderId)).toBe(0)
     // the customer reads a decline, not which check refused; the admin reads what happened
     const { payment: told } = await t.payments.call('getPayment', { orderId }, t.as(buyer))
@@ -310,26 +322,53 @@ describe('refunds on OrderCancelled', () => {
 })
 
 describe('recovery', () => {
-  it('when a payment was left pending after the provider answered, then the sweeper settles it without charging again', async () => {
+  /** A payment left PENDING by a crash after fraud approved it and the provider charged it; the recorded outcome, if any. */
+  const leftPending = async (reference: string, recorded: boolean) => {
     const orderId = randomUUID()
     const paymentId = randomUUID()
     const token = await t.token(TEST_CARDS.succeeds)
     await db().query(
       `insert into payments (id, order_id, user_id, email, amount, currency, card_token, shipping_country, status,
                              fraud_decision, fraud_source, provider_outcome, provider_reference, created_at)
-       values ($1, $2, $3, $4, 700, 'USD', $5, 'US', 'PENDING', 'approve', 'fraud', 'captured', 'ch_before_crash',
+       values ($1, $2, $3, $4, 700, 'USD', $5, 'US', 'PENDING', 'approve', 'fraud', $6, $7,
                now() - interval '1 minute')`,
-      [paymentId, orderId, buyer.userId, buyer.email, token],
+      [
+        paymentId,
+        orderId,
+        buyer.userId,
+        buyer.email,
+        token,
+        recorded ? 'captured' : null,
+        recorded ? reference : null,
+      ],
     )
     await db().query(
       `insert into provider_charges (idempotency_key, reference, outcome, amount, currency)
-       values ($1, 'ch_before_crash', 'captured', 700, 'USD')`,
-      [paymentId],
+       values ($1, $2, 'captured', 700, 'USD')`,
+      [paymentId, reference],
     )
+    return { orderId, paymentId }
+  }
+  const providerCharges = async (paymentId: string) =>
+    (await db().query('select 1 from provider_charges where idempotency_key = $1', [paymentId])).rowCount
+
+  it('when a payment was left pending after the provider answered, then the sweeper settles it without charging again', async () => {
+    const { orderId, paymentId } = await leftPending('ch_before_crash', true)
     await observed(orderId, SUCCEEDED)
     expect(await t.paymentRow(orderId)).toMatchObject({ status: 'CAPTURED' })
-    const charges = await db().query('select 1 from provider_charges where idempotency_key = $1', [paymentId])
-    expect(charges.rowCount).toBe(1)
+    expect(await providerCharges(paymentId)).toBe(1)
+  })
+
+  it('when the provider charged but the settlement never committed, then the sweeper settles it from the provider’s answer, charging once', async () => {
+    // the provider's answer is recorded with the settlement: a crash before its commit leaves only the provider's book
+    const { orderId, paymentId } = await leftPending('ch_charged_before_crash', false)
+    await observed(orderId, SUCCEEDED)
+    expect(await t.paymentRow(orderId)).toMatchObject({
+      status: 'CAPTURED',
+      provider_reference: 'ch_charged_before_crash',
+      claimed_until: null,
+    })
+    expect(await providerCharges(paymentId)).toBe(1)
   })
 })
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { Db, Emit, Logger, Tx } from '@microshop/chassis'
 import { describeCard } from '../domain/card.js'
 import { captureEntries, refundEntries } from '../domain/ledger.js'
-import type { FailureCode, Payment, PaymentEvent } from '../domain/payment.js'
+import type { FailureCode, Payment, PaymentEvent, ProviderOutcome } from '../domain/payment.js'
 import type { PaymentStore } from '../store/payment-store.js'
 import type { TokenStore } from '../store/token-store.js'
 import type { RiskCheck, RiskResult } from './risk-check.js'
@@ -27,16 +27,20 @@ export interface OrderCancellation {
 
 type Settlement =
   | { kind: 'captured' }
-  | { kind: 'failed'; code: FailureCode; reason: string; risk?: RiskResult }
+  | { kind: 'failed'; code: FailureCode; reason: string; risk?: RiskResult; method?: string }
   | { kind: 'voided' }
+
+/** The provider's answer to record with the settlement: the charge this attempt made. */
+type Charged = { outcome: ProviderOutcome; reference: string }
 
 export type Payments = ReturnType<typeof createPayments>
 
 /**
- * The payment of each order: created PENDING (committed) first, then the risk check, then the provider
- * (idempotent by payment id, its answer recorded before anything else), then settled in one transaction with
- * its ledger entries and event. Every step of one order runs under the order's lock, so a cancellation either
- * comes before the settlement (which then refunds) or after it (and refunds itself).
+ * The payment of each order: created PENDING and claimed (committed) first, then the risk check (its
+ * approval committed), then the provider (idempotent by payment id), then settled in one transaction with the
+ * provider's answer, its ledger entries and event, ending the claim: three transactions a charge (there were
+ * seven), and a crash between any two leaves a step to redo, never a second charge. Every step of one order runs under the order's lock, so a cancellation either comes before
+ * the settlement (which then refunds) or after it (and refunds itself).
  */
 export function createPayments(deps: {
   db: Db
@@ -66,9 +70,13 @@ export function createPayments(deps: {
     }
   }
 
-  const settle = (paymentId: string, orderId: string, outcome: Settlement) =>
+  // settling ends the claim too (the status and claimed_until change in one update), and records the
+  // provider's answer first when this attempt charged: should the transaction not commit, the next attempt
+  // asks the provider again, which answers the same for the same payment id
+  const settle = (paymentId: string, orderId: string, outcome: Settlement, charged?: Charged) =>
     db.tx(async (tx) => {
       await store.lockOrder(tx, orderId)
+      if (charged) await store.recordProviderOutcome(tx, paymentId, charged.outcome, charged.reference)
       const payment = await store.lockById(tx, paymentId)
       if (payment?.status !== 'PENDING') return
       const out: PaymentEvent[] = []
@@ -85,6 +93,7 @@ export function createPayments(deps: {
         // the order was cancelled while the provider was charging: the money goes straight back
         if (await store.isCancelled(tx, orderId)) out.push(await refund(tx, payment))
       } else if (outcome.kind === 'failed') {
+        if (outcome.method) await store.recordMethod(tx, paymentId, outcome.method)
         if (outcome.risk) await store.recordRisk(tx, paymentId, outcome.risk)
         await store.setFailed(tx, paymentId, outcome.code, outcome.reason)
         out.push({ kind: 'PaymentFailed', payment, code: outcome.code, reason: outcome.reason })
@@ -100,7 +109,7 @@ export function createPayments(deps: {
 
   const work = async (payment: Payment) => {
     const { id, orderId } = payment
-    let providerOutcome = payment.providerOutcome
+    const providerOutcome = payment.providerOutcome
     if (!providerOutcome) {
       if (await store.isCancelled(db, orderId)) return settle(id, orderId, { kind: 'voided' })
       if (!Number.isSafeInteger(payment.amount) || payment.amount <= 0)
@@ -115,8 +124,9 @@ export function createPayments(deps: {
           failed('invalid_payment_method', 'the payment token belongs to another user'),
         )
       const { card } = token
-      if (!payment.method) await db.tx((tx) => store.recordMethod(tx, id, describeCard(card)))
-      // an approval is recorded before the charge; a refusal settles at once, so a recorded decision means go
+      const method = payment.method ? undefined : describeCard(card)
+      // an approval is recorded (with the card's description) before the charge; a refusal settles at once,
+      // so a recorded decision means go
       if (!payment.fraudDecision) {
         const assessed = await risk(payment, card)
         if (!assessed.verdict.approved)
@@ -125,50 +135,58 @@ export function createPayments(deps: {
             code: assessed.verdict.code,
             reason: assessed.verdict.reason,
             risk: assessed,
+            ...(method ? { method } : {}),
           })
-        await db.tx((tx) => store.recordRisk(tx, id, assessed))
-      }
+        await db.tx(async (tx) => {
+          if (method) await store.recordMethod(tx, id, method)
+          await store.recordRisk(tx, id, assessed)
+        })
+      } else if (method) await db.tx((tx) => store.recordMethod(tx, id, method))
       const charge = await provider.charge({
         idempotencyKey: id,
         behaviour: card.behaviour,
         amount: payment.amount,
         currency: payment.currency,
       })
-      await db.tx((tx) => store.recordProviderOutcome(tx, id, charge.outcome, charge.reference))
-      providerOutcome = charge.outcome
+      return settle(id, orderId, settlementOf(charge.outcome), charge)
     }
-    return settle(
-      id,
-      orderId,
-      providerOutcome === 'captured'
-        ? { kind: 'captured' }
-        : failed('card_declined', 'the card was declined'),
-    )
+    return settle(id, orderId, settlementOf(providerOutcome))
+  }
+
+  const settlementOf = (outcome: ProviderOutcome): Settlement =>
+    outcome === 'captured' ? { kind: 'captured' } : failed('card_declined', 'the card was declined')
+
+  /** Works a claimed payment to its end; the settlement ends the claim, a failure on the way gives it back. */
+  const run = async (claimed: Payment) => {
+    try {
+      await work(claimed)
+    } catch (err) {
+      await db
+        .tx((tx) => store.release(tx, claimed.id))
+        .catch((releaseErr) =>
+          log.warn({ err: releaseErr, paymentId: claimed.id }, 'could not release a claim'),
+        )
+      throw err
+    }
   }
 
   /** Takes a pending payment through to its end, unless it is settled or another worker holds it now. */
   const complete = async (paymentId: string) => {
     const claimed = await db.tx((tx) => store.claim(tx, paymentId, claimLeaseMs))
-    if (!claimed) return
-    try {
-      await work(claimed)
-    } finally {
-      await db
-        .tx((tx) => store.release(tx, paymentId))
-        .catch((err) => log.warn({ err, paymentId }, 'could not release a claim'))
-    }
+    if (claimed) await run(claimed)
   }
 
   return {
     complete,
 
-    /** OrderCreated: one payment per order, however often the event comes. */
+    /** OrderCreated: one payment per order, however often the event comes; a new one is claimed as it is made. */
     async charge(order: OrderToCharge) {
-      const payment = await db.tx(async (tx) => {
+      const claimed = await db.tx(async (tx) => {
         await store.lockOrder(tx, order.orderId)
-        return store.ensure(tx, { id: randomUUID(), ...order, cardToken: order.paymentToken })
+        const payment = await store.ensure(tx, { id: randomUUID(), ...order, cardToken: order.paymentToken })
+        return payment.status === 'PENDING' ? store.claim(tx, payment.id, claimLeaseMs) : undefined
       })
-      if (payment.status === 'PENDING') await complete(payment.id)
+      if (claimed) await run(claimed)
     },
 
     /** OrderCancelled, in the caller's transaction: a captured payment is refunded, a pending one will be. */

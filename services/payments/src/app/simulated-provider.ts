@@ -32,14 +32,12 @@ export function createSimulatedProvider(deps: {
       if (known) return known
       // the simulated provider's own latency (DESIGN's slow test card), not a wait for something
       if (req.behaviour === 'slow') await sleep(slowDelayMs)
-      return db.tx((tx) =>
-        store.record(tx, req.idempotencyKey, {
-          reference: `ch_${randomBytes(12).toString('hex')}`,
-          outcome: req.behaviour === 'decline' ? 'declined' : 'captured',
-          amount: req.amount,
-          currency: req.currency,
-        }),
-      )
+      return store.record(db, req.idempotencyKey, {
+        reference: `ch_${randomBytes(12).toString('hex')}`,
+        outcome: req.behaviour === 'decline' ? 'declined' : 'captured',
+        amount: req.amount,
+        currency: req.currency,
+      })
     },
   }
 }

@@ -144,12 +144,16 @@ export const paymentStore = {
   },
 
   async setCaptured(tx: Tx, id: string) {
-    await tx.query(`update payments set status = 'CAPTURED', updated_at = now() where id = $1`, [id])
+    await tx.query(
+      `update payments set status = 'CAPTURED', claimed_until = null, updated_at = now() where id = $1`,
+      [id],
+    )
   },
 
   async setFailed(tx: Tx, id: string, code: FailureCode, reason: string) {
     await tx.query(
-      `update payments set status = 'FAILED', failure_code = $2, failure_reason = $3, updated_at = now()
+      `update payments set status = 'FAILED', failure_code = $2, failure_reason = $3, claimed_until = null,
+              updated_at = now()
         where id = $1`,
       [id, code, reason],
     )
