@@ -144,9 +144,7 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
             rows.map((r) => r.seq),
           ])
           failures = 0
-          // a full batch may have more behind it. A short one emptied the outbox as its read saw it: a row
-          // committed since has notified, and the wake-up it left makes the wait below return at once
-          if (rows.length >= batchSize) continue
+          continue
         }
         if (Date.now() - prunedAt > pruneEveryMs) {
           prunedAt = Date.now()
