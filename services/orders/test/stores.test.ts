@@ -97,6 +97,28 @@ describe('the order event store', () => {
     ])
   })
 
+  it('when only the first of two appended versions is taken, then the append leaves neither, and its transaction goes on', async () => {
+    const orderId = await newOrder()
+    await appendElsewhere(orderId, 1, [confirmed])
+    const shipped: OrderEvent = {
+      type: 'OrderShipped',
+      data: { shipmentId: 's', trackingNumber: 't', carrier: 'c' },
+    }
+    // versions 2 and 3 at expected version 1: 2 is taken, 3 is free and must not stay behind
+    const after = await db.tx(async (tx) => {
+      await expect(eventStore.append(tx, orderId, 1, [confirmed, shipped])).rejects.toBeInstanceOf(
+        StreamConflict,
+      )
+      // not aborted: the transaction still works, and sees the stream without the rejected append
+      return (await eventStore.load(tx, orderId)).map((e) => e.version)
+    })
+    expect(after).toEqual([1, 2])
+    expect((await eventStore.load(db, orderId)).map((e) => [e.version, e.type])).toEqual([
+      [1, 'OrderPlaced'],
+      [2, 'OrderConfirmed'],
+    ])
+  })
+
   it('when another writer appends between the read and the append, then the command is decided again on the new state', async () => {
     const orderId = await newOrder()
     let decisions = 0

@@ -51,22 +51,22 @@ export function createOrderStream(deps: { emit: Emit<AppliedEvent>; log: Logger 
         const before = foldOrder(await eventStore.load(tx, orderId))
         const events = await decide(before)
         if (events.length === 0) return { before, after: before, appended: [] }
-        await tx.query('savepoint order_append')
+        let appended: RecordedEvent[]
         try {
-          const appended = await eventStore.append(tx, orderId, before?.version ?? 0, events)
-          await tx.query('release savepoint order_append')
-          const after = await publishAppended(tx, deps.emit, before, appended)
-          // one line per change, inside the span of the work that made it: the order's trace reads as its story
-          deps.log.info(
-            { orderId, status: after?.status, events: appended.map((e) => e.type) },
-            'order changed',
-          )
-          return { before, after, appended }
+          appended = await eventStore.append(tx, orderId, before?.version ?? 0, events)
         } catch (err) {
+          // a conflict leaves tx as it was: no savepoint is needed to decide again
           if (!(err instanceof StreamConflict)) throw err
-          await tx.query('rollback to savepoint order_append')
           if (attempt >= 2) throw OrdersErrors.concurrentUpdate()
+          continue
         }
+        const after = await publishAppended(tx, deps.emit, before, appended)
+        // one line per change, inside the span of the work that made it: the order's trace reads as its story
+        deps.log.info(
+          { orderId, status: after?.status, events: appended.map((e) => e.type) },
+          'order changed',
+        )
+        return { before, after, appended }
       }
     },
   }

@@ -44,22 +44,28 @@ export const eventStore = {
   },
 
   /**
-   * Appends events after expectedVersion; throws StreamConflict when that version is taken. Run it in a
-   * savepoint when the transaction must survive a conflict: the failed insert aborts what it runs in.
+   * Appends events after expectedVersion; throws StreamConflict when that version is taken, with nothing of
+   * this append left in tx. A taken version does not fail the statement (that would abort tx and need a
+   * savepoint, two more round trips on every change): its row is skipped, and the rows that did go in after
+   * it are taken out again.
    */
   async append(tx: Tx, streamId: string, expectedVersion: number, events: readonly OrderEvent[]) {
-    try {
-      const { rows } = await tx.query<EventRowData>(
-        `insert into order_events (stream_id, version, type, data)
-         select $1, $2 + e.ord, e.type, e.data from unnest($3::text[], $4::jsonb[]) with ordinality as e(type, data, ord)
-         returning stream_id, version, type, data, recorded_at`,
-        [streamId, expectedVersion, events.map((e) => e.type), events.map((e) => JSON.stringify(e.data))],
-      )
-      return rows.sort((a, b) => a.version - b.version).map(toRecorded)
-    } catch (err) {
-      if ((err as { code?: string }).code === '23505') throw new StreamConflict(streamId, expectedVersion)
-      throw err
+    const { rows } = await tx.query<EventRowData>(
+      `insert into order_events (stream_id, version, type, data)
+       select $1, $2 + e.ord, e.type, e.data from unnest($3::text[], $4::jsonb[]) with ordinality as e(type, data, ord)
+       on conflict (stream_id, version) do nothing
+       returning stream_id, version, type, data, recorded_at`,
+      [streamId, expectedVersion, events.map((e) => e.type), events.map((e) => JSON.stringify(e.data))],
+    )
+    if (rows.length < events.length) {
+      if (rows.length > 0)
+        await tx.query('delete from order_events where stream_id = $1 and version = any($2::int[])', [
+          streamId,
+          rows.map((r) => r.version),
+        ])
+      throw new StreamConflict(streamId, expectedVersion)
     }
+    return rows.sort((a, b) => a.version - b.version).map(toRecorded)
   },
 
   /** Every stream, one after another, in batches: what a rebuild replays. */
