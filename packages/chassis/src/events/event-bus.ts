@@ -28,7 +28,9 @@ export interface SubscribeOptions {
   ackTimeoutMs?: number
   /**
    * A group of one instance, for state that lives in that process (a cache): name it after the instance.
-   * It starts at the end of the log and is removed when it stops, or after a crash once left idle.
+   * It starts at the end of the log, each run of the process afresh (what a dead run left is removed as the
+   * next one starts, or once left idle), and is removed when it stops. On Postgres it counts no attempts (no
+   * other process takes it over) and stores its positions at most once a second.
    */
   transient?: boolean
   /** Called when an event goes to the dead letters (to count them). */

@@ -135,3 +135,68 @@ describe('postgres event log: attempts that survive a crash', () => {
     expect(new Set(handled).size).toBe(others.length)
   })
 })
+
+describe('postgres event log: transient groups', () => {
+  const harness = postgresHarness()
+  let world: World
+  let bus: EventBus
+
+  beforeEach(async () => {
+    world = await createWorld(harness)
+    bus = await world.openBus()
+  })
+  afterEach(async () => {
+    await world?.close()
+  })
+  afterAll(async () => {
+    await harness.cleanup()
+  })
+
+  it('when an instance starts again under the name of one that died, then its transient group starts at the end of the log and counts no attempts', async () => {
+    const admin = new pg.Client({ connectionString: world.busUrl })
+    await admin.connect()
+    let release: () => void = () => undefined
+    try {
+      // what a dead run of the instance left: its transient group, behind an event it never handled
+      await bus.publish(ticks(1, 1).map(asCloudEvent))
+      const { rows } = await admin.query<{ id: number }>(
+        "insert into bus_groups (name, transient) values ('cache-left', true) returning id",
+      )
+      const leftId = rows[0]!.id
+      await admin.query(
+        `insert into bus_positions (group_id, partition, position)
+         select $1, p, 0 from generate_series(0, $2 - 1) p`,
+        [leftId, PARTITIONS],
+      )
+      const got: string[] = []
+      const held = new Promise<void>((resolve) => {
+        release = resolve
+      })
+      await bus.subscribe(
+        'cache-left',
+        [Ticked],
+        async (e) => {
+          got.push(e.subject)
+          if (e.subject === 'held') await held
+        },
+        { transient: true },
+      )
+      await bus.publish([asCloudEvent(Ticked.create('held', { subject: 'held', n: 1 }))])
+      await waitFor(() => got.includes('held'), { what: 'the new event in its handler' })
+      // the handler runs, and no count of its attempt was stored: nobody would read it
+      const attempts = await admin.query(
+        "select 1 from bus_attempts a join bus_groups g on g.id = a.group_id where g.name = 'cache-left'",
+      )
+      expect(attempts.rowCount).toBe(0)
+      release()
+      await bus.publish(nextOf(['held'], 2))
+      await waitFor(() => got.length >= 2, { what: 'the marker' })
+      expect(got).toEqual(['held', 'held'])
+      const group = await admin.query<{ id: number }>("select id from bus_groups where name = 'cache-left'")
+      expect(group.rows[0]!.id).not.toBe(leftId)
+    } finally {
+      release()
+      await admin.end()
+    }
+  })
+})

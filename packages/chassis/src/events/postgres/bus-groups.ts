@@ -27,17 +27,30 @@ export async function ensureGroup(
   return id
 }
 
+// no session holds a member lock of group g (the member slots start at $1)
+const NO_LIVE_MEMBER = `not exists (
+   select 1 from pg_locks l
+    where l.locktype = 'advisory' and l.objsubid = 2 and l.classid::bigint = g.id and l.objid::bigint >= $1
+      and l.database = (select oid from pg_database where datname = current_database()))`
+
 /** Removes the transient groups of instances that died without stopping their subscriptions. */
 export async function removeAbandonedGroups(q: Queryable): Promise<void> {
   await q.query(
     `delete from bus_groups g
-      where transient and created_at < now() - make_interval(secs => $2)
-        and not exists (
-          select 1 from pg_locks l
-           where l.locktype = 'advisory' and l.objsubid = 2 and l.classid::bigint = g.id and l.objid::bigint >= $1
-             and l.database = (select oid from pg_database where datname = current_database()))`,
+      where transient and created_at < now() - make_interval(secs => $2) and ${NO_LIVE_MEMBER}`,
     [MEMBER_SLOT_BASE, ABANDONED_AFTER_S],
   )
+}
+
+/**
+ * Removes the transient group of this name unless an instance holds it: what an earlier run of the same
+ * instance left behind when it died. A transient group's state lived in that process, so it starts afresh.
+ */
+export async function removeLeftoverGroup(q: Queryable, name: string): Promise<void> {
+  await q.query(`delete from bus_groups g where name = $2 and transient and ${NO_LIVE_MEMBER}`, [
+    MEMBER_SLOT_BASE,
+    name,
+  ])
 }
 
 /** The member slots of the group's live instances: each holds its slot's advisory lock while its session lives. */

@@ -7,10 +7,12 @@ import { EVENT_COLUMNS, type EventRow, fromEventRow } from '../event-row.js'
 import type { Isolation } from '../isolation.js'
 import { createKeyedQueue } from '../keyed-queue.js'
 import { type AttemptLog, createAttemptLog } from './attempt-log.js'
-import { ensureGroup, liveMembers, removeAbandonedGroups } from './bus-groups.js'
+import { ensureGroup, liveMembers, removeAbandonedGroups, removeLeftoverGroup } from './bus-groups.js'
 import { EVENTS_CHANNEL, MEMBER_SLOT_BASE, PARTITIONS } from './bus-schema.js'
 
 const BATCH = 200
+// a transient group's positions are stored at most this often: only its lag is read from them
+const TRANSIENT_FLUSH_MS = 1_000
 
 interface PartitionState {
   partition: number
@@ -74,6 +76,12 @@ export async function startPostgresSubscription(
   let fetchDue = true
   let blocked = false
   let lastFetch = 0
+  // A transient group belongs to one process and dies with it (the next run of the instance starts afresh at
+  // the end of the log), so a count of attempts would never be read: none is kept, and its positions, kept
+  // for its lag, are stored at most once a second. A group that lives on keeps both, for whoever takes over.
+  const { transient } = opts
+  let firstSession = true
+  let nextTransientFlush = 0
 
   async function openSession(): Promise<Session> {
     const client = new pg.Client({ connectionString: deps.url, application_name: deps.name })
@@ -103,7 +111,11 @@ export async function startPostgresSubscription(
     await client.connect()
     try {
       await client.query(`listen ${EVENTS_CHANNEL}`)
-      if (opts.transient) await removeAbandonedGroups(client)
+      if (transient) {
+        await removeAbandonedGroups(client)
+        // a reconnect resumes where the group stood; a new process does not inherit what a dead one left
+        if (firstSession) await removeLeftoverGroup(client, group)
+      }
       session.groupId = await ensureGroup(client, group, opts.startAt, opts.transient)
       for (let slot = 0; session.slot < 0; slot++) {
         const { rows } = await client.query<{ ok: boolean }>('select pg_try_advisory_lock($1, $2) as ok', [
@@ -112,6 +124,7 @@ export async function startPostgresSubscription(
         ])
         if (rows[0]!.ok) session.slot = slot
       }
+      firstSession = false
       return session
     } catch (err) {
       await client.end().catch(() => undefined)
@@ -197,7 +210,7 @@ export async function startPostgresSubscription(
         try {
           // should it take the process down, the events that finished beside it must not count it against them
           if (attempt === aloneAt) await flushPositions(session)
-          await session.attempts.start(state.partition, position)
+          if (!transient) await session.attempts.start(state.partition, position)
         } catch (err) {
           if (!session.broken) log.warn({ err }, 'could not record an attempt; reconnecting')
           session.broken = true
@@ -205,7 +218,7 @@ export async function startPostgresSubscription(
           return false
         }
         await run()
-        session.attempts.finish(state.partition, position)
+        if (!transient) session.attempts.finish(state.partition, position)
         return true
       } finally {
         leave()
@@ -357,7 +370,10 @@ export async function startPostgresSubscription(
           fetchDue = false
           if (await fetchAndDispatch(session)) fetchDue = true
         }
-        await flushPositions(session)
+        if (!transient || Date.now() >= nextTransientFlush) {
+          nextTransientFlush = Date.now() + TRANSIENT_FLUSH_MS
+          await flushPositions(session)
+        }
         await releaseDrained(session)
         failures = 0
         if (!fetchDue) {
@@ -387,7 +403,7 @@ export async function startPostgresSubscription(
         for (const state of owned.values()) state.abort.abort()
         await queue.idle()
         if (session && !session.broken) {
-          const done = opts.transient
+          const done = transient
             ? session.client.query('delete from bus_groups where id = $1', [session.groupId])
             : flushPositions(session)
           await done.catch((err) => log.warn({ err }, 'could not store the group at stop'))
