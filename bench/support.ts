@@ -222,7 +222,8 @@ function processName(cmdline: string): string {
   if (/postgres/.test(cmdline)) return 'postgres'
   if (/microshop(\.js)? up.* --in-process/.test(cmdline)) return 'launcher with every service (in-process)'
   if (/microshop(\.js)? up/.test(cmdline)) return 'launcher'
-  return cmdline.split(' ')[0]?.split('/').at(-1) ?? '?'
+  // a process that ended between its stat and its cmdline leaves an empty cmdline
+  return cmdline.split(' ')[0]?.split('/').at(-1) || '(ended while measured)'
 }
 
 const TICKS_PER_SECOND = 100 // USER_HZ on Linux
