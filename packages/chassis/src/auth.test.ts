@@ -67,6 +67,22 @@ describe('token verifier key set', () => {
     expect(await verifier.refreshKeys()).toBe('unchanged')
   })
 
+  it('when a token that verified before reaches its expiry, then it is refused as expired, and a principal is the same for every request that brings it', async () => {
+    const clock = manualClock()
+    const key = await signingKey()
+    const verifier = createTokenVerifier({ keys: keySource([key.publicJwk]).keys, clock: clock.now })
+    const token = await key.sign(clock.now())
+    const first = await verifier.verify(token)
+    const again = await verifier.verify(token)
+    expect(again).toEqual(first)
+    // shared, so nobody may change it for the others
+    expect(Object.isFrozen(again) && Object.isFrozen(again.roles)).toBe(true)
+    clock.advance(899_000)
+    expect(await codeOf(verifier.verify(token))).toBe('accepted')
+    clock.advance(1_000) // the second of `exp`: no longer valid, as jose has it
+    expect(await codeOf(verifier.verify(token))).toBe('AUTH_TOKEN_EXPIRED')
+  })
+
   it('when tokens name unknown kids over and over, then the key set is fetched at most once a second, and a kid found missing is refused at once', async () => {
     const known = await signingKey()
     const source = keySource([known.publicJwk])

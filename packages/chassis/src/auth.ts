@@ -50,6 +50,8 @@ export const AuthErrors = {
 const REFETCH_SPACING_MS = 1_000
 // kids found missing, remembered so their tokens are refused at once; past this many, forgotten
 const MISSING_KIDS_KEPT = 1_000
+// tokens verified, kept by their whole text (the signature with it); past this many, the oldest go
+const VERIFIED_KEPT = 10_000
 
 /**
  * Verifies EdDSA access tokens against the identity service's key set, cached, fetched again when a token
@@ -70,15 +72,28 @@ export function createTokenVerifier(opts: {
   let lastDemandAt = Number.NEGATIVE_INFINITY
   let nextDemand: Promise<number> | undefined
   const missingKids = new Map<string, number>()
+  // A caller sends the same token with every request for as long as it lives: its signature is checked
+  // once (an EdDSA verify and the claims, the most of a verification's cost), then it is known until it
+  // expires or the key set changes, whichever comes first
+  const verified = new Map<string, Principal>()
+  // changes with the key set: a token verified against the set before is not kept after
+  let generation = 0
+  const now = () => opts.clock?.() ?? new Date()
 
   const fetchKeys = (onDemand: boolean) => {
     const done = (async () => {
       const jwks = await opts.keys()
       keySet = createLocalJWKSet(jwks)
-      kids = jwks.keys
+      const fetched = jwks.keys
         .map((k) => k.kid ?? '')
         .sort()
         .join(' ')
+      // a key gone takes its tokens with it: verified again, they are refused
+      if (fetched !== kids) {
+        verified.clear()
+        generation++
+      }
+      kids = fetched
     })().finally(() => {
       inflight = undefined
     })
@@ -131,6 +146,13 @@ export function createTokenVerifier(opts: {
 
   return {
     async verify(token) {
+      const known = verified.get(token)
+      if (known) {
+        // as jose has it: valid while the current second is before `exp`
+        if (Math.floor(now().getTime() / 1000) < known.expiresAt.getTime() / 1000) return known
+        verified.delete(token)
+      }
+      const verifiedIn = generation
       if (!keySet) await fetchOnDemand()
       let result: Awaited<ReturnType<typeof verifyWith>>
       try {
@@ -150,13 +172,19 @@ export function createTokenVerifier(opts: {
       const roles = Array.isArray(payload.roles)
         ? payload.roles.filter((r): r is string => typeof r === 'string')
         : []
-      return {
+      // shared by every request that brings the token: frozen, so that none can change it for the others
+      const principal: Principal = Object.freeze({
         userId: payload.sub!,
-        roles,
+        roles: Object.freeze(roles) as string[],
         email: typeof payload.email === 'string' ? payload.email : undefined,
         token,
         expiresAt: new Date(payload.exp! * 1000),
+      })
+      if (verifiedIn === generation) {
+        if (verified.size >= VERIFIED_KEPT) verified.delete(verified.keys().next().value as string)
+        verified.set(token, principal)
       }
+      return principal
     },
 
     async refreshKeys() {
