@@ -15,15 +15,10 @@ export interface MailTransport {
   close(): void
 }
 
-/** An SMTP transport (nodemailer, pooled) to `smtp://host:port` or `smtps://…`; timeouts keep a dead server from stalling sends. */
+/** An SMTP transport (nodemailer) to `smtp://host:port` or `smtps://…`; timeouts keep a dead server from stalling sends. */
 export function createSmtpTransport(opts: { url: string; from: string; timeoutMs: number }): MailTransport {
   const transport = nodemailer.createTransport({
     url: opts.url,
-    // connections are kept and reused: a mail on an open one is MAIL, RCPT and DATA, where a new one
-    // also paid the TCP handshake, the greeting, EHLO and QUIT on both ends. One idle past the socket
-    // timeout is closed and the next mail opens another
-    pool: true,
-    maxConnections: 2,
     connectionTimeout: opts.timeoutMs,
     greetingTimeout: opts.timeoutMs,
     socketTimeout: opts.timeoutMs * 2,
