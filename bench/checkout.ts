@@ -1,5 +1,7 @@
 // npm run bench:checkout — checkouts over the whole system, as `microshop up` runs it, confirmed end to end.
-// 0. Warm-up: BENCH_WARMUP (200) orders, not counted.
+// 0. Idle: the CPU every process uses in BENCH_IDLE_SECONDS (10) with no order in flight, per second: the
+//    timers, polls and heartbeats a system pays whatever its load. Then the warm-up: BENCH_WARMUP (200)
+//    orders, not counted.
 // 1. Saturation: BENCH_BUYERS (64) buyers at once, each placing an order and waiting for CONFIRMED over SSE,
 //    then the next: orders/s confirmed, orders refused, and the CPU every process used per confirmed order
 //    (PostgreSQL's backends by database).
@@ -24,6 +26,10 @@ const ORDERS = Number(process.env.BENCH_ORDERS ?? 300)
 const BUYERS = Number(process.env.BENCH_BUYERS ?? process.env.BENCH_CONCURRENCY ?? 64)
 const HALF_SECONDS = Number(process.env.BENCH_HALF_SECONDS ?? 20)
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 200)
+const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 10)
+// after start, before the idle window: the first seconds still hold start-up work (V8 collecting what the
+// start left, the first heartbeats)
+const SETTLE_SECONDS = 5
 // `npm run bench:checkout -- --in-process`: the same bench again on `microshop up --in-process`, and the ratio
 const IN_PROCESS = process.argv.includes('--in-process') || process.env.BENCH_IN_PROCESS === '1'
 
@@ -59,6 +65,11 @@ async function steadyLoad(base: string, tokens: string[], perSecond: number, sec
 /** The bench on one system: saturation with its CPU per process, then the steady half load. */
 async function measure(system: System) {
   const tokens = await prepareBuyers(system.base, BUYERS)
+  await new Promise((r) => setTimeout(r, SETTLE_SECONDS * 1000))
+  const idleFrom = await cpuSnapshot(system.launcherPid)
+  await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000))
+  const idle = cpuBetween(idleFrom, await cpuSnapshot(system.launcherPid))
+  const idleMsPerSecond = ([...idle.values()].reduce((a, b) => a + b, 0) * 1000) / IDLE_SECONDS
   // warm-up, outside the counts: V8 optimises a function only after enough calls. After 40 orders, a CPU
   // profile of every process still found ~16 % of the services' CPU in TurboFan, compiling what had got hot
   await runCheckout(system.base, tokens, WARMUP, 0)
@@ -68,14 +79,14 @@ async function measure(system: System) {
   const half = await steadyLoad(system.base, tokens, saturated.ordersPerSecond / 2, HALF_SECONDS)
   const cpuTotal = [...cpu.values()].reduce((a, b) => a + b, 0)
   const cpuPerOrderMs = (cpuTotal * 1000) / Math.max(1, saturated.confirmed.length)
-  return { saturated, cpu, cpuTotal, cpuPerOrderMs, half }
+  return { saturated, cpu, cpuTotal, cpuPerOrderMs, half, idleMsPerSecond }
 }
 
 type Figures = Awaited<ReturnType<typeof measure>>
 
 const ms = (xs: number[], p: number) => percentile(xs, p).toFixed(0).padStart(6)
 
-function report(title: string, { saturated, cpu, cpuTotal, cpuPerOrderMs, half }: Figures) {
+function report(title: string, { saturated, cpu, cpuTotal, cpuPerOrderMs, half, idleMsPerSecond }: Figures) {
   console.log(`${title} (${machine()})`)
   console.log(`| figure | value |`)
   console.log('|---|---|')
@@ -91,6 +102,9 @@ function report(title: string, { saturated, cpu, cpuTotal, cpuPerOrderMs, half }
   console.log(`| at 50 %: refused | ${half.failures.length} |`)
   const perOrder = (s: number) => ((s * 1000) / Math.max(1, saturated.confirmed.length)).toFixed(1)
   console.log(`| CPU per confirmed order, every process | ${cpuPerOrderMs.toFixed(1)} ms |`)
+  console.log(
+    `| idle, no order in flight (${IDLE_SECONDS} s): CPU of every process | ${idleMsPerSecond.toFixed(1)} ms per second |`,
+  )
   for (const failure of [...saturated.failures, ...half.failures].slice(0, 3))
     console.log(`refused: ${failure}`)
   console.log('| process | CPU ms / order | share |')
