@@ -1,7 +1,10 @@
 import pg from 'pg'
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { Queryable } from '../../src/db.js'
 import { partitionOf } from '../../src/events/cloud-event.js'
 import { PARTITIONS } from '../../src/events/event-bus.js'
+import { createMembership } from '../../src/events/postgres/bus-groups.js'
+import { MEMBER_SLOT_BASE } from '../../src/events/postgres/bus-schema.js'
 import { type CloudEvent, type EventBus, openEventBus } from '../../src/internal.js'
 import { silentLogger, waitFor } from '../../src/testing.js'
 import { busContract } from './support/bus-contract.js'
@@ -197,6 +200,100 @@ describe('postgres event log: transient groups', () => {
     } finally {
       release()
       await admin.end()
+    }
+  })
+})
+
+describe('postgres event log: the members of a group', () => {
+  const harness = postgresHarness()
+  let world: World
+  const sessions: pg.Client[] = []
+
+  beforeEach(async () => {
+    world = await createWorld(harness)
+  })
+  afterEach(async () => {
+    await Promise.all(sessions.splice(0).map((c) => c.end()))
+    await world?.close()
+  })
+  afterAll(async () => {
+    await harness.cleanup()
+  })
+
+  /** A member of the group in slot, as a subscription's session is one: it holds the slot's lock. */
+  const member = async (groupId: number, slot: number) => {
+    const client = new pg.Client({ connectionString: world.busUrl })
+    await client.connect()
+    sessions.push(client)
+    await client.query('select pg_advisory_lock($1, $2)', [groupId, MEMBER_SLOT_BASE + slot])
+    return client
+  }
+
+  /** The bus database, with the scans of pg_locks counted. */
+  const counted = (pool: pg.Pool) => {
+    const scans: string[] = []
+    const q = {
+      query: (text: string, values?: unknown[]) => {
+        if (text.includes('pg_locks')) scans.push(text)
+        return pool.query(text, values)
+      },
+    } as Queryable
+    return { q, scans }
+  }
+
+  it('when the groups of one bus ask for their members within a period, then one scan answers each with its own', async () => {
+    const pool = new pg.Pool({ connectionString: world.busUrl, max: 2 })
+    try {
+      await member(101, 0)
+      await member(101, 2)
+      await member(102, 1)
+      const { q, scans } = counted(pool)
+      let now = 1_000
+      const membership = createMembership(q, 500, () => now)
+      const [a, b, c] = await Promise.all([
+        membership.of(101, 0),
+        membership.of(102, 0),
+        membership.of(103, 0),
+      ])
+      expect(scans.length).toBe(3) // the first ask of each group finds no scan with it in
+      expect([a, b, c]).toEqual([[0, 2], [1], []])
+      now += 400
+      expect(await membership.of(102, 0)).toEqual([1])
+      expect(await membership.of(101, 0)).toEqual([0, 2])
+      expect(scans.length).toBe(3) // the last scan had all three, and is young enough
+      now += 101
+      expect(await membership.of(101, 0)).toEqual([0, 2])
+      expect(await membership.of(103, 0)).toEqual([])
+      expect(await membership.of(102, 0)).toEqual([1])
+      expect(scans.length).toBe(4) // one scan, the first of them, for the three
+    } finally {
+      await pool.end()
+    }
+  })
+
+  it('when a member took its lock after the last scan, or the scan is older than a period, then it is not shared', async () => {
+    const pool = new pg.Pool({ connectionString: world.busUrl, max: 2 })
+    try {
+      await member(201, 0)
+      const { q, scans } = counted(pool)
+      let now = 1_000
+      const membership = createMembership(q, 500, () => now)
+      expect(await membership.of(201, 0)).toEqual([0])
+      // a new member, locked at 1_000: the scan of 1_000 may have missed it
+      await member(201, 1)
+      expect(await membership.of(201, now)).toEqual([0, 1])
+      expect(scans.length).toBe(2)
+      const second = await member(201, 2)
+      now += 501
+      expect(await membership.of(201, 0)).toEqual([0, 1, 2])
+      expect(scans.length).toBe(3)
+      // a member gone: seen by the next scan that is due
+      await second.query('select pg_advisory_unlock($1, $2)', [201, MEMBER_SLOT_BASE + 2])
+      now += 501
+      expect(await membership.of(201, 0)).toEqual([0, 1])
+      expect(scans.length).toBe(4)
+    } finally {
+      await pool.end()
     }
   })
 })

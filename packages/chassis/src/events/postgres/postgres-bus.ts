@@ -21,7 +21,7 @@ import {
   unnestEventColumns,
 } from '../event-row.js'
 import { createIsolation } from '../isolation.js'
-import { ensureGroup, liveMembers } from './bus-groups.js'
+import { createMembership, ensureGroup, liveMembers } from './bus-groups.js'
 import { APPEND_LOCK, EVENTS_CHANNEL, ensureBusSchema, PARTITIONS, PRUNE_LOCK } from './bus-schema.js'
 import { startPostgresSubscription } from './postgres-subscription.js'
 
@@ -71,6 +71,9 @@ export async function createPostgresBus(url: string, opts: PostgresBusOptions): 
   }
   const subscriptions = new Set<Pick<Subscription, 'stop'>>()
   const isolation = createIsolation()
+  const rebalanceMs = opts.rebalanceMs ?? 1_000
+  // a member's view of the others is at most half a period old when it rebalances
+  const membership = createMembership(pool, rebalanceMs / 2)
 
   const inTransaction = <T>(fn: (client: pg.PoolClient) => Promise<T>) => inTx(pool, fn)
 
@@ -141,9 +144,10 @@ export async function createPostgresBus(url: string, opts: PostgresBusOptions): 
         opts: resolveSubscribeOptions(subscribeOpts),
         log,
         pollMs: opts.pollMs ?? 2_000,
-        rebalanceMs: opts.rebalanceMs ?? 1_000,
+        rebalanceMs,
         isolation,
         pool,
+        membership,
       })
       subscriptions.add(subscription)
       const subscribed = typeNames(types)

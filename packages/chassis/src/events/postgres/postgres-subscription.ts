@@ -7,7 +7,7 @@ import { EVENT_COLUMNS, type EventRow, fromEventRow } from '../event-row.js'
 import type { Isolation } from '../isolation.js'
 import { createKeyedQueue } from '../keyed-queue.js'
 import { type AttemptLog, createAttemptLog } from './attempt-log.js'
-import { ensureGroup, liveMembers, removeAbandonedGroups, removeLeftoverGroup } from './bus-groups.js'
+import { ensureGroup, type Membership, removeAbandonedGroups, removeLeftoverGroup } from './bus-groups.js'
 import { EVENTS_CHANNEL, MEMBER_SLOT_BASE, PARTITIONS } from './bus-schema.js'
 
 const BATCH = 200
@@ -31,6 +31,8 @@ interface Session {
   client: pg.Client
   groupId: number
   slot: number
+  /** When the session held its member lock: a scan of the members from after it finds this one. */
+  since: number
   broken: boolean
   attempts: AttemptLog
 }
@@ -52,6 +54,8 @@ export interface PostgresSubscriptionDeps {
   isolation: Isolation
   /** The bus's pool, for writes that need no partition lock. */
   pool: pg.Pool
+  /** The members of the groups, shared by the subscriptions of one bus. */
+  membership: Membership
 }
 
 /**
@@ -89,6 +93,7 @@ export async function startPostgresSubscription(
       client,
       groupId: 0,
       slot: -1,
+      since: 0,
       broken: false,
       attempts: createAttemptLog({ starts: deps.pool, session: client, groupIdOf: () => session.groupId }),
     }
@@ -124,6 +129,7 @@ export async function startPostgresSubscription(
         ])
         if (rows[0]!.ok) session.slot = slot
       }
+      session.since = Date.now()
       firstSession = false
       return session
     } catch (err) {
@@ -155,7 +161,7 @@ export async function startPostgresSubscription(
 
   /** Takes the partitions that are this member's share and free; marks the others for release. */
   async function rebalance(session: Session) {
-    const members = await liveMembers(session.client, session.groupId)
+    const members = await deps.membership.of(session.groupId, session.since)
     const index = members.indexOf(session.slot)
     if (index < 0) throw new Error('this member no longer holds its lock')
     for (let partition = 0; partition < PARTITIONS; partition++) {
@@ -408,6 +414,7 @@ export async function startPostgresSubscription(
             : flushPositions(session)
           await done.catch((err) => log.warn({ err }, 'could not store the group at stop'))
         }
+        if (session) deps.membership.forget(session.groupId)
         await dropSession(session)
       })()
       return stopping
