@@ -16,6 +16,8 @@ export interface OpenEventBusOptions {
   pollMs?: number
   /** Postgres: how often group members look for instances that came or went. */
   rebalanceMs?: number
+  /** Postgres: how often a position moved only by reading past other groups' events is stored. */
+  positionFlushMs?: number
   retentionMs?: number
 }
 

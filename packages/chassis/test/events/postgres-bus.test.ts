@@ -11,7 +11,7 @@ import { busContract } from './support/bus-contract.js'
 import { type Child, killRunning, startChild } from './support/child-process.js'
 import { restartUntilDeadLetter } from './support/crash-loop.js'
 import { createWorld, postgresHarness, type World } from './support/harness.js'
-import { asCloudEvent, nextOf, subjectsOf, Ticked, ticks } from './support/test-events.js'
+import { asCloudEvent, nextOf, subjectsOf, Ticked, Tocked, ticks } from './support/test-events.js'
 
 describe('event bus contract on postgres', () => {
   busContract(postgresHarness())
@@ -294,6 +294,73 @@ describe('postgres event log: the members of a group', () => {
       expect(scans.length).toBe(4)
     } finally {
       await pool.end()
+    }
+  })
+})
+
+describe('postgres event log: positions', () => {
+  const harness = postgresHarness()
+  let world: World
+
+  beforeEach(async () => {
+    world = await createWorld(harness)
+  })
+  afterEach(async () => {
+    await world?.close()
+  })
+  afterAll(async () => {
+    await harness.cleanup()
+  })
+
+  it("when a group reads past other types' events on its way to its own, then the delivery stores its positions once", async () => {
+    const admin = new pg.Client({ connectionString: world.busUrl })
+    await admin.connect()
+    // nothing but the deliveries wakes the consumer: no poll, no rebalance, no store of read-past positions due
+    const consumer = await openEventBus(world.busUrl, {
+      log: silentLogger,
+      pollMs: 600_000,
+      rebalanceMs: 600_000,
+      positionFlushMs: 600_000,
+    })
+    const publisher = await world.openBus()
+    try {
+      await publisher.publish([]) // the log's tables exist
+      await admin.query('create table position_writes (at timestamptz not null default now())')
+      await admin.query(
+        `create function position_written() returns trigger language plpgsql as $$
+           begin insert into position_writes default values; return null; end $$`,
+      )
+      await admin.query(
+        'create trigger position_written after update on bus_positions for each statement execute function position_written()',
+      )
+      const writes = async () =>
+        Number((await admin.query('select count(*) from position_writes')).rows[0].count)
+      const stored = async (id: string) =>
+        ((
+          await admin.query(
+            `select 1 from bus_events e join bus_groups g on g.name = 'positions'
+               join bus_positions p on p.group_id = g.id and p.partition = e.partition
+              where e.id = $1 and p.position >= e.seq`,
+            [id],
+          )
+        ).rowCount ?? 0) > 0
+      const got: string[] = []
+      await consumer.subscribe('positions', [Ticked], async (e) => {
+        got.push(e.subject)
+      })
+      const first = asCloudEvent(Ticked.create('first', { subject: 'first', n: 1 }))
+      await publisher.publish([first])
+      await waitFor(() => stored(first.id), { what: 'the first event handled and its position stored' })
+      const before = await writes()
+      // other types' events in every partition, then one of ours: the read that finds it moves every position
+      const second = asCloudEvent(Ticked.create('second', { subject: 'second', n: 1 }))
+      await publisher.publish([...ticks(16, 1, Tocked).map(asCloudEvent), second])
+      await waitFor(() => stored(second.id), { what: 'the second event handled and its position stored' })
+      expect(got).toEqual(['first', 'second'])
+      expect((await writes()) - before).toBe(1)
+    } finally {
+      await consumer.close()
+      await admin.end()
     }
   })
 })

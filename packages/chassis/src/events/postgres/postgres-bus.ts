@@ -33,6 +33,12 @@ export interface PostgresBusOptions {
   pollMs?: number
   /** How often an instance looks for members that came or went. Default 1 s. */
   rebalanceMs?: number
+  /**
+   * How often a group's positions are stored when they moved only by reading past events of other types (and,
+   * for a transient group, at all). Positions moved by a handled event go with the statement that forgets its
+   * count of attempts, right away. Default 1 s.
+   */
+  positionFlushMs?: number
   /** Events older than this are deleted from the log. Default 7 days. */
   retentionMs?: number
 }
@@ -145,6 +151,7 @@ export async function createPostgresBus(url: string, opts: PostgresBusOptions): 
         log,
         pollMs: opts.pollMs ?? 2_000,
         rebalanceMs,
+        positionFlushMs: opts.positionFlushMs ?? 1_000,
         isolation,
         pool,
         membership,

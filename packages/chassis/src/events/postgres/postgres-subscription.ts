@@ -11,8 +11,6 @@ import { ensureGroup, type Membership, removeAbandonedGroups, removeLeftoverGrou
 import { EVENTS_CHANNEL, MEMBER_SLOT_BASE, PARTITIONS } from './bus-schema.js'
 
 const BATCH = 200
-// a transient group's positions are stored at most this often: only its lag is read from them
-const TRANSIENT_FLUSH_MS = 1_000
 
 interface PartitionState {
   partition: number
@@ -50,6 +48,8 @@ export interface PostgresSubscriptionDeps {
   log: Logger
   pollMs: number
   rebalanceMs: number
+  /** Positions that only moved past other types' events (a transient group's: all) are stored this often. */
+  positionFlushMs: number
   /** Shared by the subscriptions of one bus, as a crash takes all of them down together. */
   isolation: Isolation
   /** The bus's pool, for writes that need no partition lock. */
@@ -82,10 +82,13 @@ export async function startPostgresSubscription(
   let lastFetch = 0
   // A transient group belongs to one process and dies with it (the next run of the instance starts afresh at
   // the end of the log), so a count of attempts would never be read: none is kept, and its positions, kept
-  // for its lag, are stored at most once a second. A group that lives on keeps both, for whoever takes over.
+  // for its lag, are stored only every positionFlushMs. A group that lives on keeps both, for whoever takes over.
   const { transient } = opts
   let firstSession = true
-  let nextTransientFlush = 0
+  // A read moves every partition's position to the log's end, past the other types' events appended since:
+  // stored at once, that was a second write (and commit) for each delivery, besides the one after it was
+  // handled. Such a move is stored every positionFlushMs; one past a handled event, with its attempt's end.
+  let nextPositionFlush = 0
 
   async function openSession(): Promise<Session> {
     const client = new pg.Client({ connectionString: deps.url, application_name: deps.name })
@@ -376,8 +379,8 @@ export async function startPostgresSubscription(
           fetchDue = false
           if (await fetchAndDispatch(session)) fetchDue = true
         }
-        if (!transient || Date.now() >= nextTransientFlush) {
-          nextTransientFlush = Date.now() + TRANSIENT_FLUSH_MS
+        if (session.attempts.hasFinished || Date.now() >= nextPositionFlush) {
+          nextPositionFlush = Date.now() + deps.positionFlushMs
           await flushPositions(session)
         }
         await releaseDrained(session)
