@@ -1,0 +1,87 @@
+// npm run bench:compare — this checkout against another one (BENCH_BASE: a directory holding another commit,
+// installed and built, e.g. `git worktree add ../base <commit> && (cd ../base && npm ci && npm run build)`).
+// Both systems are booted side by side and loaded in alternating turns (this, base, base, this, …), so that
+// the machine's drift, which moved the same code's CPU per order by ±15 % between runs minutes apart, falls on
+// both alike. Prints the CPU per confirmed order of each turn, the medians, and the per-process breakdown.
+// The system booted first has measured up to 10 % dearer: BENCH_FIRST=base boots the other one first.
+import { existsSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import * as here from './support.js'
+
+const BASE = process.env.BENCH_BASE
+if (!BASE || !existsSync(join(BASE, 'bench', 'support.ts'))) {
+  console.error('BENCH_BASE must name another checkout of microshop, installed and built')
+  process.exit(2)
+}
+const TURNS = Number(process.env.BENCH_TURNS ?? 6)
+const ORDERS = Number(process.env.BENCH_ORDERS ?? 100)
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 200)
+const BUYERS = Number(process.env.BENCH_BUYERS ?? 16)
+const baseFirst = process.env.BENCH_FIRST === 'base'
+const base: typeof here = await import(join(resolve(BASE), 'bench', 'support.ts'))
+
+interface Side {
+  name: string
+  support: typeof here
+  system?: here.System
+  tokens: string[]
+  perOrder: number[]
+  rates: number[]
+  byProcess: Map<string, number>
+}
+const side = (name: string, support: typeof here): Side => ({
+  name,
+  support,
+  tokens: [],
+  perOrder: [],
+  rates: [],
+  byProcess: new Map(),
+})
+const sides = [side('this', here), side('base', base)]
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+}
+
+try {
+  for (const s of baseFirst ? [...sides].reverse() : sides) s.system = await s.support.bootSystem()
+  for (const s of sides) {
+    s.tokens = await s.support.prepareBuyers(s.system!.base, BUYERS)
+    await s.support.runCheckout(s.system!.base, s.tokens, WARMUP, 0)
+  }
+  console.log(`checkout, this checkout against ${BASE}, side by side (${here.machine()})`)
+  console.log(
+    `${BUYERS} buyers, ${ORDERS} orders a turn after ${WARMUP} to warm up; booted first: ${baseFirst ? 'base' : 'this'}`,
+  )
+  console.log('| turn | system | CPU ms / order | orders/s | refused |')
+  console.log('|---|---|---|---|---|')
+  for (let turn = 0; turn < TURNS; turn++) {
+    for (const s of turn % 2 === 0 ? sides : [...sides].reverse()) {
+      const before = await here.cpuSnapshot(s.system!.launcherPid)
+      const run = await s.support.runCheckout(s.system!.base, s.tokens, ORDERS, 0)
+      const cpu = here.cpuBetween(before, await here.cpuSnapshot(s.system!.launcherPid))
+      const total = [...cpu.values()].reduce((a, b) => a + b, 0)
+      for (const [name, seconds] of cpu) s.byProcess.set(name, (s.byProcess.get(name) ?? 0) + seconds)
+      s.perOrder.push((total * 1000) / ORDERS)
+      s.rates.push(run.ordersPerSecond)
+      console.log(
+        `| ${turn + 1} | ${s.name} | ${((total * 1000) / ORDERS).toFixed(1)} | ${run.ordersPerSecond.toFixed(1)} | ${run.failures.length} |`,
+      )
+    }
+  }
+  const [mine, theirs] = sides as [Side, Side]
+  console.log('')
+  console.log('| figure | this | base | this / base |')
+  console.log('|---|---|---|---|')
+  const row = (figure: string, a: number, b: number) =>
+    console.log(`| ${figure} | ${a.toFixed(1)} | ${b.toFixed(1)} | ${(a / b).toFixed(2)}× |`)
+  row('CPU per confirmed order, median of the turns (ms)', median(mine.perOrder), median(theirs.perOrder))
+  row('orders/s confirmed, median of the turns', median(mine.rates), median(theirs.rates))
+  const perOrder = (s: Side, name: string) => ((s.byProcess.get(name) ?? 0) * 1000) / (ORDERS * TURNS)
+  const names = [...theirs.byProcess].sort((a, b) => b[1] - a[1]).map(([name]) => name)
+  for (const name of names.filter((n) => perOrder(theirs, n) >= 0.5 || perOrder(mine, n) >= 0.5))
+    row(`${name}, CPU ms / order (all turns)`, perOrder(mine, name), perOrder(theirs, name))
+} finally {
+  for (const s of sides) await s.system?.stop()
+}
