@@ -6,6 +6,8 @@ export interface CaughtMail {
   subject: string
   messageId: string
   to: string[]
+  /** The SMTP session (one per connection) that carried it. */
+  connection: string
 }
 
 const header = (raw: string, name: string) =>
@@ -32,6 +34,7 @@ export async function startSmtpCatcher(port = 0) {
             subject: header(raw, 'Subject'),
             messageId: header(raw, 'Message-ID'),
             to: session.envelope.rcptTo.map((r) => r.address),
+            connection: session.id,
           })
           callback()
         })

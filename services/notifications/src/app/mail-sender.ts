@@ -7,15 +7,19 @@ import {
   type TimerSpec,
 } from '@microshop/chassis'
 import { retryDelayMs } from '../domain/send-retry.js'
-import type { MessageStore } from '../store/message-store.js'
+import type { MessageStore, StoredMessage } from '../store/message-store.js'
 import type { MailTransport } from './mail-transport.js'
 
+// emails sent in one transaction at most: a crash before its commit sends these again (same Message-ID)
+const BATCH = 20
+
 /**
- * Delivers pending emails, one transaction per email: marked sent only after SMTP took it, so a crash
- * never loses one (it may send it twice, with the same Message-ID). Without a transport, emails are
- * marked sent with a log line. Replicas share the work with `skip locked`. Each run sends one email and
- * runs again at once while it sent one; a failure ends the round (the server is likely down, and the
- * next tries wait their turn). Wake it when new emails are stored.
+ * Delivers pending emails, a batch of those due per transaction, one after the other: marked sent only after
+ * SMTP took them, so a crash never loses one (it may send one twice, with the same Message-ID). Without a
+ * transport, emails are marked sent with a log line. Replicas share the work with `skip locked`. A full
+ * batch runs again at once; a shorter one took every email due, and the next is woken in when it is stored
+ * (or found by the interval). A failure ends the round (the server is likely down, and the next tries wait
+ * their turn); the emails sent before it in the batch are marked sent.
  */
 export function createMailSender(deps: {
   db: Db
@@ -29,55 +33,66 @@ export function createMailSender(deps: {
 }): TimerSpec {
   const { db, store, transport, log, clock, telemetry } = deps
 
-  /** Sends the next due email: 'sent', 'failed' (SMTP refused or is down) or 'idle'. */
-  const sendNext = () =>
+  /** Sends one email over SMTP, in a span of the trace that made it; throws when SMTP did not take it. */
+  const sendOne = (message: StoredMessage, via: MailTransport) =>
+    telemetry.span(
+      'smtp send',
+      {
+        kind: SpanKind.CLIENT,
+        parent: message.traceparent,
+        attributes: {
+          'network.protocol.name': 'smtp',
+          'messaging.message.id': message.smtpMessageId ?? '',
+          ...(message.orderId ? { 'order.id': message.orderId } : {}),
+        },
+      },
+      async () => {
+        await via.send({
+          messageId: message.smtpMessageId ?? '',
+          to: message.recipient,
+          subject: message.subject,
+          text: message.body,
+          eventId: message.eventId,
+        })
+        // inside the send's span: the line joins the order's trace
+        log.info({ messageId: message.smtpMessageId, to: message.recipient }, 'email sent')
+      },
+    )
+
+  /** Sends the emails due: 'full' (a whole batch went: there may be more), 'sent', 'failed' or 'idle'. */
+  const sendDue = () =>
     db.tx(async (tx) => {
-      const message = await store.lockNextDue(tx, clock())
-      if (!message) return 'idle' as const
-      if (!transport) {
-        await store.markSent(tx, message.id, clock())
-        log.info(
-          { messageId: message.smtpMessageId, to: message.recipient, subject: message.subject },
-          'SMTP_URL not set: email stored and marked sent, not delivered',
-        )
-        return 'sent' as const
+      const due = await store.lockDue(tx, clock(), BATCH)
+      if (due.length === 0) return 'idle' as const
+      const sent: string[] = []
+      let failed = false
+      for (const message of due) {
+        if (!transport) {
+          log.info(
+            { messageId: message.smtpMessageId, to: message.recipient, subject: message.subject },
+            'SMTP_URL not set: email stored and marked sent, not delivered',
+          )
+          sent.push(message.id)
+          continue
+        }
+        try {
+          await sendOne(message, transport)
+          sent.push(message.id)
+        } catch (err) {
+          const attempts = message.attempts + 1
+          const delay = retryDelayMs(attempts, deps.retry.baseMs, deps.retry.maxMs)
+          await store.markRetry(tx, message.id, (err as Error).message, new Date(clock().getTime() + delay))
+          log.warn(
+            { err, messageId: message.smtpMessageId, attempts, retryInMs: delay },
+            'email not sent; will retry',
+          )
+          failed = true
+          break
+        }
       }
-      try {
-        await telemetry.span(
-          'smtp send',
-          {
-            kind: SpanKind.CLIENT,
-            parent: message.traceparent,
-            attributes: {
-              'network.protocol.name': 'smtp',
-              'messaging.message.id': message.smtpMessageId ?? '',
-              ...(message.orderId ? { 'order.id': message.orderId } : {}),
-            },
-          },
-          async () => {
-            await transport.send({
-              messageId: message.smtpMessageId ?? '',
-              to: message.recipient,
-              subject: message.subject,
-              text: message.body,
-              eventId: message.eventId,
-            })
-            // inside the send's span: the line joins the order's trace
-            log.info({ messageId: message.smtpMessageId, to: message.recipient }, 'email sent')
-          },
-        )
-      } catch (err) {
-        const attempts = message.attempts + 1
-        const delay = retryDelayMs(attempts, deps.retry.baseMs, deps.retry.maxMs)
-        await store.markRetry(tx, message.id, (err as Error).message, new Date(clock().getTime() + delay))
-        log.warn(
-          { err, messageId: message.smtpMessageId, attempts, retryInMs: delay },
-          'email not sent; will retry',
-        )
-        return 'failed' as const
-      }
-      await store.markSent(tx, message.id, clock())
-      return 'sent' as const
+      await store.markSent(tx, sent, clock())
+      if (failed) return 'failed' as const
+      return due.length === BATCH ? ('full' as const) : ('sent' as const)
     })
 
   return {
@@ -85,8 +100,8 @@ export function createMailSender(deps: {
     intervalMs: deps.intervalMs,
     runAtStart: true,
     run: async () => {
-      const outcome = await sendNext()
-      return outcome === 'sent' ? 'again' : outcome === 'idle' ? 'idle' : undefined
+      const outcome = await sendDue()
+      return outcome === 'full' ? 'again' : outcome === 'idle' ? 'idle' : undefined
     },
   }
 }

@@ -101,21 +101,22 @@ export const messageStore = {
     return inserted
   },
 
-  /** Locks the oldest pending email due by `now`, skipping one another sender holds. */
-  async lockNextDue(tx: Tx, now: Date): Promise<StoredMessage | undefined> {
+  /** Locks the oldest pending emails due by `now`, up to `limit`, oldest first, skipping those another sender holds. */
+  async lockDue(tx: Tx, now: Date, limit: number): Promise<StoredMessage[]> {
     const { rows } = await tx.query<MessageRow>(
       `select * from messages where status = 'pending' and next_attempt_at <= $1
-          order by next_attempt_at, seq limit 1 for update skip locked`,
-      [now],
+          order by next_attempt_at, seq limit $2 for update skip locked`,
+      [now, limit],
     )
-    return rows[0] ? fromRow(rows[0]) : undefined
+    return rows.map(fromRow)
   },
 
-  async markSent(tx: Tx, id: string, at: Date): Promise<void> {
+  async markSent(tx: Tx, ids: readonly string[], at: Date): Promise<void> {
+    if (ids.length === 0) return
     await tx.query(
       `update messages set status = 'sent', sent_at = $2, attempts = attempts + 1, last_error = null,
-           next_attempt_at = null where id = $1`,
-      [id, at],
+           next_attempt_at = null where id = any($1::uuid[])`,
+      [ids, at],
     )
   },
 
