@@ -6,8 +6,6 @@ export interface CaughtMail {
   subject: string
   messageId: string
   to: string[]
-  /** The SMTP session (one per connection) that carried it. */
-  connection: string
 }
 
 const header = (raw: string, name: string) =>
@@ -34,7 +32,6 @@ export async function startSmtpCatcher(port = 0) {
             subject: header(raw, 'Subject'),
             messageId: header(raw, 'Message-ID'),
             to: session.envelope.rcptTo.map((r) => r.address),
-            connection: session.id,
           })
           callback()
         })

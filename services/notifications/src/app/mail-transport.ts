@@ -17,11 +17,8 @@ export interface MailTransport {
 
 /** An SMTP transport (nodemailer) to `smtp://host:port` or `smtps://…`; timeouts keep a dead server from stalling sends. */
 export function createSmtpTransport(opts: { url: string; from: string; timeoutMs: number }): MailTransport {
-  // pooled: the emails of a batch go over one connection, not a connection (and greeting) each
   const transport = nodemailer.createTransport({
     url: opts.url,
-    pool: true,
-    maxConnections: 1,
     connectionTimeout: opts.timeoutMs,
     greetingTimeout: opts.timeoutMs,
     socketTimeout: opts.timeoutMs * 2,
