@@ -125,4 +125,27 @@ describe('the mail sender', () => {
       flaky.close()
     }
   })
+
+  it('when the service stops in the middle of a batch, then what went is marked sent and the rest stays pending', async () => {
+    await pending(3, 'stopping')
+    const stop = new AbortController()
+    const real = createSmtpTransport({ url: smtp.url, from: 'shop@microshop.local', timeoutMs: 5_000 })
+    const stopsAfterOne: MailTransport = {
+      async send(mail) {
+        await real.send(mail)
+        stop.abort()
+      },
+      close: () => real.close(),
+    }
+    try {
+      expect(await senderWith(stopsAfterOne).run(stop.signal)).toBeUndefined()
+      expect(await statuses()).toEqual([
+        { subject: 'stopping 0', status: 'sent' },
+        { subject: 'stopping 1', status: 'pending' },
+        { subject: 'stopping 2', status: 'pending' },
+      ])
+    } finally {
+      stopsAfterOne.close()
+    }
+  })
 })

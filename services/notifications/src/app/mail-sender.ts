@@ -60,13 +60,15 @@ export function createMailSender(deps: {
     )
 
   /** Sends the emails due: 'full' (a whole batch went: there may be more), 'sent', 'failed' or 'idle'. */
-  const sendDue = () =>
+  const sendDue = (signal: AbortSignal) =>
     db.tx(async (tx) => {
       const due = await store.lockDue(tx, clock(), BATCH)
       if (due.length === 0) return 'idle' as const
       const sent: string[] = []
       let failed = false
       for (const message of due) {
+        // a stopping service sends no more: the rest of the batch stays pending, what went is marked
+        if (signal.aborted) break
         if (!transport) {
           log.info(
             { messageId: message.smtpMessageId, to: message.recipient, subject: message.subject },
@@ -92,15 +94,15 @@ export function createMailSender(deps: {
       }
       await store.markSent(tx, sent, clock())
       if (failed) return 'failed' as const
-      return due.length === BATCH ? ('full' as const) : ('sent' as const)
+      return due.length === BATCH && !signal.aborted ? ('full' as const) : ('sent' as const)
     })
 
   return {
     name: 'mail-sender',
     intervalMs: deps.intervalMs,
     runAtStart: true,
-    run: async () => {
-      const outcome = await sendDue()
+    run: async (signal) => {
+      const outcome = await sendDue(signal)
       return outcome === 'full' ? 'again' : outcome === 'idle' ? 'idle' : undefined
     },
   }
