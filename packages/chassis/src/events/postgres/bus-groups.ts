@@ -53,17 +53,24 @@ export async function removeLeftoverGroup(q: Queryable, name: string): Promise<v
   ])
 }
 
-/** The member slots of the group's live instances: each holds its slot's advisory lock while its session lives. */
-export async function liveMembers(q: Queryable, groupId: number): Promise<number[]> {
-  const { rows } = await q.query<{ slot: number }>(
-    `select (objid::bigint - $2)::int as slot from pg_locks
+/** The member slots of the groups' live instances, by group: each holds its slot's advisory lock while its session lives. */
+async function membersOf(q: Queryable, groupIds: readonly number[]): Promise<Map<number, number[]>> {
+  const { rows } = await q.query<{ group_id: number; slot: number }>(
+    `select classid::bigint as group_id, (objid::bigint - $2)::int as slot from pg_locks
       where locktype = 'advisory' and granted and objsubid = 2
         and database = (select oid from pg_database where datname = current_database())
-        and classid::bigint = $1 and objid::bigint >= $2
-      order by 1`,
-    [groupId, MEMBER_SLOT_BASE],
+        and classid::bigint = any($1::bigint[]) and objid::bigint >= $2
+      order by 1, 2`,
+    [groupIds, MEMBER_SLOT_BASE],
   )
-  return rows.map((r) => r.slot)
+  const members = new Map<number, number[]>(groupIds.map((id) => [id, []]))
+  for (const row of rows) members.get(row.group_id)?.push(row.slot)
+  return members
+}
+
+/** The member slots of the group's live instances. */
+export async function liveMembers(q: Queryable, groupId: number): Promise<number[]> {
+  return (await membersOf(q, [groupId])).get(groupId) ?? []
 }
 
 /** The live members of the groups a bus's subscriptions work in, for their rebalances. */
@@ -86,27 +93,13 @@ export function createMembership(q: Queryable, freshMs: number, clock: () => num
   const groups = new Set<number>()
   let last: { at: number; groups: Set<number>; members: Promise<Map<number, number[]>> } | undefined
 
-  async function scan(ids: number[]): Promise<Map<number, number[]>> {
-    const { rows } = await q.query<{ group_id: number; slot: number }>(
-      `select classid::bigint as group_id, (objid::bigint - $2)::int as slot from pg_locks
-        where locktype = 'advisory' and granted and objsubid = 2
-          and database = (select oid from pg_database where datname = current_database())
-          and classid::bigint = any($1::bigint[]) and objid::bigint >= $2
-        order by 1, 2`,
-      [ids, MEMBER_SLOT_BASE],
-    )
-    const members = new Map<number, number[]>(ids.map((id) => [id, []]))
-    for (const row of rows) members.get(row.group_id)?.push(row.slot)
-    return members
-  }
-
   return {
     async of(groupId, since) {
       groups.add(groupId)
       const now = clock()
       if (!last || last.at <= since || now - last.at > freshMs || !last.groups.has(groupId)) {
         const ids = [...groups]
-        const current = { at: now, groups: new Set(ids), members: scan(ids) }
+        const current = { at: now, groups: new Set(ids), members: membersOf(q, ids) }
         last = current
         // a failed scan is not shared: the next asker scans again
         current.members.catch(() => {
