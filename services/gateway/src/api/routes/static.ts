@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises'
 import { extname, join, normalize, sep } from 'node:path'
 import { AppError } from '@microshop/chassis'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { sendProblem } from '../problems.js'
 
 const IMAGE_NAME = /^[a-z0-9]+(-[a-z0-9]+)*\.svg$/
 
@@ -112,9 +113,7 @@ export function registerStaticRoutes(
     },
   )
 
-  const storefront = async (request: FastifyRequest, reply: FastifyReply) => {
-    const path = request.url.split('?')[0] ?? '/'
-    if (NOT_THE_SHOP.test(path)) throw notFound(request)
+  const shop = async (request: FastifyRequest, reply: FastifyReply, path: string) => {
     const file = path === '/' ? undefined : await fileIn(dirs.storefrontDir, path)
     if (file) return sendFile(request, reply, file, path.startsWith('/assets/') ? IMMUTABLE : 'no-cache')
     // a missing file is a 404; any other path is a page of the shop, which index.html routes
@@ -122,6 +121,13 @@ export function registerStaticRoutes(
     const index = await fileIn(dirs.storefrontDir, 'index.html')
     if (!index) throw notBuilt(dirs.storefrontDir)
     return sendFile(request, reply, index, 'no-cache')
+  }
+  // an unknown API path is answered here, not thrown: a throw from an async handler costs a rejected
+  // promise and Fastify's error path, an eighth of a 404's CPU (two gateways side by side)
+  const storefront = (request: FastifyRequest, reply: FastifyReply) => {
+    const path = request.url.split('?')[0] ?? '/'
+    if (!NOT_THE_SHOP.test(path)) return shop(request, reply, path)
+    sendProblem(reply, request, notFound(request))
   }
   // a page of the shop asks for its script, styles and every product's image: not the API's limit
   const files = { schema: { hide: true }, config: { rateLimit: 'none' as const } }
