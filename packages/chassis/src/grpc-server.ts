@@ -5,7 +5,7 @@ import { ReflectionService } from '@grpc/reflection'
 import { type Attributes, context } from '@opentelemetry/api'
 import { HealthImplementation } from 'grpc-health-check'
 import { AuthErrors, bearerToken, type Principal, type TokenVerifier } from './auth.js'
-import { withRequest } from './context.js'
+import { requestIn } from './context.js'
 import { AppError, isAppError } from './errors.js'
 import { toGrpcError } from './grpc-errors.js'
 import type { CallContext, Handlers, ServiceDefinition } from './grpc-types.js'
@@ -149,22 +149,20 @@ function serveMethod(
         Number(process.hrtime.bigint() - started) / 1e9,
       )
     }
-    return context.with(active, () =>
-      withRequest({ requestId, authorization }, () =>
-        (refused === undefined ? handler(call.request, ctx) : Promise.reject(refused)).then(
-          (response): CallOutcome => {
-            finish(grpc.status.OK)
-            return { response }
-          },
-          (err: unknown): CallOutcome => {
-            const status = toGrpcError(err)
-            if (!isAppError(err) || err.kind === 'internal') log.error({ err, method: path }, 'call failed')
-            else log.debug({ code: err.code, method: path }, 'call rejected')
-            recordFailure(span, err)
-            finish(status.code ?? grpc.status.INTERNAL)
-            return { status }
-          },
-        ),
+    return context.with(requestIn(active, { requestId, authorization }), () =>
+      (refused === undefined ? handler(call.request, ctx) : Promise.reject(refused)).then(
+        (response): CallOutcome => {
+          finish(grpc.status.OK)
+          return { response }
+        },
+        (err: unknown): CallOutcome => {
+          const status = toGrpcError(err)
+          if (!isAppError(err) || err.kind === 'internal') log.error({ err, method: path }, 'call failed')
+          else log.debug({ code: err.code, method: path }, 'call rejected')
+          recordFailure(span, err)
+          finish(status.code ?? grpc.status.INTERNAL)
+          return { status }
+        },
       ),
     )
   }

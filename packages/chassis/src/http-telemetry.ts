@@ -1,6 +1,6 @@
 import { context } from '@opentelemetry/api'
 import { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, LogController } from 'fastify'
-import { type RequestContext, withRequest } from './context.js'
+import { type RequestContext, requestIn } from './context.js'
 import type { Logger } from './logger.js'
 import type { Metrics } from './metrics.js'
 import { type Span, SpanKind, SpanStatusCode, type Telemetry } from './telemetry.js'
@@ -54,7 +54,7 @@ export function instrumentHttp(
     )
     request.serverSpan = span
     reply.header('x-request-id', request.id)
-    context.with(active, () => withRequest({ requestId: request.id, ...deps.requestContext(request) }, done))
+    context.with(requestIn(active, { requestId: request.id, ...deps.requestContext(request) }), done)
   })
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched'

@@ -11,7 +11,6 @@ import {
   TraceFlags,
   trace,
 } from '@opentelemetry/api'
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
 import { resourceFromAttributes } from '@opentelemetry/resources'
 import {
   AlwaysOffSampler,
@@ -22,6 +21,7 @@ import {
   type SpanExporter,
   TraceIdRatioBasedSampler,
 } from '@opentelemetry/sdk-trace'
+import { ensureContextManager, keepRequest } from './context.js'
 import { isAppError } from './errors.js'
 import { IDLE_ROOT } from './idle-root.js'
 import { otlpPoster } from './otlp-post.js'
@@ -115,14 +115,6 @@ export function recordFailure(span: Span, err: unknown): void {
   span.recordException(err as Error)
   span.setAttribute('error.type', (err as Error)?.name ?? 'Error')
   span.setStatus({ code: SpanStatusCode.ERROR, message: String((err as Error)?.message ?? err) })
-}
-
-let contextManagerSet = false
-function ensureContextManager() {
-  if (contextManagerSet) return
-  contextManagerSet = true
-  // one per process, shared by every service in it (tests run several): spans carry their own resource
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable())
 }
 
 function samplerOf(name: SamplerName = 'parentbased_always_on', arg = 1): Sampler {
@@ -275,10 +267,11 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
 
   const startSpan = (name: string, spanOpts: SpanOptions) => {
     const remote = parseTraceparent(spanOpts.parent)
+    // a span begun from a stored parent, or as a root, still serves the request it was begun in
     const parentContext = remote
-      ? trace.setSpanContext(ROOT_CONTEXT, remote)
+      ? keepRequest(trace.setSpanContext(ROOT_CONTEXT, remote))
       : spanOpts.root
-        ? ROOT_CONTEXT
+        ? keepRequest(ROOT_CONTEXT)
         : context.active()
     const span = tracer.startSpan(
       name,
