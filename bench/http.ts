@@ -1,25 +1,54 @@
 // npm run bench:http — the gateway's paths under wrk (one thread, 50 connections) against a bare Fastify route
 // started in the same run on the same machine: the ratio is what the gateway's own work costs per request.
+// Beside req/s, the CPU each request took in the server's process (the gateway's; the bench's own for bare):
+// wrk and the other processes share the two cores, so req/s moves with them, and CPU per request less.
 import { execFile } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import Fastify from 'fastify'
-import { bootSystem, call, machine, PRODUCT } from './support.js'
+import { bootSystem, call, cpuBetween, cpuSnapshot, machine, PRODUCT } from './support.js'
 
 const run = promisify(execFile)
 const SECONDS = Number(process.env.BENCH_WRK_SECONDS ?? 10)
 
-/** Requests per second wrk gets (one thread, 50 connections), optionally with a Lua script. */
-async function wrk(url: string, script?: string): Promise<number> {
+interface Run {
+  rps: number
+  requests: number
+  /** CPU µs per request of the server's process, and of every process of the system (the gateway's runs). */
+  cpuUs: number
+  systemCpuUs?: number
+}
+
+/** What wrk gets (one thread, 50 connections), optionally with a Lua script; errors make rps NaN. */
+async function wrk(url: string, script?: string): Promise<{ rps: number; requests: number }> {
   const args = ['-t1', '-c50', `-d${SECONDS}s`, ...(script ? ['-s', script] : []), url]
   const { stdout } = await run('wrk', args).catch((err) => {
     throw new Error(`wrk failed (apt-get install wrk): ${(err as Error).message}`)
   })
   const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(stdout)?.[1] ?? 0)
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? Number.NaN)
-  return url.includes('/api/nope') || non2xx === 0 ? rps : Number.NaN
+  const requests = Number(/(\d+) requests in/.exec(stdout)?.[1] ?? Number.NaN)
+  return { rps: url.includes('/api/nope') || non2xx === 0 ? rps : Number.NaN, requests }
+}
+
+/** The bare route, served by this process: its own CPU. */
+async function wrkBare(url: string): Promise<Run> {
+  const before = process.cpuUsage()
+  const got = await wrk(url)
+  const used = process.cpuUsage(before)
+  return { ...got, cpuUs: (used.user + used.system) / got.requests }
+}
+
+/** A gateway path: the gateway's CPU and every process' CPU, per request. */
+async function wrkSystem(launcherPid: number, url: string, script?: string): Promise<Run> {
+  const before = await cpuSnapshot(launcherPid)
+  const got = await wrk(url, script)
+  const used = cpuBetween(before, await cpuSnapshot(launcherPid))
+  const all = [...used.values()].reduce((a, b) => a + b, 0)
+  const perRequest = (seconds: number) => (seconds * 1e6) / got.requests
+  return { ...got, cpuUs: perRequest(used.get('gateway') ?? 0), systemCpuUs: perRequest(all) }
 }
 
 const bare = Fastify()
@@ -41,25 +70,34 @@ try {
   await call(base, '/api/products?pageSize=20')
   await call(base, `/api/products/${PRODUCT}`)
   await call(base, '/.well-known/jwks.json')
-  const baseline = await wrk(bareUrl)
-  const rows: Array<[string, number]> = [
-    ['GET /api/nope (404 problem+json)', await wrk(`${base}/api/nope`)],
-    ['GET /api/products?pageSize=20 (cached)', await wrk(`${base}/api/products?pageSize=20`)],
-    ['GET /api/products/:id (aggregated)', await wrk(`${base}/api/products/${PRODUCT}`)],
-    ['GET /.well-known/jwks.json', await wrk(`${base}/.well-known/jwks.json`)],
-    ['GET /api/search?q=<random> (uncached)', await wrk(`${base}/`, randomSearch)],
+  const { launcherPid } = system
+  const baseline = await wrkBare(bareUrl)
+  const rows: Array<[string, Run]> = [
+    ['GET /api/nope (404 problem+json)', await wrkSystem(launcherPid, `${base}/api/nope`)],
+    [
+      'GET /api/products?pageSize=20 (cached)',
+      await wrkSystem(launcherPid, `${base}/api/products?pageSize=20`),
+    ],
+    ['GET /api/products/:id (aggregated)', await wrkSystem(launcherPid, `${base}/api/products/${PRODUCT}`)],
+    ['GET /.well-known/jwks.json', await wrkSystem(launcherPid, `${base}/.well-known/jwks.json`)],
+    ['GET /api/search?q=<random> (uncached)', await wrkSystem(launcherPid, `${base}/`, randomSearch)],
   ]
-  const baselineAfter = await wrk(bareUrl)
-  const same = (baseline + baselineAfter) / 2
+  const baselineAfter = await wrkBare(bareUrl)
+  const same = (baseline.rps + baselineAfter.rps) / 2
+  const sameCpu = (baseline.cpuUs + baselineAfter.cpuUs) / 2
   console.log(`http benchmark (${machine()}), wrk -t1 -c50 ${SECONDS} s per path`)
   console.log(
-    `bare Fastify GET /hello: ${baseline.toFixed(0)} req/s before, ${baselineAfter.toFixed(0)} after`,
+    `bare Fastify GET /hello: ${baseline.rps.toFixed(0)} req/s before, ${baselineAfter.rps.toFixed(0)} after; ` +
+      `${baseline.cpuUs.toFixed(0)} and ${baselineAfter.cpuUs.toFixed(0)} µs of CPU a request`,
   )
-  console.log('| path | req/s | vs bare Fastify (mean of before and after) |')
-  console.log('|---|---|---|')
-  for (const [path, rps] of rows)
+  console.log(
+    '| path | req/s | vs bare Fastify (mean of before and after) | gateway CPU a request | vs bare, by CPU | every process, CPU a request |',
+  )
+  console.log('|---|---|---|---|---|---|')
+  for (const [path, r] of rows)
     console.log(
-      `| ${path} | ${Number.isNaN(rps) ? 'errors' : rps.toFixed(0)} | ${(rps / same).toFixed(2)}× |`,
+      `| ${path} | ${Number.isNaN(r.rps) ? 'errors' : r.rps.toFixed(0)} | ${(r.rps / same).toFixed(2)}× | ` +
+        `${r.cpuUs.toFixed(0)} µs | ${(sameCpu / r.cpuUs).toFixed(2)}× | ${r.systemCpuUs?.toFixed(0)} µs |`,
     )
 } finally {
   await system.stop()
