@@ -17,8 +17,23 @@ export interface System {
   stop(): Promise<void>
 }
 
-/** `microshop up` on free ports in a fresh data directory, with the environment and the flags given. */
+/**
+ * `microshop up` on free ports in a fresh data directory, with the environment and the flags given. A port
+ * found free can be taken by another process before the launcher binds it: a boot that fails with
+ * EADDRINUSE (or that the launcher's own check found it in use) is tried again on other ports.
+ */
 export async function bootSystem(env: Record<string, string> = {}, args: string[] = []): Promise<System> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await bootOnce(env, args)
+    } catch (err) {
+      if (attempt >= 3 || !/EADDRINUSE|already in use/.test(String((err as Error).message))) throw err
+      console.warn(`a port was taken before the launcher bound it; booting again (attempt ${attempt + 1})`)
+    }
+  }
+}
+
+async function bootOnce(env: Record<string, string>, args: string[]): Promise<System> {
   const dataDir = await mkdtemp(join(tmpdir(), 'microshop-bench-'))
   await chmod(dataDir, 0o755)
   const [port, consolePort] = [await freePort(), await freePort()]
