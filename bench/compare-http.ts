@@ -1,19 +1,18 @@
 // npm run bench:compare-http — this checkout's gateway against another one's (BENCH_BASE: a directory holding
 // another commit, installed and built), side by side in front of one system. The system is booted from this
-// checkout; two more gateways are started with the environment of its own gateway, one from each checkout's
-// build, and wrk loads them in alternating turns (this, base, base, this, …), so that the machine's drift falls
-// on both alike. Prints, for each path, every turn's and the median CPU each gateway's process took a request.
-// Read the turns: on a busy machine one turn of the same code has moved by a third; more turns
-// (BENCH_TURNS) or longer ones (BENCH_WRK_SECONDS) narrow it.
-import { type ChildProcess, execFile, spawn } from 'node:child_process'
+// checkout; two more gateways are started with the Node options and the environment of its own gateway, one
+// from each checkout's build, and wrk loads them in alternating turns (this, base, base, this, …), so that the
+// machine's drift falls on both alike. Prints, for each path, every turn's and the median CPU each gateway's
+// process took a request. Read the turns: on a busy machine one turn of the same code has moved by a third;
+// more turns (BENCH_TURNS) or longer ones (BENCH_WRK_SECONDS) narrow it.
+import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { promisify } from 'node:util'
 import { waitFor } from '@microshop/chassis/testing'
 import { freePort } from '../test-support/net.js'
 import { processTree, stopChild } from '../test-support/processes.js'
-import { bootSystem, machine, PRODUCT, percentile } from './support.js'
+import { bootSystem, cpuSecondsOf, machine, PRODUCT, percentile, wrk } from './support.js'
 
 const BASE = process.env.BENCH_BASE
 const gatewayIn = (dir: string) => join(resolve(dir), 'services', 'gateway', 'dist', 'main.js')
@@ -23,23 +22,19 @@ if (!BASE || !existsSync(gatewayIn(BASE))) {
 }
 const TURNS = Number(process.env.BENCH_TURNS ?? 5)
 const SECONDS = Number(process.env.BENCH_WRK_SECONDS ?? 3)
-const run = promisify(execFile)
-
-/** CPU seconds (user + system) a process has used. */
-async function cpuOf(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  return (Number(fields[11]) + Number(fields[12])) / 100
-}
 
 /** The CPU µs a request took in the process `pid` while wrk (one thread, 50 connections) loaded `url`. */
 async function cpuPerRequest(pid: number, url: string, seconds = SECONDS): Promise<number> {
-  const before = await cpuOf(pid)
-  const { stdout } = await run('wrk', ['-t1', '-c50', `-d${seconds}s`, url])
-  const requests = Number(/(\d+) requests in/.exec(stdout)?.[1] ?? Number.NaN)
-  if (/Non-2xx or 3xx responses/.test(stdout) && !url.includes('/api/nope'))
-    throw new Error(`${url} answered with errors under load`)
-  return ((await cpuOf(pid)) - before) * (1e6 / requests)
+  const before = await cpuSecondsOf(pid)
+  const { requests, non2xx } = await wrk(url, seconds)
+  if (non2xx > 0 && !url.includes('/api/nope')) throw new Error(`${url} answered with errors under load`)
+  return ((await cpuSecondsOf(pid)) - before) * (1e6 / requests)
+}
+
+/** How the system's gateway was started: the Node options before its script, and its environment. */
+interface Launch {
+  nodeArgs: string[]
+  env: NodeJS.ProcessEnv
 }
 
 interface Gateway {
@@ -48,11 +43,11 @@ interface Gateway {
   child: ChildProcess
 }
 
-/** A gateway from `dir`'s build with the environment of the system's own, on a port of its own. */
-async function startGateway(name: string, dir: string, env: NodeJS.ProcessEnv): Promise<Gateway> {
+/** A gateway from `dir`'s build with the Node options and environment of the system's own, on a port of its own. */
+async function startGateway(name: string, dir: string, own: Launch): Promise<Gateway> {
   const port = await freePort()
-  const child = spawn(process.execPath, [gatewayIn(dir)], {
-    env: { ...env, PORT: String(port), INSTANCE_ID: `gateway-${name}` },
+  const child = spawn(process.execPath, [...own.nodeArgs, gatewayIn(dir)], {
+    env: { ...own.env, PORT: String(port), INSTANCE_ID: `gateway-${name}` },
     stdio: ['ignore', 'ignore', 'inherit'],
   })
   const url = `http://127.0.0.1:${port}`
@@ -72,18 +67,27 @@ const gateways: Gateway[] = []
 try {
   const pids = await processTree(system.launcherPid)
   const cmdlines = await Promise.all(
-    pids.map((pid) => readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')),
+    pids.map(async (pid) => (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0')),
   )
-  const own = pids[cmdlines.findIndex((c) => c.includes(join('services', 'gateway', 'dist', 'main.js')))]
-  if (own === undefined) throw new Error("the system's gateway was not found")
-  const env = Object.fromEntries(
-    (await readFile(`/proc/${own}/environ`, 'utf8'))
-      .split('\0')
-      .filter((entry) => entry.includes('=') && !entry.startsWith('NODE_CHANNEL'))
-      .map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]),
+  const at = cmdlines.findIndex((args) =>
+    args.some((a) => a.endsWith(join('services', 'gateway', 'dist', 'main.js'))),
   )
-  gateways.push(await startGateway('this', join(import.meta.dirname, '..'), env))
-  gateways.push(await startGateway('base', BASE, env))
+  if (at < 0) throw new Error("the system's gateway was not found")
+  const args = cmdlines[at]!
+  const own: Launch = {
+    nodeArgs: args.slice(
+      1,
+      args.findIndex((a) => a.endsWith('main.js')),
+    ),
+    env: Object.fromEntries(
+      (await readFile(`/proc/${pids[at]}/environ`, 'utf8'))
+        .split('\0')
+        .filter((entry) => entry.includes('=') && !entry.startsWith('NODE_CHANNEL'))
+        .map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]),
+    ),
+  }
+  gateways.push(await startGateway('this', join(import.meta.dirname, '..'), own))
+  gateways.push(await startGateway('base', BASE, own))
   const paths = [
     '/api/nope',
     '/api/products?pageSize=20',

@@ -2,15 +2,12 @@
 // started in the same run on the same machine: the ratio is what the gateway's own work costs per request.
 // Beside req/s, the CPU each request took in the server's process (the gateway's; the bench's own for bare):
 // wrk and the other processes share the two cores, so req/s moves with them, and CPU per request less.
-import { execFile } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import Fastify from 'fastify'
-import { bootSystem, call, cpuBetween, cpuSnapshot, machine, PRODUCT } from './support.js'
+import { bootSystem, call, cpuBetween, cpuSnapshot, machine, PRODUCT, wrk } from './support.js'
 
-const run = promisify(execFile)
 const SECONDS = Number(process.env.BENCH_WRK_SECONDS ?? 10)
 
 interface Run {
@@ -21,22 +18,16 @@ interface Run {
   systemCpuUs?: number
 }
 
-/** What wrk gets (one thread, 50 connections), optionally with a Lua script; errors make rps NaN. */
-async function wrk(url: string, script?: string): Promise<{ rps: number; requests: number }> {
-  const args = ['-t1', '-c50', `-d${SECONDS}s`, ...(script ? ['-s', script] : []), url]
-  const { stdout } = await run('wrk', args).catch((err) => {
-    throw new Error(`wrk failed (apt-get install wrk): ${(err as Error).message}`)
-  })
-  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(stdout)?.[1] ?? 0)
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? Number.NaN)
-  const requests = Number(/(\d+) requests in/.exec(stdout)?.[1] ?? Number.NaN)
+/** wrk's req/s and requests; errors (but the 404's, which is the answer) make rps NaN. */
+async function load(url: string, script?: string): Promise<{ rps: number; requests: number }> {
+  const { rps, requests, non2xx } = await wrk(url, SECONDS, script)
   return { rps: url.includes('/api/nope') || non2xx === 0 ? rps : Number.NaN, requests }
 }
 
 /** The bare route, served by this process: its own CPU. */
 async function wrkBare(url: string): Promise<Run> {
   const before = process.cpuUsage()
-  const got = await wrk(url)
+  const got = await load(url)
   const used = process.cpuUsage(before)
   return { ...got, cpuUs: (used.user + used.system) / got.requests }
 }
@@ -44,7 +35,7 @@ async function wrkBare(url: string): Promise<Run> {
 /** A gateway path: the gateway's CPU and every process' CPU, per request. */
 async function wrkSystem(launcherPid: number, url: string, script?: string): Promise<Run> {
   const before = await cpuSnapshot(launcherPid)
-  const got = await wrk(url, script)
+  const got = await load(url, script)
   const used = cpuBetween(before, await cpuSnapshot(launcherPid))
   const all = [...used.values()].reduce((a, b) => a + b, 0)
   const perRequest = (seconds: number) => (seconds * 1e6) / got.requests

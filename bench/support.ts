@@ -1,8 +1,9 @@
 // What the benchmarks share: a system booted by the launcher on free ports, buyers, orders, percentiles.
-import { spawn } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { promisify } from 'node:util'
 import { waitFor } from '@microshop/chassis/testing'
 import { freePort } from '../test-support/net.js'
 import { processTree } from '../test-support/processes.js'
@@ -243,19 +244,22 @@ function processName(cmdline: string): string {
 
 const TICKS_PER_SECOND = 100 // USER_HZ on Linux
 
+/** CPU seconds (user + system) a process has used; 0 for one that has ended. */
+export async function cpuSecondsOf(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')
+  if (!stat) return 0
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  // fields[11], [12] are utime, stime (fields 14, 15 of stat(5), counted after the command's name)
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND
+}
+
 /** CPU seconds (user + system) each process under root has used, by pid, with what each process is. */
 export async function cpuSnapshot(root: number): Promise<Map<number, { name: string; seconds: number }>> {
   const snapshot = new Map<number, { name: string; seconds: number }>()
   for (const pid of await processTree(root)) {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')
-    if (!stat) continue
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    const seconds = await cpuSecondsOf(pid)
     const cmdline = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).replaceAll('\0', ' ')
-    // fields[11], [12] are utime, stime (fields 14, 15 of stat(5), counted after the command's name)
-    snapshot.set(pid, {
-      name: processName(cmdline.trim()),
-      seconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND,
-    })
+    snapshot.set(pid, { name: processName(cmdline.trim()), seconds })
   }
   return snapshot
 }
@@ -283,4 +287,20 @@ export async function pssByName(root: number): Promise<Map<string, number>> {
     byName.set(name, (byName.get(name) ?? 0) + Number(/^Pss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0))
   }
   return byName
+}
+
+/**
+ * What wrk gets loading `url` (one thread, 50 connections), optionally with a Lua script: req/s, the requests
+ * made, and the answers that were not 2xx or 3xx.
+ */
+export async function wrk(url: string, seconds: number, script?: string) {
+  const args = ['-t1', '-c50', `-d${seconds}s`, ...(script ? ['-s', script] : []), url]
+  const { stdout } = await promisify(execFile)('wrk', args).catch((err) => {
+    throw new Error(`wrk failed (apt-get install wrk): ${(err as Error).message}`)
+  })
+  return {
+    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? Number.NaN),
+    requests: Number(/(\d+) requests in/.exec(stdout)?.[1] ?? Number.NaN),
+    non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(stdout)?.[1] ?? 0),
+  }
 }
