@@ -2,23 +2,143 @@ import client from 'prom-client'
 
 type Labels<L extends string> = Partial<Record<L, string | number>>
 
+interface Series {
+  labels: Record<string, string | number>
+  /** Observations by bucket, not cumulative; the last slot is above the highest bound. */
+  counts: Float64Array
+  sum: number
+  count: number
+}
+
+/**
+ * A histogram of the observations the chassis makes on every request, call, transaction and delivery.
+ * prom-client's `observe` validated and hashed the labels into a sorted string, made a closure, and turned
+ * the float bound it found into a property name twice, all at every call: about 4 µs of a gateway request
+ * of ~110 µs (perf, under wrk). This one finds its series by one Map a label (the values are the callers'
+ * own strings and numbers) and counts in an array. The registry exposes it as prom-client's, with the
+ * same series, names and bucket labels.
+ */
+export class Histogram<L extends string> {
+  readonly type = 'histogram'
+  readonly aggregator = 'sum'
+  private root = new Map<unknown, unknown>()
+  private series: Series[] = []
+
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private readonly labelNames: readonly L[],
+    private readonly bounds: readonly number[],
+  ) {}
+
+  /** Counts a value (seconds, for the chassis' own) for these labels; a label left out is not exposed. */
+  observe(labels: Labels<L>, value: number): void {
+    if (!Number.isFinite(value)) throw new TypeError(`Value is not a valid number: ${value}`)
+    const names = this.labelNames
+    let node = this.root
+    for (let i = 0; i < names.length - 1; i++) {
+      const label = labels[names[i]!]
+      let next = node.get(label) as Map<unknown, unknown> | undefined
+      if (next === undefined) {
+        next = new Map()
+        node.set(label, next)
+      }
+      node = next
+    }
+    const last = names.length > 0 ? labels[names[names.length - 1]!] : undefined
+    let series = node.get(last) as Series | undefined
+    if (series === undefined) series = this.add(labels, node, last)
+    const bounds = this.bounds
+    let b = 0
+    while (b < bounds.length && value > bounds[b]!) b++
+    series.counts[b]!++
+    series.sum += value
+    series.count++
+  }
+
+  private add(labels: Labels<L>, node: Map<unknown, unknown>, last: unknown): Series {
+    const kept: Record<string, string | number> = {}
+    for (const name of this.labelNames) {
+      const value = labels[name]
+      if (value !== undefined) kept[name] = value
+    }
+    const series = { labels: kept, counts: new Float64Array(this.bounds.length + 1), sum: 0, count: 0 }
+    node.set(last, series)
+    this.series.push(series)
+    return series
+  }
+
+  /** Forgets every series (prom-client's Registry.resetMetrics). */
+  reset(): void {
+    this.root = new Map()
+    this.series = []
+  }
+
+  /** The samples as prom-client's Registry writes them: each series' labels shared by its lines. */
+  getForPromString() {
+    const bucket = `${this.name}_bucket`
+    const values: Array<{
+      labels: Record<string, string | number>
+      sharedLabels: Record<string, string | number>
+      value: number
+      metricName: string
+      exemplar?: null
+    }> = []
+    for (const s of this.series) {
+      let cumulative = 0
+      this.bounds.forEach((le, i) => {
+        cumulative += s.counts[i]!
+        values.push({
+          labels: { le },
+          sharedLabels: s.labels,
+          value: cumulative,
+          metricName: bucket,
+          exemplar: null,
+        })
+      })
+      values.push(
+        {
+          labels: { le: '+Inf' },
+          sharedLabels: s.labels,
+          value: s.count,
+          metricName: bucket,
+          exemplar: null,
+        },
+        { labels: {}, sharedLabels: s.labels, value: s.sum, metricName: `${this.name}_sum` },
+        { labels: {}, sharedLabels: s.labels, value: s.count, metricName: `${this.name}_count` },
+      )
+    }
+    return { name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator }
+  }
+
+  /** The samples with their labels merged, as prom-client's `get()` (getMetricsAsJSON). */
+  get() {
+    const data = this.getForPromString()
+    return {
+      ...data,
+      values: data.values.map(({ labels, sharedLabels, ...rest }) => ({
+        ...rest,
+        labels: { ...labels, ...sharedLabels },
+      })),
+    }
+  }
+}
+
 /**
  * The process's Prometheus registry with the instruments the chassis records at its boundaries, named after
  * OpenTelemetry's semantic conventions where they have a name (dots become underscores, the unit a suffix).
  */
 export interface Metrics {
   registry: client.Registry
-  http: client.Histogram<'http_request_method' | 'http_route' | 'http_response_status_code'>
-  rpcServer: client.Histogram<'rpc_system' | 'rpc_service' | 'rpc_method' | 'rpc_grpc_status_code'>
-  rpcClient: client.Histogram<
-    'rpc_system' | 'rpc_service' | 'rpc_method' | 'rpc_grpc_status_code' | 'peer_service'
-  >
+  http: Histogram<'http_request_method' | 'http_route' | 'http_response_status_code'>
+  rpcServer: Histogram<'rpc_system' | 'rpc_service' | 'rpc_method' | 'rpc_grpc_status_code'>
+  rpcClient: Histogram<'rpc_system' | 'rpc_service' | 'rpc_method' | 'rpc_grpc_status_code' | 'peer_service'>
   /** A service's database transactions, by how they ended. */
-  transactions: client.Histogram<'outcome'>
+  transactions: Histogram<'outcome'>
   /** Events the relay handed to the event log, by type. */
   published: client.Counter<'messaging_system' | 'event_type'>
   /** Events handled by a consumer group: handled, duplicate (the inbox had it), failed. */
-  processed: client.Histogram<'messaging_system' | 'messaging_consumer_group_name' | 'event_type' | 'outcome'>
+  processed: Histogram<'messaging_system' | 'messaging_consumer_group_name' | 'event_type' | 'outcome'>
   /** Events a group gave up on. */
   deadLettered: client.Counter<'messaging_consumer_group_name' | 'event_type'>
   /** Events a group refused before any handler ran (a source that is not the type's owner), by reason. */
@@ -53,8 +173,11 @@ export function createMetrics(labels: { service: string; instance: string }): Me
   client.collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS })
   for (const name of MISNAMED_DEFAULTS) registry.removeSingleMetric(name)
   const buckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
-  const histogram = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
-    new client.Histogram<L>({ name, help, labelNames, buckets, registers: [registry] })
+  const histogram = <L extends string>(name: string, help: string, labelNames: readonly L[]) => {
+    const h = new Histogram<L>(name, help, labelNames, buckets)
+    registry.registerMetric(h as unknown as client.Metric)
+    return h
+  }
   const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
     new client.Counter<L>({ name, help, labelNames, registers: [registry] })
 
