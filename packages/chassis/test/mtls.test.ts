@@ -1,3 +1,4 @@
+import { TLSSocket } from 'node:tls'
 import * as grpc from '@grpc/grpc-js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { rejectionOf, silentLogger, staticDiscovery } from '../../../test-support/grpc.js'
@@ -91,6 +92,33 @@ describe('gRPC over mutual TLS', () => {
       expect(ran.length).toBe(before)
     } finally {
       client.close()
+    }
+  })
+
+  it('when two services call over their own connections in turn, then each call is judged by its own connection, whose certificate is read once', async () => {
+    const reads = { count: 0 }
+    const read = TLSSocket.prototype.getPeerCertificate
+    TLSSocket.prototype.getPeerCertificate = function (this: TLSSocket, ...args) {
+      reads.count++
+      return read.apply(this, args)
+    } as typeof read
+    const gateway = clientAs(await testTls('gateway'))
+    const fraud = clientAs(await testTls('fraud'))
+    try {
+      // the first call of each opens its connection (the handshakes read certificates too)
+      expect((await gateway.call('whoAmI', {})).requestId).toBe('gateway')
+      expect((await rejectionOf<{ code: string }>(fraud.call('whoAmI', {}))).code).toBe('PEER_FORBIDDEN')
+      const afterFirst = reads.count
+      for (let turn = 0; turn < 3; turn++) {
+        expect((await gateway.call('whoAmI', {})).requestId).toBe('gateway')
+        expect((await rejectionOf<{ code: string }>(fraud.call('whoAmI', {}))).code).toBe('PEER_FORBIDDEN')
+      }
+      expect(ran.at(-1)).toEqual({ method: 'whoAmI', peer: 'gateway' })
+      expect(reads.count).toBe(afterFirst)
+    } finally {
+      TLSSocket.prototype.getPeerCertificate = read
+      gateway.close()
+      fraud.close()
     }
   })
 
