@@ -144,7 +144,9 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
             rows.map((r) => r.seq),
           ])
           failures = 0
-          continue
+          // a batch short of full held every row committed before its read; a row committed since has notified,
+          // so the wait below returns at once for it: reading again at once found nothing, a statement a wake-up
+          if (rows.length === batchSize) continue
         }
         if (Date.now() - prunedAt > pruneEveryMs) {
           prunedAt = Date.now()

@@ -1,5 +1,5 @@
 import pg from 'pg'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../../../../test-support/db.js'
 import { silentLogger } from '../../../../test-support/grpc.js'
 import type { Db } from '../../src/index.js'
@@ -101,5 +101,33 @@ describe('postgres event log', () => {
     const relay = startOutboxRelay({ db, bus, log: silentLogger, retentionMs: 100, pollMs: 50 })
     closers.push(() => relay.stop())
     await waitFor(async () => (await rows()).length === 0, { what: 'the sent rows pruned' })
+  })
+
+  it('when the outbox holds less than a batch, then the relay reads it once and waits for the next commit', async () => {
+    const { bus } = await newBus()
+    const database = await createTestDatabase('outbox_reads')
+    databases.push(database)
+    const db: Db = createDb(database.url, { max: 2 })
+    closers.push(() => db.close())
+    await ensureEventTables(db)
+    const outbox = createOutbox({ service: 'test' })
+    await db.tx((tx) => outbox.append(tx, ticks(3, 1)))
+    const reads = vi.spyOn(pg.Client.prototype, 'query')
+    closers.push(async () => reads.mockRestore())
+    const outboxReads = () =>
+      reads.mock.calls.filter(
+        ([q]) => typeof q === 'string' && q.includes('from event_outbox where sent_at is null order by seq'),
+      ).length
+    const unsent = async () =>
+      (await db.query<{ n: number }>('select count(*)::int as n from event_outbox where sent_at is null'))
+        .rows[0]!.n
+    // no poll within the test: what reads the outbox again is the notification of a commit
+    const relay = startOutboxRelay({ db, bus, log: silentLogger, pollMs: 600_000 })
+    closers.push(() => relay.stop())
+    await waitFor(async () => (await unsent()) === 0, { what: 'the first three sent' })
+    await db.tx((tx) => outbox.append(tx, ticks(1, 1)))
+    await waitFor(async () => (await unsent()) === 0, { what: 'the fourth sent' })
+    // one read found the three, one the fourth: none in between found nothing
+    expect(outboxReads()).toBe(2)
   })
 })
