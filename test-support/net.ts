@@ -1,15 +1,2 @@
-import { createServer } from 'node:net'
-
-/** A loopback port nobody listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      )
-    })
-  })
-}
+/** A loopback port nobody listens on right now, below the ephemeral range (see the launcher's ports.ts). */
+export { freePort } from '../packages/cli/src/ports.js'
