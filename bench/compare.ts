@@ -2,7 +2,8 @@
 // installed and built, e.g. `git worktree add ../base <commit> && (cd ../base && npm ci && npm run build)`).
 // Both systems are booted side by side and loaded in alternating turns (this, base, base, this, …), so that
 // the machine's drift, which moved the same code's CPU per order by ±15 % between runs minutes apart, falls on
-// both alike. Prints the CPU per confirmed order of each turn, the medians, and the per-process breakdown.
+// both alike. Prints the CPU per confirmed order of each turn, the medians, the ratio within each turn with a
+// bootstrap interval of its median (what tells a change from the noise), and the per-process breakdown.
 // The system booted first has measured 5 to 20 % dearer, so there are two rounds (BENCH_ROUNDS), each booting
 // both afresh, the other one first the second time; the figures are over both.
 import { existsSync } from 'node:fs'
@@ -45,6 +46,25 @@ const median = (xs: number[]) => {
   const sorted = [...xs].sort((a, b) => a - b)
   const mid = sorted.length >> 1
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+}
+
+/**
+ * The median of xs and a bootstrap interval of it (`level` of the resamples inside), from a seeded generator so
+ * that the same turns print the same interval.
+ */
+function medianInterval(xs: number[], level = 0.9, resamples = 10_000): [number, number, number] {
+  let seed = 0x9e3779b9
+  const random = () => {
+    seed = (seed + 0x6d2b79f5) | 0
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
+  }
+  const medians = Array.from({ length: resamples }, () =>
+    median(Array.from(xs, () => xs[Math.floor(random() * xs.length)]!)),
+  ).sort((a, b) => a - b)
+  const at = (q: number) => medians[Math.min(resamples - 1, Math.floor(q * resamples))]!
+  return [median(xs), at((1 - level) / 2), at(1 - (1 - level) / 2)]
 }
 
 /** One round: both booted (in this order), warmed up, then TURNS turns each, in alternating order. */
@@ -93,6 +113,14 @@ try {
     console.log(`| ${figure} | ${a.toFixed(1)} | ${b.toFixed(1)} | ${(a / b).toFixed(2)}× |`)
   row('CPU per confirmed order, median of the turns (ms)', median(mine.perOrder), median(theirs.perOrder))
   row('orders/s confirmed, median of the turns', median(mine.rates), median(theirs.rates))
+  // the two sides of a turn ran one right after the other: their ratio leaves out most of the machine's drift,
+  // which moved whole turns by 30 % here; the interval says how far the turns' median ratio could be from noise
+  const paired = mine.perOrder.map((cpu, i) => cpu / theirs.perOrder[i]!)
+  const [ratio, low, high] = medianInterval(paired)
+  const cheaper = paired.filter((r) => r < 1).length
+  console.log(
+    `| CPU per confirmed order, this / base within each turn: median of ${paired.length} turns, 90 % bootstrap interval | | | ${ratio.toFixed(2)}× (${low.toFixed(2)}–${high.toFixed(2)}×), this cheaper in ${cheaper} |`,
+  )
   const perOrder = (s: Side, name: string) =>
     ((s.byProcess.get(name) ?? 0) * 1000) / (ORDERS * TURNS * ROUNDS)
   const names = [...theirs.byProcess].sort((a, b) => b[1] - a[1]).map(([name]) => name)
