@@ -33,9 +33,9 @@ export function ephemeralStart(): number {
 /**
  * A port nobody listens on right now, below the kernel's ephemeral range. A port the kernel picks for
  * listen(0) is from the range it also gives outgoing connections, and any of a system's many connections (the
- * pools, the gRPC channels, the tests beside it) could hold it between this check and its use: CI saw the
- * console's port taken that way for all five of its restarts. A random port below the range is taken only by
- * someone who asked for it.
+ * pools, the gRPC channels, the tests beside it) could hold it between this check and its use: a fresh-clone
+ * run of the suite saw the console's port taken between the two, for all five of its restarts. A random port
+ * below the range is taken only by someone who asked for it.
  */
 export async function freePort(): Promise<number> {
   const top = ephemeralStart()

@@ -25,6 +25,16 @@ describe('postgres event log', () => {
     closers.push(() => bus.close())
     return { bus, url: database.url }
   }
+  /** A service's database with its outbox, beside a bus of its own. */
+  const newOutbox = async (name: string) => {
+    const { bus } = await newBus()
+    const database = await createTestDatabase(name)
+    databases.push(database)
+    const db: Db = createDb(database.url, { max: 2 })
+    closers.push(() => db.close())
+    await ensureEventTables(db)
+    return { bus, db, outbox: createOutbox({ service: 'test' }) }
+  }
   afterEach(async () => {
     for (const close of closers.splice(0).reverse()) await close()
     await Promise.all(databases.splice(0).map((d) => d.drop()))
@@ -75,13 +85,7 @@ describe('postgres event log', () => {
   })
 
   it('when sent outbox rows are older than the retention, then the relay prunes them, and never unsent ones', async () => {
-    const { bus } = await newBus()
-    const database = await createTestDatabase('outbox_prune')
-    databases.push(database)
-    const db: Db = createDb(database.url, { max: 2 })
-    closers.push(() => db.close())
-    await ensureEventTables(db)
-    const outbox = createOutbox({ service: 'test' })
+    const { bus, db, outbox } = await newOutbox('outbox_prune')
     await db.tx((tx) => outbox.append(tx, ticks(2, 2)))
     const rows = async () => (await db.query('select sent_at from event_outbox')).rows
     let publishes = 0
@@ -104,13 +108,7 @@ describe('postgres event log', () => {
   })
 
   it('when the outbox holds less than a batch, then the relay reads it once and waits for the next commit', async () => {
-    const { bus } = await newBus()
-    const database = await createTestDatabase('outbox_reads')
-    databases.push(database)
-    const db: Db = createDb(database.url, { max: 2 })
-    closers.push(() => db.close())
-    await ensureEventTables(db)
-    const outbox = createOutbox({ service: 'test' })
+    const { bus, db, outbox } = await newOutbox('outbox_reads')
     await db.tx((tx) => outbox.append(tx, ticks(3, 1)))
     const reads = vi.spyOn(pg.Client.prototype, 'query')
     closers.push(async () => reads.mockRestore())
